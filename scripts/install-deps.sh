@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages cxm needs to build and test, if any are missing.
+# Safe to run repeatedly; does nothing when everything is present.
+# Usage: scripts/install-deps.sh [--bench]   (--bench also installs the benchmark peers)
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libcmocka-dev libcsv-dev libicu-dev
+      libjansson-dev libsqlite3-dev libxxhash-dev tzdata valgrind)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "${1:-}" = "--bench" ]; then
+  command -v hyperfine >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq hyperfine >/dev/null || true; }
+  if ! command -v node >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  if [ ! -d bench/node_modules/@duckdb/node-api ]; then
+    (cd bench && npm install --no-audit --no-fund --silent >/dev/null)
+  fi
+fi
+exit 0

@@ -1,0 +1,38 @@
+/*
+ * dict.h - string interning: maps byte strings to dense uint32 codes
+ * 0, 1, 2, ... in first-seen order, and codes back to strings.
+ *
+ * Used for dimension columns (channel, agent, ...: tens to millions of
+ * distinct values) and for duplicate detection of ids (up to tens of
+ * millions). Open addressing with linear probing on 64-bit xxh3 hashes;
+ * strings live in an arena owned by the dict. Load factor <= 0.5.
+ */
+#ifndef CXM_DICT_H
+#define CXM_DICT_H
+#include <stddef.h>
+#include <stdint.h>
+#include "core/arena.h"
+#include "cxm.h"
+
+typedef struct cxm_dict {
+    uint64_t *hashes;  /* slot -> hash (0 = empty; a real 0 hash is remapped) */
+    uint32_t *codes;   /* slot -> code */
+    size_t nslots;     /* power of two */
+    const char **strs; /* code -> NUL-terminated string (owned by arena) */
+    uint32_t *lens;    /* code -> length */
+    size_t count, cap; /* codes in use, capacity of strs/lens */
+    size_t max;        /* limit on count (CXM_ELIMIT past it) */
+    cxm_arena arena;
+} cxm_dict;
+
+void cxm_dict_init(cxm_dict *d, size_t max);
+/* Interns s[0..n): *code receives its code; *added is 1 if new (may be NULL). */
+int cxm_dict_intern(cxm_dict *d, const char *s, size_t n, uint32_t *code, int *added) CXM_WUR;
+/* Looks s up without adding: returns 1 and sets *code if present, else 0. */
+int cxm_dict_find(const cxm_dict *d, const char *s, size_t n, uint32_t *code);
+static inline const char *cxm_dict_str(const cxm_dict *d, uint32_t code) { return d->strs[code]; }
+void cxm_dict_free(cxm_dict *d); /* d may be NULL */
+
+uint64_t cxm_hash(const void *p, size_t n);
+
+#endif

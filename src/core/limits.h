@@ -1,0 +1,27 @@
+/*
+ * limits.h - every cap in cxm, in one place.
+ *
+ * Each growable buffer checks one of these; reaching it is a clear error
+ * (CXM_ELIMIT with a message naming the limit), never a silent truncation.
+ */
+#ifndef CXM_LIMITS_H
+#define CXM_LIMITS_H
+
+#define CXM_MAX_FIELD_BYTES   (16u << 20)  /* one CSV/NDJSON field */
+#define CXM_MAX_RECORD_BYTES  (64u << 20)  /* one CSV record / NDJSON line */
+#define CXM_MAX_COLUMNS       4096u        /* columns in one input file */
+#define CXM_MAX_JSON_DEPTH    64u          /* nesting in one NDJSON value */
+#define CXM_MAX_GROUP_KEYS    8u           /* --by terms */
+#define CXM_MAX_GROUPS        (1u << 24)   /* distinct groups in one report */
+#define CXM_MAX_DICT_VALUES   (1u << 26)   /* distinct values of one dimension */
+#define CXM_MAX_WHERE         32u          /* --where terms */
+#define CXM_MAX_CALENDARS     256u         /* calendars in one calendar file */
+#define CXM_MAX_SHIFTS_PER_DAY 16u         /* intervals in one weekday */
+#define CXM_MAX_HOLIDAYS      65536u       /* holiday dates in one calendar */
+#define CXM_MAX_SLA_RULES     4096u        /* rules in one SLA file */
+#define CXM_MAX_BAD_ROW_MESSAGES 20u       /* bad-row messages kept verbatim;
+                                              the rest are counted */
+#define CXM_MAX_TZ_TRANSITIONS 4096u       /* transitions in one TZif file */
+#define CXM_MAX_SAMPLE_ROWS   1000000000ull /* cxm sample --tickets N */
+
+#endif
