@@ -74,6 +74,25 @@ void cxm_diag_format(const cxm_diag *d, char *buf, size_t cap);
 typedef int64_t cxm_time; /* ms since the Unix epoch, UTC */
 #define CXM_TIME_NULL INT64_MIN
 
+/* ---- synthetic data (cxm sample) ----------------------------------- */
+typedef struct cxm_sample_opts {
+    const char *dir;       /* output directory (created if missing) */
+    uint64_t tickets;      /* number of tickets */
+    uint64_t seed;         /* PRNG seed: same seed, same bytes */
+    int messages;          /* also write messages.csv (1) or not (0) */
+    int64_t start_day;     /* first creation day (days since 1970-01-01) */
+    int days;              /* creation dates span this many days */
+    /* progress callback (may be NULL): called about every 1% */
+    void (*progress)(void *ud, uint64_t done, uint64_t total);
+    void *ud;
+} cxm_sample_opts;
+
+/* Fills o with defaults: 1000 tickets, seed 1, messages on, 2024-01-01, 365 days. */
+void cxm_sample_defaults(cxm_sample_opts *o);
+/* Writes DIR/tickets.csv (and DIR/messages.csv) in the canonical columns
+ * (docs/DATA.md). Deterministic for a given seed. */
+int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) CXM_WUR;
+
 #ifdef __cplusplus
 }
 #endif
