@@ -24,4 +24,10 @@
 #define CXM_MAX_TZ_TRANSITIONS 4096u       /* transitions in one TZif file */
 #define CXM_MAX_SAMPLE_ROWS   1000000000ull /* cxm sample --tickets N */
 
+#define CXM_MAX_CALENDAR_MATCHES 1024u     /* match lines in one calendar */
+#define CXM_MAX_CALENDAR_FILE_BYTES (64u << 20) /* one calendar file */
+#define CXM_MAX_CALENDAR_CACHED_DAYS 16384u /* per-day prefix entries one
+                                              calendar keeps (a multiple of
+                                              its 1024-day chunk) */
+
 #endif
