@@ -1,0 +1,94 @@
+/*
+ * csv.h - the CSV record scanner behind cxm_rows (internal to src/io).
+ *
+ * The scanner knows nothing about files: it is handed a window of bytes
+ * buf[*pos, end) and scans one record from it, leaving fields as views into
+ * the window (or into its own scratch buffer for quoted fields that hold
+ * doubled quotes). rows.c owns the window: it refills and compacts it when
+ * the scanner says CXM_CSV_MORE, so a record is always scanned from one
+ * contiguous window and a partial record is rescanned from its start after a
+ * refill (once per buffer refill, so the cost is amortised).
+ *
+ * Rules (docs/internals/csv.md has the reasons):
+ *  - a field that starts with '"' is quoted: it ends at a '"' not followed by
+ *    another '"'; inside it the delimiter, CR and LF are data and '""' is one
+ *    '"'. After the closing quote must come the delimiter, a line end or the
+ *    end of input, else the record is bad (CXM_CSV_BAD).
+ *  - elsewhere a '"' is literal data (a stray quote in an unquoted field).
+ *  - a record ends at LF, CRLF or a lone CR (all three are physical line ends
+ *    and advance the line count, inside quoted fields too).
+ *  - empty lines are skipped; they are not records.
+ *  - a field longer than CXM_MAX_FIELD_BYTES makes the record bad.
+ *  - an unterminated quoted field (no closing quote before the end of input,
+ *    or before the window cap) makes the record bad and the scanner resumes
+ *    after the physical line on which the quote opened.
+ * The scanner stores at most maxfields fields; it counts the rest in nfields
+ * so the caller can report a record with too many fields.
+ *
+ * Sizes: records are typically 100 B - 2 KiB; windows 1 MiB - 64 MiB.
+ */
+#ifndef CXM_IO_CSV_H
+#define CXM_IO_CSV_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/rows.h"
+
+/* cxm_csv_scan results (CXM_CSV_*) besides negative CXM_E* codes. */
+enum {
+    CXM_CSV_END = 0,    /* no record left: end of input */
+    CXM_CSV_RECORD = 1, /* a record: fields[0 .. min(nfields, maxfields)) */
+    CXM_CSV_MORE = 2,   /* the record at *pos runs past end: refill, call again */
+    CXM_CSV_BAD = 3,    /* a bad record, skipped; bad_* say where and why */
+    CXM_CSV_LONG = 4    /* (only when eof == CXM_CSV_WINDOW_CAP) the record at
+                           *pos does not fit in the window */
+};
+
+/* The eof argument of cxm_csv_scan. */
+enum {
+    CXM_CSV_WINDOW_OPEN = 0, /* more bytes may follow end */
+    CXM_CSV_WINDOW_EOF = 1,  /* end is the end of input */
+    CXM_CSV_WINDOW_CAP = 2   /* the window is as large as it may grow */
+};
+
+typedef struct cxm_csv_fix {
+    size_t field, off; /* fields[field].ptr = scratch + off once scanned */
+} cxm_csv_fix;
+
+typedef struct cxm_csv {
+    char delim;
+    size_t maxfields;   /* fields stored at most (the header's width) */
+    cxm_field *fields;  /* fcap entries, owned; grows up to maxfields */
+    size_t fcap;
+    size_t nfields;     /* fields in the last record, stored or not */
+    uint64_t line;      /* physical line of the next unscanned byte, 1-based */
+    uint64_t rec_line;  /* line where the last record (or bad record) began */
+    uint64_t over_line; /* line where field maxfields+1 began, if any */
+    int cr_pending;     /* a CR ended the window: skip one LF that follows */
+    char *scratch;      /* unescaped quoted fields, owned */
+    size_t slen, scap;
+    cxm_csv_fix *fix; /* pending scratch pointers of this record, owned */
+    size_t nfix, fixcap;
+    /* set with CXM_CSV_BAD (the first error in the record wins) */
+    uint32_t bad_col;   /* 1-based field index */
+    uint64_t bad_line;  /* physical line of the error */
+    char bad_msg[200];
+} cxm_csv;
+
+/* Prepares s for delim (not '"', CR or LF; the caller checks). */
+void cxm_csv_init(cxm_csv *s, char delim, size_t maxfields);
+/* Frees what s owns (fields, scratch); s may be NULL. */
+void cxm_csv_free(cxm_csv *s);
+/* Sets maxfields and makes sure fields has room for n entries. */
+int cxm_csv_reserve(cxm_csv *s, size_t n) CXM_WUR;
+
+/*
+ * Scans the next record from buf[*pos, end) (buf is borrowed; fields point
+ * into it and into s->scratch until the next call). Advances *pos past what
+ * it consumed: on CXM_CSV_RECORD and CXM_CSV_BAD past the record and its
+ * line end, on CXM_CSV_MORE past skipped empty lines only. eof is one of
+ * CXM_CSV_WINDOW_*. Returns a CXM_CSV_* result or CXM_ENOMEM/CXM_ELIMIT.
+ */
+int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *pos, size_t end, int eof) CXM_WUR;
+
+#endif
