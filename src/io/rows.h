@@ -51,7 +51,7 @@ int cxm_rows_open_mem(cxm_rows **out, const char *name, const char *data,
 void cxm_rows_header(const cxm_rows *r, const cxm_field **names, size_t *ncols);
 
 /*
- * Next record. Returns 1 with *fields/*nfields set (nfields == current ncols),
+ * Next record. Returns 1 with *fields and *nfields set (nfields == current ncols),
  * 0 at end of input, or a negative code. CXM_EPARSE means this one record is
  * bad (diag says where and why) and the source has skipped past it: the
  * caller may count it and call again. Any other negative code is fatal.
