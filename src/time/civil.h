@@ -5,6 +5,7 @@
  */
 #ifndef CXM_CIVIL_H
 #define CXM_CIVIL_H
+#include <stddef.h>
 #include <stdint.h>
 
 int64_t cxm_days_from_civil(int64_t y, int m, int d);       /* m 1-12, d 1-31 */

@@ -29,7 +29,8 @@ typedef enum cxm_date_order { CXM_DATE_YMD = 0, CXM_DATE_DMY, CXM_DATE_MDY } cxm
 /*
  * Parses s[0..n) into *out (ms since epoch, UTC). Naive times are read in
  * naive_tz (NULL = UTC). Returns 0, or CXM_EPARSE with a short reason in
- * *why (static string, may be NULL) such as "month 13 out of range 1-12".
+ * *why (why may be NULL) such as "month 13 out of range 1-12": a static or
+ * thread-local string, valid until this thread's next cxm_parse_time call.
  */
 int cxm_parse_time(const char *s, size_t n, const cxm_tz *naive_tz,
                    cxm_date_order order, cxm_time *out, const char **why) CXM_WUR;

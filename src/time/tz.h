@@ -35,7 +35,9 @@ static inline int64_t cxm_tz_to_local(const cxm_tz *tz, int64_t utc) { return ut
  * UTC instant of a local wall-clock time. A time in a DST gap (does not
  * exist) is moved forward by the gap (02:30 on a spring-forward day becomes
  * 03:30 local); an ambiguous time (fall-back overlap) takes the earlier
- * instant. This matches ICU's default and RFC 5545.
+ * instant. This is RFC 5545's rule; in ICU terms it is UCAL_SKIPPED_WALL_TIME
+ * = UCAL_WALLTIME_LAST (ICU's default) with UCAL_REPEATED_WALL_TIME =
+ * UCAL_WALLTIME_FIRST (ICU's default is LAST, the later instant).
  */
 int64_t cxm_tz_from_local(const cxm_tz *tz, int64_t local);
 void cxm_tz_free(cxm_tz *tz); /* NULL and the UTC zone are fine */
