@@ -140,14 +140,11 @@ static void note_bad(cxm_csv *s, int *bad, size_t col, uint64_t line, const char
 
 /* Stores field nf (ptr may be NULL when a scratch fix-up will fill it). */
 static inline int put_field(cxm_csv *s, size_t nf, const char *ptr, size_t len, uint64_t line) {
-    if (nf < s->fcap) {
-        s->fields[nf].ptr = ptr;
-        s->fields[nf].len = len;
-        return CXM_OK;
-    }
     if (nf < s->maxfields) {
-        int rc = grow_fields(s, nf + 1);
-        if (rc) return rc;
+        if (nf >= s->fcap) {
+            int rc = grow_fields(s, nf + 1);
+            if (rc) return rc;
+        }
         s->fields[nf].ptr = ptr;
         s->fields[nf].len = len;
         return CXM_OK;
