@@ -74,6 +74,113 @@ void cxm_diag_format(const cxm_diag *d, char *buf, size_t cap);
 typedef int64_t cxm_time; /* ms since the Unix epoch, UTC */
 #define CXM_TIME_NULL INT64_MIN
 
+/* ---- the metric catalog --------------------------------------------- */
+typedef enum cxm_unit { CXM_UNIT_COUNT, CXM_UNIT_SECONDS, CXM_UNIT_PERCENT,
+                        CXM_UNIT_SCORE, CXM_UNIT_MONEY, CXM_UNIT_RATIO } cxm_unit;
+typedef enum cxm_kind { CXM_KIND_COUNT,        /* a count per group */
+                        CXM_KIND_DISTRIBUTION, /* mean/median/percentiles of values */
+                        CXM_KIND_RATE,         /* share in percent, with a Wilson interval */
+                        CXM_KIND_SCORE } cxm_kind;
+
+typedef struct cxm_metric_info {
+    const char *id;        /* catalog id, e.g. "frt" (public contract) */
+    const char *family;    /* "support", "survey", ... */
+    const char *name;      /* English name */
+    cxm_kind kind;
+    cxm_unit unit;
+    int higher_is_better;  /* 1, 0 (lower is better) or -1 (neither) */
+    const char *stream;    /* the stream it reads: "tickets" */
+    const char *inputs;    /* columns it needs, e.g. "created_at,first_response_at" */
+    const char *formula;   /* the definition in words and symbols */
+    const char *variants;  /* named variants and the default, "" if none */
+    const char *presets;   /* how presets change it, "" if they don't */
+    const char *seeds;     /* where the seed articles define it */
+} cxm_metric_info;
+
+size_t cxm_catalog_count(void);
+const cxm_metric_info *cxm_catalog_get(size_t i);          /* borrowed, static */
+const cxm_metric_info *cxm_catalog_find(const char *id);   /* NULL if unknown */
+const char *cxm_unit_name(cxm_unit u);                     /* "seconds", ... */
+/* The label of a catalog id or report word ("w.mean") in lang (en, zh-Hans,
+ * zh-Hant, ja, ms); falls back to English, then to the id. Borrowed, static. */
+const char *cxm_label(const char *id, const char *lang);
+/* 1 if lang is one of the supported label languages. */
+int cxm_lang_supported(const char *lang);
+
+/* ---- reports -------------------------------------------------------- */
+/* Progress and diagnostics reach the front end through callbacks; the
+ * library never prints. */
+typedef void (*cxm_progress_fn)(void *ud, const char *what, uint64_t done, uint64_t total);
+typedef void (*cxm_log_fn)(void *ud, const char *msg);
+
+typedef struct cxm_report_opts {
+    const char *tickets;     /* path ("-" = stdin) or NULL */
+    const char *messages;    /* path or NULL */
+    const char *data_dir;    /* a directory holding tickets.csv, messages.csv... or NULL */
+    char delimiter;          /* CSV delimiter, 0 = ',' */
+    const char *const *map;  /* "canonical=source" column renames */
+    size_t nmap;
+    const char *metrics;     /* comma list of catalog ids; NULL = all the data supports */
+    const char *by;          /* comma list: day,week,month,quarter,year or columns; NULL */
+    const char *const *where;/* "COL=VALUE" or "COL!=VALUE" filters, ANDed */
+    size_t nwhere;
+    const char *from, *to;   /* date or instant bounds on the report date; NULL = open */
+    const char *as_of;       /* instant that "now" means (SLA breaches, backlog); NULL = latest in data */
+    const char *tz;          /* report zone for buckets and business hours; NULL = UTC */
+    const char *input_tz;    /* zone of naive timestamps; NULL = UTC */
+    const char *date_order;  /* "ymd" (default), "dmy", "mdy" for slashed dates */
+    const char *calendar;    /* calendar file or NULL */
+    const char *sla;         /* SLA file or NULL */
+    const char *preset;      /* NULL = "cxm" */
+    const char *stats;       /* comma list; NULL = mean,median,p90 */
+    const char *time_basis;  /* "calendar" (default) or "business" */
+    const char *fcr_rule;    /* override: one_touch, no_reopen, replies:N */
+    double confidence;       /* 0 = 0.95 */
+    int strict;              /* first bad row is an error */
+    cxm_progress_fn progress;
+    cxm_log_fn log;          /* each bad-row message (capped), warnings */
+    void *ud;
+} cxm_report_opts;
+
+typedef struct cxm_result {
+    const char *metric;      /* catalog id */
+    const char *stat;        /* "mean", "median", "p90"... for distributions, else NULL */
+    const char *target;      /* sla_compliance: "first_response", "next_reply", "resolution"; else NULL */
+    size_t ngroup;
+    const char *const *group_keys;   /* --by terms, in order */
+    const char *const *group_values; /* time buckets as YYYY-MM-DD of the bucket's first day */
+    int is_null;             /* 1: value undefined, see null_reason */
+    double value;
+    const char *null_reason;
+    cxm_unit unit;
+    int64_t n;               /* sample size behind the value */
+    int has_ci;
+    double ci_low, ci_high;
+} cxm_result;
+
+typedef struct cxm_result_set cxm_result_set;
+
+/* Runs a report. *out owned: free with cxm_result_set_free. Data errors in
+ * --strict mode return CXM_EDATA; unreadable files CXM_EIO; bad options
+ * CXM_EUSAGE; each with diag filled. Bad rows otherwise become warnings. */
+int cxm_report_run(const cxm_report_opts *opts, cxm_result_set **out, cxm_diag *diag) CXM_WUR;
+size_t cxm_result_count(const cxm_result_set *rs);
+const cxm_result *cxm_result_get(const cxm_result_set *rs, size_t i);   /* borrowed */
+size_t cxm_result_warning_count(const cxm_result_set *rs);
+const char *cxm_result_warning(const cxm_result_set *rs, size_t i);    /* borrowed */
+uint64_t cxm_result_bad_rows(const cxm_result_set *rs);
+void cxm_result_set_free(cxm_result_set *rs);
+
+typedef enum cxm_format { CXM_FORMAT_TABLE, CXM_FORMAT_CSV, CXM_FORMAT_JSON, CXM_FORMAT_MD } cxm_format;
+int cxm_format_parse(const char *name, cxm_format *out) CXM_WUR;
+/* Writes rs to out in format, labels in lang (NULL = en). */
+int cxm_result_render(const cxm_result_set *rs, cxm_format format, const char *lang, FILE *out) CXM_WUR;
+
+/* Writes one row per ticket with every derived field (cxm tickets):
+ * format CSV or JSON (NDJSON). Same options as a report (metrics/by ignored). */
+int cxm_tickets_export(const cxm_report_opts *opts, cxm_format format, FILE *out,
+                       uint64_t *bad_rows, cxm_diag *diag) CXM_WUR;
+
 /* ---- synthetic data (cxm sample) ----------------------------------- */
 typedef struct cxm_sample_opts {
     const char *dir;       /* output directory (created if missing) */

@@ -25,11 +25,11 @@
 #ifndef CXM_METRICS_LABELS_H
 #define CXM_METRICS_LABELS_H
 
-typedef struct cxm_label {
+typedef struct cxm_label_entry {
     const char *id, *en, *zh_hans, *zh_hant, *ja, *ms;
-} cxm_label;
+} cxm_label_entry;
 
-static const cxm_label cxm_labels[] = {
+static const cxm_label_entry cxm_labels[] = {
     /* ---- catalog ids that are public contracts ------------------------ */
     /* seed: zh_hant 003:30 (客戶請求量). std: zh_hans, ms; ja (002:45 接触量 / 002:47 連絡先ボリューム rejected as calques) */
     {"volume", "Contact volume", "客户请求量", "客戶請求量", "問い合わせ件数", "Jumlah permintaan pelanggan"},

@@ -1,0 +1,112 @@
+/*
+ * catalog.c - every metric cxm computes, as data. Adding a metric means an
+ * entry here and a kernel in its family's file. The seeds column points at
+ * the articles in ../shared/seeds (docs/SEEDS.md quotes them).
+ */
+#include "metrics/catalog.h"
+
+#include <string.h>
+
+static const cxm_metric_info catalog[] = {
+    [M_VOLUME] = {"volume", "support", "Request volume", CXM_KIND_COUNT, CXM_UNIT_COUNT, -1,
+        "tickets", "created_at",
+        "count of tickets created in the period (by channel: contact volume by channel)",
+        "", "report date is created_at in every preset",
+        "004 (number of support requests / ticket volume)"},
+    [M_BACKLOG] = {"backlog", "support", "Backlog at period end", CXM_KIND_COUNT, CXM_UNIT_COUNT, 0,
+        "tickets", "created_at,resolved_at",
+        "tickets created before the end of the period and not resolved by then "
+        "(end of each time bucket; without a time bucket, at --as-of, default the latest instant in the data)",
+        "", "", "003 (open tickets)"},
+    [M_FRT] = {"frt", "support", "First response time", CXM_KIND_DISTRIBUTION, CXM_UNIT_SECONDS, 0,
+        "tickets", "created_at,first_response_at (or messages)",
+        "first_response_at - created_at over tickets that have a first response; "
+        "unanswered tickets are excluded from the values and counted in n of volume",
+        "calendar (default) or business time (--time business); with messages, responders are agents "
+        "(bots count under presets that count them) and only public replies count",
+        "zendesk: first public agent reply; intercom: median shown first, bots excluded; "
+        "helpscout/freshdesk: business hours when a calendar is given",
+        "000 (首次响应时间, FRT: average time to respond), 001 (Masa Respons Pertama), 003, 004"},
+    [M_REPLY_TIME] = {"reply_time", "support", "Reply time", CXM_KIND_DISTRIBUTION, CXM_UNIT_SECONDS, 0,
+        "messages", "ticket_id,at,author,public",
+        "for every customer turn (the first public customer message after the last public responder reply), "
+        "the time until the next public responder reply; needs messages",
+        "calendar or business time", "", "003 (response time across the conversation)"},
+    [M_FIRST_RESOLUTION_TIME] = {"first_resolution_time", "support", "First resolution time",
+        CXM_KIND_DISTRIBUTION, CXM_UNIT_SECONDS, 0, "tickets", "created_at,first_resolved_at",
+        "first_resolved_at - created_at; when first_resolved_at is missing it is resolved_at for tickets never reopened",
+        "calendar or business time", "zendesk: reported under the solved date",
+        "000 (平均解决时间, ART), 001 (Masa Penyelesaian Purata)"},
+    [M_RESOLUTION_TIME] = {"resolution_time", "support", "Full resolution time", CXM_KIND_DISTRIBUTION,
+        CXM_UNIT_SECONDS, 0, "tickets", "created_at,resolved_at",
+        "resolved_at - created_at, resolved_at being the latest resolution; unresolved tickets excluded",
+        "calendar or business time", "zendesk, chatwoot: reported under the resolution date",
+        "000 (ART: 平均解决时间 = total resolution time / resolved tickets), 003, 004 (ART)"},
+    [M_COMPLAINT_RESOLUTION_TIME] = {"complaint_resolution_time", "support", "Complaint resolution time",
+        CXM_KIND_DISTRIBUTION, CXM_UNIT_SECONDS, 0, "tickets", "created_at,resolved_at,complaint",
+        "resolved_at - created_at over tickets with complaint = true", "calendar or business time", "",
+        "002 (苦情解決時間)"},
+    [M_AHT] = {"aht", "support", "Average handle time", CXM_KIND_DISTRIBUTION, CXM_UNIT_SECONDS, 0,
+        "tickets", "handle_seconds",
+        "handle_seconds (talk + hold + after-call work as recorded) over tickets that have it",
+        "", "", "001 (Purata Masa Pengendalian, AHT = total handle time / calls), 002"},
+    [M_ASA] = {"asa", "support", "Speed of answer", CXM_KIND_DISTRIBUTION, CXM_UNIT_SECONDS, 0,
+        "tickets", "created_at,answered_at",
+        "answered_at - created_at over answered calls and chats (abandoned ones have no answer)",
+        "", "", "002 (平均応答速度)"},
+    [M_FCR] = {"fcr", "support", "First contact resolution", CXM_KIND_RATE, CXM_UNIT_PERCENT, 1,
+        "tickets", "resolved_at,agent_replies,reopens",
+        "100 * tickets resolved on first contact / resolved tickets; first contact (default one_touch): "
+        "resolved with at most one public agent reply and never reopened",
+        "--fcr-rule one_touch (default) | no_reopen | replies:N; tickets whose replies or reopens are unknown "
+        "are left out of n and counted in a warning",
+        "zendesk: one-touch tickets; helpscout: resolved on first reply; freshdesk: resolved in the first interaction",
+        "003 (首次聯繫解決率), 004 (FCR = problems solved at first contact / unique customers who called), 002"},
+    [M_RESOLUTION_RATE] = {"resolution_rate", "support", "Resolution rate", CXM_KIND_RATE, CXM_UNIT_PERCENT, 1,
+        "tickets", "created_at,resolved_at",
+        "100 * tickets resolved (resolved_at set) / tickets created in the period, abandoned calls excluded",
+        "", "", "003 (解決率)"},
+    [M_REOPEN_RATE] = {"reopen_rate", "support", "Reopen rate", CXM_KIND_RATE, CXM_UNIT_PERCENT, 0,
+        "tickets", "resolved_at,reopens",
+        "100 * resolved tickets reopened at least once / resolved tickets with a known reopen count",
+        "", "", "003 (reopened tickets)"},
+    [M_ABANDONMENT_RATE] = {"abandonment_rate", "support", "Abandonment rate", CXM_KIND_RATE, CXM_UNIT_PERCENT, 0,
+        "tickets", "abandoned",
+        "100 * abandoned contacts / contacts whose abandoned flag is known (calls, chats)",
+        "", "", "002 (放棄率)"},
+    [M_SLA_COMPLIANCE] = {"sla_compliance", "support", "SLA compliance", CXM_KIND_RATE, CXM_UNIT_PERCENT, 1,
+        "tickets", "created_at,first_response_at,resolved_at,priority,channel (and messages for next_reply)",
+        "for each target (first_response, next_reply, resolution): 100 * targets met / targets met or breached; "
+        "a target still open at --as-of is breached once its due time has passed, else pending (not counted)",
+        "targets per priority and channel from --sla FILE, in calendar or business time per rule",
+        "", "001 (Pematuhan SLA: share of interactions within the SLA)"},
+};
+
+size_t cxm_catalog_count(void) { return sizeof catalog / sizeof catalog[0]; }
+
+const cxm_metric_info *cxm_catalog_get(size_t i) {
+    return i < cxm_catalog_count() ? &catalog[i] : NULL;
+}
+
+int cxm_catalog_index(const char *id) {
+    for (size_t i = 0; i < cxm_catalog_count(); i++)
+        if (!strcmp(catalog[i].id, id)) return (int)i;
+    return -1;
+}
+
+const cxm_metric_info *cxm_catalog_find(const char *id) {
+    int i = cxm_catalog_index(id);
+    return i < 0 ? NULL : &catalog[i];
+}
+
+const char *cxm_unit_name(cxm_unit u) {
+    switch (u) {
+    case CXM_UNIT_COUNT: return "count";
+    case CXM_UNIT_SECONDS: return "seconds";
+    case CXM_UNIT_PERCENT: return "percent";
+    case CXM_UNIT_SCORE: return "score";
+    case CXM_UNIT_MONEY: return "money";
+    case CXM_UNIT_RATIO: return "ratio";
+    }
+    return "count";
+}

@@ -1,0 +1,20 @@
+/*
+ * catalog.h - the metric catalog (internal view). One table drives
+ * `cxm metrics`, docs/METRICS.md (checked by tests/unit/test_catalog.c),
+ * validation of --metrics and the renderers' labels.
+ */
+#ifndef CXM_CATALOG_H
+#define CXM_CATALOG_H
+#include "cxm.h"
+
+/* Support metric ids as indexes into the catalog (order of the table). */
+enum {
+    M_VOLUME, M_BACKLOG, M_FRT, M_REPLY_TIME, M_FIRST_RESOLUTION_TIME,
+    M_RESOLUTION_TIME, M_COMPLAINT_RESOLUTION_TIME, M_AHT, M_ASA, M_FCR,
+    M_RESOLUTION_RATE, M_REOPEN_RATE, M_ABANDONMENT_RATE, M_SLA_COMPLIANCE,
+    M_NSUPPORT
+};
+
+int cxm_catalog_index(const char *id); /* -1 if unknown */
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * engine.h - the shared machinery of a run (internal): options resolved
+ * into a context, the tickets stream read row by row, each ticket parsed,
+ * merged with its messages' facts and reduced to derived values, which a
+ * consumer (the report's kernels, the tickets export) takes one at a time.
+ *
+ * Data flows one way: rows -> cxm_ticket -> cxm_derived -> consumer.
+ */
+#ifndef CXM_ENGINE_H
+#define CXM_ENGINE_H
+#include <math.h>
+#include <stdint.h>
+#include "core/buf.h"
+#include "core/dict.h"
+#include "cxm.h"
+#include "metrics/preset.h"
+#include "metrics/sla.h"
+#include "model/messages.h"
+#include "model/ticket.h"
+#include "time/calendar.h"
+#include "time/civil.h"
+
+enum { SLA_NONE = -1, SLA_BREACHED = 0, SLA_MET = 1, SLA_OPEN = 2 };
+
+/* Values derived from one ticket, in the report's time basis. NAN = none. */
+typedef struct cxm_derived {
+    double frt, first_res, res, asa, aht;            /* seconds, chosen basis */
+    double frt_cal, first_res_cal, res_cal;          /* calendar seconds */
+    double frt_bus, first_res_bus, res_bus;          /* business seconds (NAN without calendar) */
+    cxm_time frt_start;                              /* created or first customer message */
+    int fcr;                                         /* 1, 0, -1 unknown or not resolved */
+    int sla[SLA_NTARGETS];                           /* SLA_* outcome of first_response, resolution */
+    cxm_time sla_due[SLA_NTARGETS];                  /* due instant (open targets) */
+    int nr_met, nr_breached;                         /* next_reply outcomes */
+    cxm_time nr_open_due;                            /* open next-reply target, or NULL */
+    const cxm_calendar *cal;                         /* calendar used, or NULL */
+} cxm_derived;
+
+typedef struct cxm_where {
+    char *col;         /* owned */
+    char **values;     /* owned, nvalues alternatives */
+    size_t nvalues;
+    int negate;        /* COL!=V */
+    int src;           /* source column, -1 unresolved */
+    int tags;          /* the column is tags: contains rather than equals */
+} cxm_where;
+
+typedef struct cxm_byterm {
+    char *name;        /* owned: as given */
+    int is_time;
+    cxm_bucket bucket;
+    int src;           /* source column, -1 unresolved */
+    cxm_dict dict;     /* values of a column term */
+} cxm_byterm;
+
+typedef struct cxm_ctx cxm_ctx;
+typedef int (*cxm_ticket_fn)(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d,
+                             const cxm_field *f, size_t nf);
+
+struct cxm_ctx {
+    const cxm_report_opts *o;
+    cxm_defs defs;
+    cxm_tz *tz, *input_tz;           /* owned (may be the static UTC zone) */
+    cxm_date_order order;
+    cxm_calset *cals;                /* owned or NULL */
+    cxm_sla *sla;                    /* owned or NULL */
+    int business;                    /* time basis */
+    double confidence;
+    cxm_time from, to, as_of;        /* NULL when open; as_of resolved at the end */
+    int to_given, as_of_given;
+    char *tickets_path, *messages_path; /* owned */
+    cxm_dict ids;                    /* ticket ids (shared with messages) */
+    uint32_t *seen_line;             /* code -> line of first sighting, 0 = unseen */
+    size_t seen_cap;
+    cxm_msgset msgs;
+    int have_msgs;
+    cxm_colmap map;
+    const cxm_field *names;          /* current header (borrowed from the reader) */
+    size_t ncols;
+    cxm_where *where;
+    size_t nwhere;
+    cxm_byterm *by;
+    size_t nby;
+    int time_term;                   /* index of the time term in by, -1 */
+    /* SLA rule cache: (priority code, channel code) -> rules */
+    cxm_dict prio, chan, slakey;
+    const cxm_sla_rule **slacache;   /* slakey code * 3 */
+    size_t slacache_cap;
+    cxm_time max_time, min_created;
+    uint64_t rows, kept, bad_rows, dup_rows;
+    uint64_t fcr_unknown;
+    cxm_buf *warnings;               /* borrowed from the caller: NUL-separated */
+    size_t nwarn;
+    size_t bad_logged;
+    cxm_diag *diag;
+};
+
+/* Resolves options into c (files found, zones, calendar, SLA, filters). */
+int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_diag *diag) CXM_WUR;
+/* Reads messages (if any) and streams tickets to fn. */
+int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) CXM_WUR;
+void cxm_ctx_free(cxm_ctx *c);
+/* Adds a warning (printf-style), and logs it through o->log. */
+void cxm_ctx_warn(cxm_ctx *c, const char *fmt, ...) CXM_PRINTF(2, 3);
+/* Source-column values of a row for a by term (code) and its label. */
+int cxm_ctx_time_bucket(const cxm_ctx *c, cxm_bucket b, cxm_time t, int64_t *day);
+/* 1 if the metric's inputs are present in the data. reason gets why not. */
+int cxm_ctx_supports(const cxm_ctx *c, int metric, const char **reason);
+
+#endif

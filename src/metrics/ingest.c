@@ -1,0 +1,711 @@
+/*
+ * ingest.c - options into a run context, and the per-row pipeline shared by
+ * reports and exports (see engine.h). The loop runs once per input row:
+ * filters on raw text first (cheap), then parsing, de-duplication, the
+ * merge with message facts, and the derivation of durations.
+ */
+#include "metrics/engine.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/diag.h"
+#include "core/limits.h"
+#include "metrics/catalog.h"
+
+void cxm_ctx_warn(cxm_ctx *c, const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (c->warnings && cxm_buf_append(c->warnings, msg, strlen(msg) + 1) == CXM_OK) c->nwarn++;
+    if (c->o->log) c->o->log(c->o->ud, msg);
+}
+
+static char *xstrdup(const char *s) {
+    size_t n = strlen(s);
+    char *p = malloc(n + 1);
+    if (p) memcpy(p, s, n + 1);
+    return p;
+}
+
+static int file_exists(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static char *join_path(const char *dir, const char *name) {
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p) return NULL;
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, name, b + 1);
+    return p;
+}
+
+/* dir/stem.csv, else dir/stem.ndjson, else dir/stem.jsonl; NULL if none. */
+static char *find_stream(const char *dir, const char *stem) {
+    static const char *const ext[] = {".csv", ".ndjson", ".jsonl"};
+    char name[64];
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "%s%s", stem, ext[i]);
+        char *p = join_path(dir, name);
+        if (p && file_exists(p)) return p;
+        free(p);
+    }
+    return NULL;
+}
+
+static int parse_bound(cxm_ctx *c, const char *s, const char *opt, int is_to, cxm_time *out) {
+    const char *why = NULL;
+    size_t n = strlen(s);
+    if (cxm_parse_time(s, n, c->tz, CXM_DATE_YMD, out, &why))
+        return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                            "%s '%s': expected a date (2024-03-01) or an instant (2024-03-01T09:00:00Z)%s%s",
+                            opt, s, why ? ": " : "", why ? why : "");
+    if (is_to && n == 10) { /* a plain date: the whole day is included */
+        int64_t local = cxm_tz_to_local(c->tz, cxm_floordiv(*out, 1000));
+        int64_t day = cxm_floordiv(local, 86400) + 1;
+        *out = cxm_tz_from_local(c->tz, day * 86400) * 1000;
+    }
+    return CXM_OK;
+}
+
+static int parse_where(cxm_ctx *c, const char *s, cxm_where *w) {
+    memset(w, 0, sizeof *w);
+    w->src = -1;
+    const char *eq = strchr(s, '=');
+    if (!eq || eq == s)
+        return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                            "--where '%s': expected COLUMN=VALUE[,VALUE...] or COLUMN!=VALUE", s);
+    const char *colend = eq;
+    if (eq > s && eq[-1] == '!') {
+        w->negate = 1;
+        colend = eq - 1;
+    }
+    w->col = malloc((size_t)(colend - s) + 1);
+    if (!w->col) return CXM_ENOMEM;
+    memcpy(w->col, s, (size_t)(colend - s));
+    w->col[colend - s] = 0;
+    const char *v = eq + 1;
+    size_t cap = 1;
+    for (const char *p = v; *p; p++) cap += *p == ',';
+    w->values = calloc(cap, sizeof *w->values);
+    if (!w->values) return CXM_ENOMEM;
+    while (1) {
+        const char *comma = strchr(v, ',');
+        size_t len = comma ? (size_t)(comma - v) : strlen(v);
+        char *val = malloc(len + 1);
+        if (!val) return CXM_ENOMEM;
+        memcpy(val, v, len);
+        val[len] = 0;
+        w->values[w->nvalues++] = val;
+        if (!comma) break;
+        v = comma + 1;
+    }
+    return CXM_OK;
+}
+
+static int parse_by(cxm_ctx *c, const char *list) {
+    if (!list || !*list) return CXM_OK;
+    size_t cap = 1;
+    for (const char *p = list; *p; p++) cap += *p == ',';
+    if (cap > CXM_MAX_GROUP_KEYS)
+        return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--by: at most %u terms",
+                            (unsigned)CXM_MAX_GROUP_KEYS);
+    c->by = calloc(cap, sizeof *c->by);
+    if (!c->by) return CXM_ENOMEM;
+    const char *v = list;
+    while (1) {
+        const char *comma = strchr(v, ',');
+        size_t len = comma ? (size_t)(comma - v) : strlen(v);
+        cxm_byterm *t = &c->by[c->nby];
+        t->name = malloc(len + 1);
+        if (!t->name) return CXM_ENOMEM;
+        memcpy(t->name, v, len);
+        t->name[len] = 0;
+        t->src = -1;
+        cxm_dict_init(&t->dict, CXM_MAX_DICT_VALUES);
+        c->nby++;
+        static const char *const tn[] = {"day", "week", "month", "quarter", "year"};
+        for (int k = 0; k < 5; k++) {
+            if (!strcmp(t->name, tn[k])) {
+                if (c->time_term >= 0)
+                    return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                        "--by: only one time bucket (day, week, month, quarter or year) at a time");
+                t->is_time = 1;
+                t->bucket = (cxm_bucket)k;
+                c->time_term = (int)(c->nby - 1);
+            }
+        }
+        if (!len)
+            return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--by '%s': empty term", list);
+        for (size_t i = 0; i + 1 < c->nby; i++)
+            if (!strcmp(c->by[i].name, t->name))
+                return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--by: '%s' given twice", t->name);
+        if (!comma) break;
+        v = comma + 1;
+    }
+    return CXM_OK;
+}
+
+int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_diag *diag) {
+    memset(c, 0, sizeof *c);
+    c->o = o;
+    c->diag = diag;
+    c->warnings = warnings;
+    c->time_term = -1;
+    c->from = c->to = c->as_of = CXM_TIME_NULL;
+    c->max_time = c->min_created = CXM_TIME_NULL;
+    cxm_dict_init(&c->ids, CXM_MAX_DICT_VALUES);
+    cxm_dict_init(&c->prio, CXM_MAX_DICT_VALUES);
+    cxm_dict_init(&c->chan, CXM_MAX_DICT_VALUES);
+    cxm_dict_init(&c->slakey, CXM_MAX_DICT_VALUES);
+    int rc;
+    if (cxm_defs_preset(o->preset, &c->defs))
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                            "--preset '%s': expected cxm, zendesk, intercom, helpscout, chatwoot or freshdesk",
+                            o->preset);
+    if (o->fcr_rule) {
+        if (!strcmp(o->fcr_rule, "one_touch")) {
+            c->defs.fcr_rule = FCR_ONE_TOUCH;
+            c->defs.fcr_max_replies = 1;
+        } else if (!strcmp(o->fcr_rule, "no_reopen")) c->defs.fcr_rule = FCR_NO_REOPEN;
+        else if (!strncmp(o->fcr_rule, "replies:", 8) && o->fcr_rule[8] >= '0' && o->fcr_rule[8] <= '9') {
+            int64_t n;
+            if (cxm_parse_int(o->fcr_rule + 8, strlen(o->fcr_rule + 8), &n) || n < 0 || n > 1000)
+                return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--fcr-rule: replies:N needs N in 0..1000");
+            c->defs.fcr_rule = FCR_REPLIES;
+            c->defs.fcr_max_replies = (int)n;
+        } else
+            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                "--fcr-rule '%s': expected one_touch, no_reopen or replies:N", o->fcr_rule);
+    }
+    c->confidence = o->confidence > 0 ? o->confidence : 0.95;
+    if (!(c->confidence > 0 && c->confidence < 1))
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--confidence: expected a level between 0 and 1");
+    if ((rc = cxm_tz_load(o->tz ? o->tz : "UTC", &c->tz, diag))) return rc == CXM_ENOTFOUND ? CXM_EUSAGE : rc;
+    if ((rc = cxm_tz_load(o->input_tz ? o->input_tz : "UTC", &c->input_tz, diag)))
+        return rc == CXM_ENOTFOUND ? CXM_EUSAGE : rc;
+    c->order = CXM_DATE_YMD;
+    if (o->date_order) {
+        if (!strcmp(o->date_order, "dmy")) c->order = CXM_DATE_DMY;
+        else if (!strcmp(o->date_order, "mdy")) c->order = CXM_DATE_MDY;
+        else if (strcmp(o->date_order, "ymd"))
+            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--date-order: expected ymd, dmy or mdy");
+    }
+    /* files */
+    if (o->tickets) c->tickets_path = xstrdup(o->tickets);
+    else if (o->data_dir) c->tickets_path = find_stream(o->data_dir, "tickets");
+    if (!c->tickets_path)
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                            o->data_dir ? "--data %s: no tickets.csv, tickets.ndjson or tickets.jsonl there"
+                                        : "no tickets: give --tickets FILE or --data DIR%s",
+                            o->data_dir ? o->data_dir : "");
+    if (o->messages) c->messages_path = xstrdup(o->messages);
+    else if (o->data_dir) c->messages_path = find_stream(o->data_dir, "messages");
+    if (o->calendar) {
+        if ((rc = cxm_calset_load(o->calendar, c->tz, &c->cals, diag)))
+            return rc == CXM_ENOTFOUND ? CXM_EUSAGE : rc;
+    }
+    if (o->time_basis) {
+        if (!strcmp(o->time_basis, "business")) c->business = 1;
+        else if (strcmp(o->time_basis, "calendar"))
+            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--time: expected calendar or business");
+    } else if (c->defs.business_when_calendar && c->cals) {
+        c->business = 1;
+    }
+    if (c->business && !c->cals)
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                            "--time business needs --calendar FILE (docs/DATA.md, 'Calendar files')");
+    if (o->sla) {
+        if ((rc = cxm_sla_load(o->sla, &c->sla, diag))) return rc;
+        for (size_t i = 0; i < c->sla->n; i++)
+            if (c->sla->rules[i].business && !c->cals)
+                return cxm_diag_set(diag, CXM_EUSAGE, o->sla, c->sla->rules[i].line, 0, NULL,
+                                    "this rule counts business time, but no --calendar FILE was given");
+    }
+    if (o->from && (rc = parse_bound(c, o->from, "--from", 0, &c->from))) return rc;
+    if (o->to && (rc = parse_bound(c, o->to, "--to", 1, &c->to))) return rc;
+    if (o->as_of) {
+        if ((rc = parse_bound(c, o->as_of, "--as-of", 0, &c->as_of))) return rc;
+        c->as_of_given = 1;
+    }
+    if (c->from != CXM_TIME_NULL && c->to != CXM_TIME_NULL && c->to <= c->from)
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--to must be after --from");
+    if (o->nwhere > CXM_MAX_WHERE)
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "at most %u --where terms", (unsigned)CXM_MAX_WHERE);
+    if (o->nwhere) {
+        c->where = calloc(o->nwhere, sizeof *c->where);
+        if (!c->where) return CXM_ENOMEM;
+        for (size_t i = 0; i < o->nwhere; i++) {
+            c->nwhere++;
+            if ((rc = parse_where(c, o->where[i], &c->where[i]))) return rc;
+        }
+    }
+    return parse_by(c, o->by);
+}
+
+void cxm_ctx_free(cxm_ctx *c) {
+    if (!c) return;
+    cxm_tz_free(c->tz);
+    cxm_tz_free(c->input_tz);
+    cxm_calset_free(c->cals);
+    cxm_sla_free(c->sla);
+    free(c->tickets_path);
+    free(c->messages_path);
+    cxm_dict_free(&c->ids);
+    free(c->seen_line);
+    cxm_msgset_free(&c->msgs);
+    cxm_colmap_free(&c->map);
+    for (size_t i = 0; i < c->nwhere; i++) {
+        free(c->where[i].col);
+        for (size_t k = 0; k < c->where[i].nvalues; k++) free(c->where[i].values[k]);
+        free(c->where[i].values);
+    }
+    free(c->where);
+    for (size_t i = 0; i < c->nby; i++) {
+        free(c->by[i].name);
+        cxm_dict_free(&c->by[i].dict);
+    }
+    free(c->by);
+    cxm_dict_free(&c->prio);
+    cxm_dict_free(&c->chan);
+    cxm_dict_free(&c->slakey);
+    free((void *)c->slacache);
+    memset(c, 0, sizeof *c);
+}
+
+int cxm_ctx_time_bucket(const cxm_ctx *c, cxm_bucket b, cxm_time t, int64_t *day) {
+    int64_t local = cxm_tz_to_local(c->tz, cxm_floordiv(t, 1000));
+    *day = cxm_bucket_start(b, cxm_floordiv(local, 86400));
+    return CXM_OK;
+}
+
+static int has_col(const cxm_ctx *c, int canon) { return c->map.src[canon] >= 0; }
+
+int cxm_ctx_supports(const cxm_ctx *c, int m, const char **reason) {
+    int msgs = c->have_msgs;
+    int resolved = has_col(c, TK_RESOLVED_AT) || msgs;
+    *reason = NULL;
+    switch (m) {
+    case M_VOLUME: return 1;
+    case M_BACKLOG:
+    case M_RESOLUTION_TIME:
+    case M_RESOLUTION_RATE:
+        if (!resolved) *reason = "needs a resolved_at column or messages";
+        return resolved;
+    case M_FRT:
+        if (has_col(c, TK_FIRST_RESPONSE_AT) || msgs) return 1;
+        *reason = "needs a first_response_at column or messages";
+        return 0;
+    case M_REPLY_TIME:
+        if (msgs) return 1;
+        *reason = "needs messages (--messages FILE)";
+        return 0;
+    case M_FIRST_RESOLUTION_TIME:
+        if (has_col(c, TK_FIRST_RESOLVED_AT) || resolved) return 1;
+        *reason = "needs a first_resolved_at or resolved_at column or messages";
+        return 0;
+    case M_COMPLAINT_RESOLUTION_TIME:
+        if (has_col(c, TK_COMPLAINT) && resolved) return 1;
+        *reason = "needs complaint and resolved_at columns";
+        return 0;
+    case M_AHT:
+        if (has_col(c, TK_HANDLE_SECONDS)) return 1;
+        *reason = "needs a handle_seconds column";
+        return 0;
+    case M_ASA:
+        if (has_col(c, TK_ANSWERED_AT)) return 1;
+        *reason = "needs an answered_at column";
+        return 0;
+    case M_FCR: {
+        int replies = has_col(c, TK_AGENT_REPLIES) || msgs, reopens = has_col(c, TK_REOPENS) || msgs;
+        int ok = resolved && (c->defs.fcr_rule == FCR_ONE_TOUCH   ? replies && reopens
+                              : c->defs.fcr_rule == FCR_NO_REOPEN ? reopens
+                                                                  : replies);
+        if (!ok) *reason = "needs resolved_at with agent_replies and reopens columns (or messages)";
+        return ok;
+    }
+    case M_REOPEN_RATE:
+        if (resolved && (has_col(c, TK_REOPENS) || msgs)) return 1;
+        *reason = "needs resolved_at and reopens columns (or messages)";
+        return 0;
+    case M_ABANDONMENT_RATE:
+        if (has_col(c, TK_ABANDONED)) return 1;
+        *reason = "needs an abandoned column";
+        return 0;
+    case M_SLA_COMPLIANCE:
+        if (c->sla) return 1;
+        *reason = "needs targets: --sla FILE";
+        return 0;
+    }
+    *reason = "unknown metric";
+    return 0;
+}
+
+/* ---- per-row work ------------------------------------------------------ */
+
+static int fld_eq(const cxm_field *f, const char *s) {
+    size_t n = strlen(s);
+    if (!f->ptr) return n == 0;
+    return f->len == n && !memcmp(f->ptr, s, n);
+}
+
+static int tags_contain(const cxm_field *f, const char *tag) {
+    if (!f->ptr) return 0;
+    size_t n = strlen(tag), i = 0;
+    while (i <= f->len) {
+        size_t j = i;
+        while (j < f->len && f->ptr[j] != ';') j++;
+        size_t a = i, b = j;
+        while (a < b && f->ptr[a] == ' ') a++;
+        while (b > a && f->ptr[b - 1] == ' ') b--;
+        if (b - a == n && !memcmp(f->ptr + a, tag, n)) return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
+static int where_pass(const cxm_ctx *c, const cxm_field *f, size_t nf) {
+    static const cxm_field empty = {NULL, 0};
+    for (size_t i = 0; i < c->nwhere; i++) {
+        const cxm_where *w = &c->where[i];
+        const cxm_field *v = (w->src >= 0 && (size_t)w->src < nf) ? &f[w->src] : &empty;
+        int hit = 0;
+        for (size_t k = 0; k < w->nvalues && !hit; k++)
+            hit = w->tags ? tags_contain(v, w->values[k]) : fld_eq(v, w->values[k]);
+        if (hit == w->negate) return 0;
+    }
+    return 1;
+}
+
+static int resolve_columns(cxm_ctx *c, int final) {
+    for (size_t i = 0; i < c->nwhere; i++) {
+        cxm_where *w = &c->where[i];
+        w->src = cxm_colmap_find(&c->map, c->names, c->ncols, w->col);
+        w->tags = w->src >= 0 && w->src == c->map.src[TK_TAGS];
+        if (w->src < 0 && final)
+            return cxm_diag_set(c->diag, CXM_EUSAGE, c->tickets_path, 1, 0, NULL,
+                                "--where: the tickets have no column '%s'", w->col);
+    }
+    for (size_t i = 0; i < c->nby; i++) {
+        cxm_byterm *t = &c->by[i];
+        if (t->is_time) continue;
+        t->src = cxm_colmap_find(&c->map, c->names, c->ncols, t->name);
+        if (t->src < 0 && final) {
+            char cols[600];
+            size_t n = 0;
+            cols[0] = 0;
+            for (size_t k = 0; k < c->ncols && n + 40 < sizeof cols; k++) {
+                int w = snprintf(cols + n, sizeof cols - n, "%s%.*s", k ? ", " : "",
+                                 (int)(c->names[k].len > 30 ? 30 : c->names[k].len), c->names[k].ptr);
+                if (w > 0) n += (size_t)w;
+            }
+            return cxm_diag_set(c->diag, CXM_EUSAGE, c->tickets_path, 1, 0, NULL,
+                                "--by: the tickets have no column '%s' (columns: %s; time buckets: day, week, "
+                                "month, quarter, year)",
+                                t->name, cols);
+        }
+    }
+    return CXM_OK;
+}
+
+static const cxm_calendar *pick_calendar(const cxm_ctx *c, const cxm_field *f, size_t nf) {
+    if (!c->cals) return NULL;
+    size_t n = cxm_calset_count(c->cals);
+    for (size_t i = 0; i < n; i++) {
+        const cxm_calendar *cal = cxm_calset_get(c->cals, i);
+        const char *const *cols, *const *vals;
+        size_t nm;
+        cxm_calendar_matches(cal, &cols, &vals, &nm);
+        for (size_t k = 0; k < nm; k++) {
+            int src = cxm_colmap_find(&c->map, c->names, c->ncols, cols[k]);
+            if (src >= 0 && (size_t)src < nf && fld_eq(&f[src], vals[k])) return cal;
+        }
+    }
+    return cxm_calset_default(c->cals);
+}
+
+static double secs(cxm_time a, cxm_time b) {
+    if (a == CXM_TIME_NULL || b == CXM_TIME_NULL) return NAN;
+    return (double)(b - a) / 1000.0;
+}
+
+static double bsecs(const cxm_calendar *cal, cxm_time a, cxm_time b) {
+    if (!cal || a == CXM_TIME_NULL || b == CXM_TIME_NULL) return NAN;
+    return (double)cxm_calendar_business_ms((cxm_calendar *)cal, a, b) / 1000.0;
+}
+
+static const cxm_sla_rule **sla_rules(cxm_ctx *c, const cxm_field *f, size_t nf) {
+    static const cxm_field empty = {NULL, 0};
+    int ps = c->map.src[TK_PRIORITY], cs = c->map.src[TK_CHANNEL];
+    const cxm_field *pf = ps >= 0 && (size_t)ps < nf ? &f[ps] : &empty;
+    const cxm_field *cf = cs >= 0 && (size_t)cs < nf ? &f[cs] : &empty;
+    uint32_t pc, cc, key;
+    int added;
+    if (cxm_dict_intern(&c->prio, pf->ptr ? pf->ptr : "", pf->len, &pc, NULL) ||
+        cxm_dict_intern(&c->chan, cf->ptr ? cf->ptr : "", cf->len, &cc, NULL))
+        return NULL;
+    uint32_t pair[2] = {pc, cc};
+    if (cxm_dict_intern(&c->slakey, (const char *)pair, sizeof pair, &key, &added)) return NULL;
+    if (key >= c->slacache_cap) {
+        size_t cap = c->slacache_cap ? c->slacache_cap * 2 : 64;
+        while (cap <= key) cap *= 2;
+        const cxm_sla_rule **p = realloc((void *)c->slacache, cap * SLA_NTARGETS * sizeof *p);
+        if (!p) return NULL;
+        c->slacache = p;
+        c->slacache_cap = cap;
+    }
+    const cxm_sla_rule **r = &c->slacache[(size_t)key * SLA_NTARGETS];
+    if (added)
+        for (int t = 0; t < SLA_NTARGETS; t++)
+            r[t] = cxm_sla_match(c->sla, t, pf->ptr, pf->len, cf->ptr, cf->len);
+    return r;
+}
+
+static cxm_time due_of(const cxm_sla_rule *r, const cxm_calendar *cal, cxm_time start) {
+    if (r->business && cal) return cxm_calendar_add_business((cxm_calendar *)cal, start, r->threshold_ms);
+    return start + r->threshold_ms;
+}
+
+static int sla_outcome(const cxm_sla_rule *r, const cxm_calendar *cal, cxm_time start, cxm_time end,
+                       cxm_time *due) {
+    *due = CXM_TIME_NULL;
+    if (end == CXM_TIME_NULL) {
+        *due = due_of(r, cal, start);
+        return SLA_OPEN;
+    }
+    int64_t ms = r->business && cal ? cxm_calendar_business_ms((cxm_calendar *)cal, start, end) : end - start;
+    return ms <= r->threshold_ms ? SLA_MET : SLA_BREACHED;
+}
+
+static void derive(cxm_ctx *c, const cxm_ticket *t, const cxm_field *f, size_t nf, cxm_derived *d) {
+    const cxm_calendar *cal = pick_calendar(c, f, nf);
+    d->cal = cal;
+    d->frt_start = t->created;
+    if (c->defs.frt_from_customer_msg && t->first_customer_msg != CXM_TIME_NULL &&
+        t->first_customer_msg > t->created)
+        d->frt_start = t->first_customer_msg;
+    cxm_time first_res = t->first_resolved;
+    if (first_res == CXM_TIME_NULL && t->resolved != CXM_TIME_NULL && t->reopens == 0) first_res = t->resolved;
+    d->frt_cal = secs(d->frt_start, t->first_response);
+    d->first_res_cal = secs(t->created, first_res);
+    d->res_cal = secs(t->created, t->resolved);
+    d->frt_bus = bsecs(cal, d->frt_start, t->first_response);
+    d->first_res_bus = bsecs(cal, t->created, first_res);
+    d->res_bus = bsecs(cal, t->created, t->resolved);
+    if (c->business) {
+        d->frt = d->frt_bus;
+        d->first_res = d->first_res_bus;
+        d->res = d->res_bus;
+    } else {
+        d->frt = d->frt_cal;
+        d->first_res = d->first_res_cal;
+        d->res = d->res_cal;
+    }
+    d->asa = secs(t->created, t->answered);
+    d->aht = t->handle_ms >= 0 ? (double)t->handle_ms / 1000.0 : NAN;
+    /* first contact resolution, over resolved tickets */
+    d->fcr = -1;
+    if (t->resolved != CXM_TIME_NULL && t->abandoned != 1) {
+        switch (c->defs.fcr_rule) {
+        case FCR_ONE_TOUCH:
+        case FCR_REPLIES:
+            if (t->agent_replies >= 0 && (c->defs.fcr_rule == FCR_REPLIES || t->reopens >= 0))
+                d->fcr = t->agent_replies <= c->defs.fcr_max_replies &&
+                         (c->defs.fcr_rule == FCR_REPLIES || t->reopens == 0);
+            break;
+        case FCR_NO_REOPEN:
+            if (t->reopens >= 0) d->fcr = t->reopens == 0;
+            break;
+        }
+    }
+    for (int k = 0; k < SLA_NTARGETS; k++) {
+        d->sla[k] = SLA_NONE;
+        d->sla_due[k] = CXM_TIME_NULL;
+    }
+    d->nr_met = d->nr_breached = 0;
+    d->nr_open_due = CXM_TIME_NULL;
+    if (c->sla && t->abandoned != 1) {
+        const cxm_sla_rule **r = sla_rules(c, f, nf);
+        if (r) {
+            if (r[SLA_FIRST_RESPONSE])
+                d->sla[SLA_FIRST_RESPONSE] = sla_outcome(r[SLA_FIRST_RESPONSE], cal, d->frt_start,
+                                                         t->first_response, &d->sla_due[SLA_FIRST_RESPONSE]);
+            if (r[SLA_RESOLUTION])
+                d->sla[SLA_RESOLUTION] =
+                    sla_outcome(r[SLA_RESOLUTION], cal, t->created, t->resolved, &d->sla_due[SLA_RESOLUTION]);
+            if (r[SLA_NEXT_REPLY] && t->has_messages) {
+                cxm_time due;
+                for (uint32_t i = 0; i < t->nreplies; i++) {
+                    int o = sla_outcome(r[SLA_NEXT_REPLY], cal, t->replies[2 * i], t->replies[2 * i + 1], &due);
+                    if (o == SLA_MET) d->nr_met++;
+                    else d->nr_breached++;
+                }
+                if (t->open_turn != CXM_TIME_NULL)
+                    d->nr_open_due = due_of(r[SLA_NEXT_REPLY], cal, t->open_turn);
+                d->sla[SLA_NEXT_REPLY] = d->nr_breached ? SLA_BREACHED
+                                         : d->nr_open_due != CXM_TIME_NULL ? SLA_OPEN
+                                         : d->nr_met ? SLA_MET : SLA_NONE;
+            }
+        }
+    }
+}
+
+static void note_time(cxm_ctx *c, cxm_time t) {
+    if (t != CXM_TIME_NULL && (c->max_time == CXM_TIME_NULL || t > c->max_time)) c->max_time = t;
+}
+
+static int bad_row(cxm_ctx *c, const cxm_diag *d) {
+    c->bad_rows++;
+    if (c->o->strict) {
+        *c->diag = *d;
+        return CXM_EDATA;
+    }
+    if (c->bad_logged < CXM_MAX_BAD_ROW_MESSAGES) {
+        char msg[1024];
+        cxm_diag_format(d, msg, sizeof msg);
+        cxm_ctx_warn(c, "%s (row skipped)", msg);
+        c->bad_logged++;
+    }
+    return CXM_OK;
+}
+
+static void msg_bad_row(void *ud, const cxm_diag *d) { (void)bad_row(ud, d); }
+
+static int mark_seen(cxm_ctx *c, const cxm_ticket *t, uint64_t line, cxm_diag *rowdiag, int *dup) {
+    uint32_t code;
+    *dup = 0;
+    int rc = cxm_dict_intern(&c->ids, t->id, t->idlen, &code, NULL);
+    if (rc) return cxm_diag_set(c->diag, rc, c->tickets_path, line, 0, NULL, "too many distinct ticket ids");
+    if (code >= c->seen_cap) {
+        size_t cap = c->seen_cap ? c->seen_cap * 2 : 4096;
+        while (cap <= code) cap *= 2;
+        uint32_t *p = realloc(c->seen_line, cap * sizeof *p);
+        if (!p) return CXM_ENOMEM;
+        memset(p + c->seen_cap, 0, (cap - c->seen_cap) * sizeof *p);
+        c->seen_line = p;
+        c->seen_cap = cap;
+    }
+    if (c->seen_line[code]) {
+        *dup = 1;
+        int src = c->map.src[TK_TICKET_ID];
+        cxm_diag_set(rowdiag, CXM_EPARSE, c->tickets_path, line, (uint32_t)src + 1, "ticket_id",
+                     "duplicate ticket_id '%.*s' (first seen on line %u): expected each ticket once",
+                     (int)(t->idlen > 80 ? 80 : t->idlen), t->id, c->seen_line[code]);
+        return CXM_OK;
+    }
+    c->seen_line[code] = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+    return CXM_OK;
+}
+
+int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
+    const cxm_report_opts *o = c->o;
+    int rc;
+    if (c->messages_path) {
+        cxm_msg_opts mo = {c->messages_path, o->delimiter, o->map, o->nmap, c->input_tz, c->order,
+                           c->defs.bots_respond, o->strict, msg_bad_row, c};
+        if (o->progress) o->progress(o->ud, "messages", 0, 0);
+        rc = cxm_msgset_load(&mo, &c->ids, &c->msgs, c->diag);
+        if (rc) return rc;
+        c->have_msgs = 1;
+        if (c->msgs.bad_rows)
+            cxm_ctx_warn(c, "%s: %llu bad rows skipped", c->messages_path, (unsigned long long)c->msgs.bad_rows);
+    }
+    cxm_rows *r = NULL;
+    rc = cxm_rows_open(&r, c->tickets_path, cxm_rows_guess_format(c->tickets_path),
+                       o->delimiter ? o->delimiter : ',', c->diag);
+    if (rc) return rc;
+    cxm_rows_header(r, &c->names, &c->ncols);
+    if ((rc = cxm_colmap_resolve(&c->map, &cxm_stream_tickets, c->tickets_path, c->names, c->ncols, o->map,
+                                 o->nmap, c->diag)) ||
+        (rc = resolve_columns(c, cxm_rows_guess_format(c->tickets_path) == CXM_ROWS_CSV))) {
+        cxm_rows_free(r);
+        return rc;
+    }
+    const cxm_field *f;
+    size_t nf;
+    cxm_diag rowdiag;
+    cxm_parse_ctx pc = {c->tickets_path, &c->map, c->names, c->input_tz, c->order};
+    uint64_t done, total;
+    while (1) {
+        int got = cxm_rows_next(r, &f, &nf, &rowdiag);
+        if (got == 0) break;
+        uint64_t line = cxm_rows_line(r);
+        if (got == CXM_EPARSE) {
+            if ((rc = bad_row(c, &rowdiag))) break;
+            continue;
+        }
+        if (got < 0) {
+            *c->diag = rowdiag;
+            rc = got;
+            break;
+        }
+        c->rows++;
+        if ((c->rows & 0xffff) == 0 && o->progress) {
+            cxm_rows_progress(r, &done, &total);
+            o->progress(o->ud, "tickets", done, total);
+        }
+        if (nf != c->ncols) { /* NDJSON met a new key: the header grew */
+            cxm_rows_header(r, &c->names, &c->ncols);
+            cxm_colmap_free(&c->map);
+            if ((rc = cxm_colmap_resolve(&c->map, &cxm_stream_tickets, c->tickets_path, c->names, c->ncols,
+                                         o->map, o->nmap, c->diag)) ||
+                (rc = resolve_columns(c, 0)))
+                break;
+        }
+        if (c->nwhere && !where_pass(c, f, nf)) continue;
+        cxm_ticket t;
+        if (cxm_ticket_parse(&pc, f, nf, line, &t, &rowdiag)) {
+            if ((rc = bad_row(c, &rowdiag))) break;
+            continue;
+        }
+        int dup;
+        if ((rc = mark_seen(c, &t, line, &rowdiag, &dup))) break;
+        if (dup) {
+            c->dup_rows++;
+            if ((rc = bad_row(c, &rowdiag))) break;
+            continue;
+        }
+        if (c->have_msgs) {
+            uint32_t code;
+            if (cxm_dict_find(&c->ids, t.id, t.idlen, &code) && code < c->msgs.nfacts &&
+                cxm_ticket_merge(&t, &c->msgs.facts[code], c->msgs.replies, &pc, line, &rowdiag)) {
+                if ((rc = bad_row(c, &rowdiag))) break;
+                continue;
+            }
+        }
+        note_time(c, t.created);
+        note_time(c, t.first_response);
+        note_time(c, t.resolved);
+        note_time(c, t.closed);
+        note_time(c, t.answered);
+        if (c->min_created == CXM_TIME_NULL || t.created < c->min_created) c->min_created = t.created;
+        c->kept++;
+        cxm_derived d;
+        derive(c, &t, f, nf, &d);
+        if ((rc = fn(c, &t, &d, f, nf))) break;
+    }
+    if (!rc && o->progress) {
+        cxm_rows_progress(r, &done, &total);
+        o->progress(o->ud, "tickets", total ? total : done, total ? total : done);
+    }
+    if (!rc) rc = resolve_columns(c, 1);
+    cxm_rows_free(r);
+    if (rc) return rc;
+    if (c->have_msgs) note_time(c, c->msgs.max_time);
+    if (!c->as_of_given) c->as_of = c->max_time;
+    if (c->bad_rows > c->bad_logged)
+        cxm_ctx_warn(c, "%llu more bad rows not listed", (unsigned long long)(c->bad_rows - c->bad_logged));
+    if (c->bad_rows)
+        cxm_ctx_warn(c, "%s: %llu of %llu rows were bad and skipped (%llu duplicates); --strict makes the first one an error",
+                     c->tickets_path, (unsigned long long)c->bad_rows, (unsigned long long)(c->rows + c->bad_rows - c->dup_rows - (c->rows - c->kept - c->dup_rows) + 0),
+                     (unsigned long long)c->dup_rows);
+    return CXM_OK;
+}

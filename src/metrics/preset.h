@@ -1,0 +1,29 @@
+/*
+ * preset.h - definition choices, named. Where vendors disagree on what a
+ * metric counts, the choice is a field here with a documented default, and
+ * a preset bundles the choices one product makes (docs/PRESETS.md gives the
+ * evidence for each).
+ */
+#ifndef CXM_PRESET_H
+#define CXM_PRESET_H
+#include "cxm.h"
+
+typedef enum { FCR_ONE_TOUCH, FCR_NO_REOPEN, FCR_REPLIES } cxm_fcr_rule;
+
+typedef struct cxm_defs {
+    const char *name;
+    int bots_respond;           /* a bot's public reply is a response */
+    int frt_from_customer_msg;  /* FRT starts at the first customer message (messages given) */
+    int business_when_calendar; /* durations in business time when a calendar is given */
+    cxm_fcr_rule fcr_rule;
+    int fcr_max_replies;        /* one_touch: 1; replies:N: N */
+    int resolution_by_resolved; /* resolution metrics reported under the resolution date */
+    const char *default_stats;  /* e.g. "mean,median,p90" */
+} cxm_defs;
+
+/* Fills d with preset name (NULL = "cxm"); CXM_ENOTFOUND if unknown. */
+int cxm_defs_preset(const char *name, cxm_defs *d) CXM_WUR;
+/* The preset names, NULL-terminated (for --help and docs). */
+extern const char *const cxm_preset_names[];
+
+#endif

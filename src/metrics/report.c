@@ -1,0 +1,699 @@
+/*
+ * report.c - cxm_report_run: the support kernels and the result set.
+ *
+ * Each requested metric owns one or more slots per group; a slot is a
+ * mergeable state: a count (n), a proportion (k of n), the values of a
+ * distribution, and for SLA targets the due instants of targets still
+ * open (judged against --as-of once the data is read). Groups are keyed
+ * by the --by terms (a time bucket's first local day, dictionary codes of
+ * column values) and interned in a hash table.
+ *
+ * Backlog keeps per group (without the time term) the creation and
+ * resolution instants, so the backlog at any instant T is
+ * #created <= T - #resolved <= T, evaluated at the end of every bucket.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/diag.h"
+#include "core/limits.h"
+#include "metrics/catalog.h"
+#include "metrics/engine.h"
+#include "metrics/result.h"
+#include "stats/stats.h"
+
+typedef struct dvec {
+    double *v;
+    size_t n, cap;
+} dvec;
+
+typedef struct slot {
+    int64_t k, n;
+    dvec d, pend;
+} slot;
+
+typedef struct gtable {
+    cxm_dict keys;     /* key bytes -> group code */
+    slot *slots;       /* groups x nslots */
+    size_t cap;        /* groups allocated */
+    size_t nslots;
+} gtable;
+
+enum { NSTATS_MAX = 16 };
+
+typedef struct report {
+    cxm_ctx c;
+    int want[M_NSUPPORT];        /* requested (in order: order[]) */
+    int order[M_NSUPPORT];
+    size_t norder;
+    int slot_of[M_NSUPPORT];     /* first slot index, -1 */
+    const char *unsupported[M_NSUPPORT];
+    gtable g;                    /* groups of the full --by key */
+    gtable bl;                   /* backlog groups (no time term) */
+    int stats[NSTATS_MAX];       /* quantile in per-mille, or special codes */
+    const char *stat_names[NSTATS_MAX];
+    size_t nstats;
+    int64_t min_bucket, max_bucket; /* range of time buckets seen (created) */
+    cxm_result_set *rs;
+    const char *keyname[CXM_MAX_GROUP_KEYS]; /* --by names copied into rs */
+} report;
+
+enum { ST_MEAN = -1, ST_MIN = 0, ST_MAX = 1000 };
+
+static int dvec_push(dvec *v, double x) {
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 16;
+        double *p = realloc(v->v, cap * sizeof *p);
+        if (!p) return CXM_ENOMEM;
+        v->v = p;
+        v->cap = cap;
+    }
+    v->v[v->n++] = x;
+    return CXM_OK;
+}
+
+static void gtable_init(gtable *g, size_t nslots) {
+    memset(g, 0, sizeof *g);
+    cxm_dict_init(&g->keys, CXM_MAX_GROUPS);
+    g->nslots = nslots;
+}
+
+static void gtable_free(gtable *g) {
+    if (g->slots) {
+        for (size_t i = 0; i < g->keys.count * g->nslots; i++) {
+            free(g->slots[i].d.v);
+            free(g->slots[i].pend.v);
+        }
+    }
+    free(g->slots);
+    cxm_dict_free(&g->keys);
+}
+
+/* The group's slots for key[0..nkey), created on first sight. */
+static int gtable_get(gtable *g, const uint64_t *key, size_t nkey, slot **out) {
+    uint32_t code;
+    int added;
+    int rc = cxm_dict_intern(&g->keys, (const char *)key, nkey * sizeof *key, &code, &added);
+    if (rc) return rc;
+    if (added && code >= g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 16;
+        slot *p = realloc(g->slots, cap * g->nslots * sizeof *p);
+        if (!p) return CXM_ENOMEM;
+        memset(p + g->cap * g->nslots, 0, (cap - g->cap) * g->nslots * sizeof *p);
+        g->slots = p;
+        g->cap = cap;
+    }
+    *out = &g->slots[(size_t)code * g->nslots];
+    return CXM_OK;
+}
+
+#define KEY_MISSING UINT64_MAX
+
+static int make_key(report *R, const cxm_field *f, size_t nf, cxm_time anchor, uint64_t *key, int with_time) {
+    cxm_ctx *c = &R->c;
+    size_t k = 0;
+    for (size_t i = 0; i < c->nby; i++) {
+        cxm_byterm *t = &c->by[i];
+        if (t->is_time) {
+            if (!with_time) continue;
+            int64_t day;
+            cxm_ctx_time_bucket(c, t->bucket, anchor, &day);
+            key[k++] = (uint64_t)day;
+        } else if (t->src < 0 || (size_t)t->src >= nf || !f[t->src].ptr || !f[t->src].len) {
+            key[k++] = KEY_MISSING;
+        } else {
+            uint32_t code;
+            int rc = cxm_dict_intern(&t->dict, f[t->src].ptr, f[t->src].len, &code, NULL);
+            if (rc) return cxm_diag_set(c->diag, rc, c->tickets_path, 0, 0, t->name,
+                                        "too many distinct values to group by");
+            key[k++] = code;
+        }
+    }
+    return CXM_OK;
+}
+
+static int in_window(const cxm_ctx *c, cxm_time t) {
+    if (t == CXM_TIME_NULL) return 0;
+    if (c->from != CXM_TIME_NULL && t < c->from) return 0;
+    if (c->to != CXM_TIME_NULL && t >= c->to) return 0;
+    return 1;
+}
+
+static int anchored_on_resolution(const report *R, int m) {
+    if (!R->c.defs.resolution_by_resolved) return 0;
+    return m == M_FIRST_RESOLUTION_TIME || m == M_RESOLUTION_TIME || m == M_COMPLAINT_RESOLUTION_TIME ||
+           m == M_FCR || m == M_REOPEN_RATE;
+}
+
+static int add_value(slot *s, double v) {
+    if (isnan(v)) return CXM_OK;
+    return dvec_push(&s->d, v);
+}
+
+static void add_prop(slot *s, int hit) {
+    s->n++;
+    s->k += hit != 0;
+}
+
+static int observe(report *R, int m, slot *gs, const cxm_ticket *t, const cxm_derived *d) {
+    slot *s = &gs[R->slot_of[m]];
+    switch (m) {
+    case M_VOLUME: s->n++; return CXM_OK;
+    case M_FRT: return add_value(s, d->frt);
+    case M_REPLY_TIME:
+        for (uint32_t i = 0; i < t->nreplies; i++) {
+            cxm_time a = t->replies[2 * i], b = t->replies[2 * i + 1];
+            double v = R->c.business ? (d->cal ? (double)cxm_calendar_business_ms((cxm_calendar *)d->cal, a, b) / 1000.0 : NAN)
+                                     : (double)(b - a) / 1000.0;
+            int rc = add_value(s, v);
+            if (rc) return rc;
+        }
+        return CXM_OK;
+    case M_FIRST_RESOLUTION_TIME: return add_value(s, d->first_res);
+    case M_RESOLUTION_TIME: return add_value(s, d->res);
+    case M_COMPLAINT_RESOLUTION_TIME: return t->complaint == 1 ? add_value(s, d->res) : CXM_OK;
+    case M_AHT: return add_value(s, d->aht);
+    case M_ASA: return add_value(s, d->asa);
+    case M_FCR:
+        if (d->fcr >= 0) add_prop(s, d->fcr);
+        else if (t->resolved != CXM_TIME_NULL && t->abandoned != 1) R->c.fcr_unknown++;
+        return CXM_OK;
+    case M_RESOLUTION_RATE:
+        if (t->abandoned != 1) add_prop(s, t->resolved != CXM_TIME_NULL);
+        return CXM_OK;
+    case M_REOPEN_RATE:
+        if (t->resolved != CXM_TIME_NULL && t->reopens >= 0) add_prop(s, t->reopens > 0);
+        return CXM_OK;
+    case M_ABANDONMENT_RATE:
+        if (t->abandoned >= 0) add_prop(s, t->abandoned);
+        return CXM_OK;
+    case M_SLA_COMPLIANCE:
+        for (int k = 0; k < SLA_NTARGETS; k++) {
+            slot *ks = s + k;
+            if (k == SLA_NEXT_REPLY) {
+                ks->n += d->nr_met + d->nr_breached;
+                ks->k += d->nr_met;
+                if (d->nr_open_due != CXM_TIME_NULL) {
+                    int rc = dvec_push(&ks->pend, (double)d->nr_open_due);
+                    if (rc) return rc;
+                }
+                continue;
+            }
+            if (d->sla[k] == SLA_MET || d->sla[k] == SLA_BREACHED) add_prop(ks, d->sla[k] == SLA_MET);
+            else if (d->sla[k] == SLA_OPEN) {
+                int rc = dvec_push(&ks->pend, (double)d->sla_due[k]);
+                if (rc) return rc;
+            }
+        }
+        return CXM_OK;
+    }
+    return CXM_OK;
+}
+
+static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, const cxm_field *f, size_t nf) {
+    report *R = (report *)c;
+    uint64_t key[CXM_MAX_GROUP_KEYS];
+    slot *gc = NULL, *gr = NULL;
+    int rc;
+    if (in_window(c, t->created)) {
+        if ((rc = make_key(R, f, nf, t->created, key, 1)) || (rc = gtable_get(&R->g, key, c->nby, &gc))) return rc;
+        if (c->time_term >= 0) {
+            int64_t day = (int64_t)key[c->time_term];
+            if (day < R->min_bucket) R->min_bucket = day;
+            if (day > R->max_bucket) R->max_bucket = day;
+        }
+    }
+    if (c->defs.resolution_by_resolved && in_window(c, t->resolved)) {
+        if ((rc = make_key(R, f, nf, t->resolved, key, 1)) || (rc = gtable_get(&R->g, key, c->nby, &gr))) return rc;
+    }
+    for (size_t i = 0; i < R->norder; i++) {
+        int m = R->order[i];
+        if (m == M_BACKLOG || R->unsupported[m]) continue;
+        slot *gs = anchored_on_resolution(R, m) ? gr : gc;
+        if (gs && (rc = observe(R, m, gs, t, d))) return rc;
+    }
+    if (R->want[M_BACKLOG] && !R->unsupported[M_BACKLOG]) {
+        slot *bs;
+        if ((rc = make_key(R, f, nf, t->created, key, 0)) ||
+            (rc = gtable_get(&R->bl, key, c->nby - (c->time_term >= 0), &bs)))
+            return rc;
+        if ((rc = dvec_push(&bs->d, (double)t->created))) return rc;
+        if (t->resolved != CXM_TIME_NULL && (rc = dvec_push(&bs->pend, (double)t->resolved))) return rc;
+        if (c->time_term >= 0) {
+            int64_t day;
+            cxm_ctx_time_bucket(c, c->by[c->time_term].bucket, t->created, &day);
+            if (day < R->min_bucket) R->min_bucket = day;
+            if (day > R->max_bucket) R->max_bucket = day;
+        }
+    }
+    return CXM_OK;
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+static int parse_metrics(report *R, const char *list) {
+    cxm_ctx *c = &R->c;
+    if (!list) {
+        for (int m = 0; m < M_NSUPPORT; m++) {
+            const char *why;
+            if (cxm_ctx_supports(c, m, &why)) {
+                R->want[m] = 1;
+                R->order[R->norder++] = m;
+            }
+        }
+        return CXM_OK;
+    }
+    const char *v = list;
+    while (1) {
+        const char *comma = strchr(v, ',');
+        size_t len = comma ? (size_t)(comma - v) : strlen(v);
+        char id[64];
+        if (len == 0 || len >= sizeof id)
+            return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--metrics '%s': empty or overlong id", list);
+        memcpy(id, v, len);
+        id[len] = 0;
+        int m = cxm_catalog_index(id);
+        if (m < 0 || m >= M_NSUPPORT)
+            return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                "--metrics: unknown metric '%s' (cxm metrics lists them)", id);
+        if (!R->want[m]) {
+            R->want[m] = 1;
+            R->order[R->norder++] = m;
+        }
+        if (!comma) break;
+        v = comma + 1;
+    }
+    return CXM_OK;
+}
+
+static int parse_stats(report *R, const char *list) {
+    if (!list) list = R->c.defs.default_stats;
+    const char *v = list;
+    while (1) {
+        const char *comma = strchr(v, ',');
+        size_t len = comma ? (size_t)(comma - v) : strlen(v);
+        static const struct { const char *name; int q; } known[] = {
+            {"mean", ST_MEAN}, {"median", 500}, {"min", ST_MIN}, {"max", ST_MAX}, {"p25", 250},
+            {"p50", 500}, {"p75", 750}, {"p90", 900}, {"p95", 950}, {"p99", 990}};
+        int found = -1;
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            if (strlen(known[k].name) == len && !memcmp(known[k].name, v, len)) found = (int)k;
+        if (found < 0)
+            return cxm_diag_set(R->c.diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                "--stats '%.*s': expected mean, median, min, max, p25, p50, p75, p90, p95 or p99",
+                                (int)len, v);
+        int dup = 0;
+        for (size_t k = 0; k < R->nstats; k++) dup |= !strcmp(R->stat_names[k], known[found].name);
+        if (!dup) {
+            if (R->nstats == NSTATS_MAX)
+                return cxm_diag_set(R->c.diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--stats: too many");
+            R->stats[R->nstats] = known[found].q;
+            R->stat_names[R->nstats++] = known[found].name;
+        }
+        if (!comma) break;
+        v = comma + 1;
+    }
+    return CXM_OK;
+}
+
+/* ---- results ----------------------------------------------------------- */
+
+typedef struct gref {
+    uint32_t code;
+    const uint64_t *key;
+} gref;
+
+static const report *sort_ctx; /* qsort has no user pointer; set around the call */
+static size_t sort_nkey;
+static int sort_skip_time;
+
+static int cmp_gref(const void *a, const void *b) {
+    const gref *x = a, *y = b;
+    const cxm_ctx *c = &sort_ctx->c;
+    size_t k = 0;
+    for (size_t i = 0; i < c->nby; i++) {
+        const cxm_byterm *t = &c->by[i];
+        if (t->is_time && sort_skip_time) continue;
+        uint64_t u = x->key[k], v = y->key[k];
+        k++;
+        if (u == v) continue;
+        if (t->is_time) return (int64_t)u < (int64_t)v ? -1 : 1;
+        if (u == KEY_MISSING) return 1;
+        if (v == KEY_MISSING) return -1;
+        int r = strcmp(cxm_dict_str(&t->dict, (uint32_t)u), cxm_dict_str(&t->dict, (uint32_t)v));
+        if (r) return r;
+    }
+    (void)sort_nkey;
+    return 0;
+}
+
+static int sorted_groups(const report *R, const gtable *g, int skip_time, gref **out) {
+    size_t n = g->keys.count;
+    gref *r = malloc((n ? n : 1) * sizeof *r);
+    if (!r) return CXM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        r[i].code = (uint32_t)i;
+        r[i].key = (const uint64_t *)(const void *)cxm_dict_str(&g->keys, (uint32_t)i);
+    }
+    sort_ctx = R;
+    sort_skip_time = skip_time;
+    qsort(r, n, sizeof *r, cmp_gref);
+    *out = r;
+    return CXM_OK;
+}
+
+/* Fills res->group_* from key (time term given separately when skip_time). */
+static int set_group(report *R, cxm_result *res, const uint64_t *key, int skip_time, int64_t time_day) {
+    cxm_ctx *c = &R->c;
+    cxm_arena *a = &R->rs->arena;
+    res->ngroup = c->nby;
+    if (!c->nby) {
+        res->group_keys = res->group_values = NULL;
+        return CXM_OK;
+    }
+    const char **keys = cxm_arena_alloc(a, c->nby * sizeof *keys);
+    const char **vals = cxm_arena_alloc(a, c->nby * sizeof *vals);
+    if (!keys || !vals) return CXM_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < c->nby; i++) {
+        const cxm_byterm *t = &c->by[i];
+        if (!R->keyname[i] && !(R->keyname[i] = cxm_arena_strndup(a, t->name, strlen(t->name))))
+            return CXM_ENOMEM;
+        keys[i] = R->keyname[i];
+        if (t->is_time) {
+            int64_t day = skip_time ? time_day : (int64_t)key[k++];
+            char buf[32];
+            int n = cxm_format_date(day, buf, sizeof buf);
+            vals[i] = cxm_arena_strndup(a, buf, (size_t)n);
+            if (!vals[i]) return CXM_ENOMEM;
+        } else {
+            uint64_t v = key[k++];
+            if (v == KEY_MISSING) {
+                vals[i] = NULL;
+            } else {
+                const char *sv = cxm_dict_str(&t->dict, (uint32_t)v);
+                if (!(vals[i] = cxm_arena_strndup(a, sv, strlen(sv)))) return CXM_ENOMEM;
+            }
+        }
+    }
+    res->group_keys = keys;
+    res->group_values = vals;
+    return CXM_OK;
+}
+
+static const char *empty_reason(int m) {
+    switch (m) {
+    case M_FRT: return "no ticket in this group has a first response";
+    case M_REPLY_TIME: return "no customer turn in this group was answered";
+    case M_FIRST_RESOLUTION_TIME:
+    case M_RESOLUTION_TIME: return "no ticket in this group is resolved";
+    case M_COMPLAINT_RESOLUTION_TIME: return "no resolved complaint in this group";
+    case M_AHT: return "no ticket in this group has a handle time";
+    case M_ASA: return "no answered call or chat in this group";
+    case M_FCR: return "no resolved ticket in this group with known replies and reopens";
+    case M_RESOLUTION_RATE: return "no ticket in this group";
+    case M_REOPEN_RATE: return "no resolved ticket in this group with a known reopen count";
+    case M_ABANDONMENT_RATE: return "no call or chat in this group records abandonment";
+    case M_SLA_COMPLIANCE: return "no target in this group was met or breached";
+    }
+    return "no data in this group";
+}
+
+static int emit_dist(report *R, int m, slot *s, cxm_result *base) {
+    int rc;
+    dvec *v = &s->d;
+    if (v->n > 1 && (rc = cxm_sort_doubles(v->v, v->n, NULL))) return rc;
+    cxm_moments mo = {0, 0, 0};
+    for (size_t i = 0; i < v->n; i++) cxm_moments_add(&mo, v->v[i]);
+    for (size_t k = 0; k < R->nstats; k++) {
+        cxm_result r = *base;
+        r.stat = R->stat_names[k];
+        r.n = (int64_t)v->n;
+        if (!v->n) {
+            r.is_null = 1;
+            r.null_reason = R->unsupported[m] ? R->unsupported[m] : empty_reason(m);
+        } else if (R->stats[k] == ST_MEAN) {
+            r.value = mo.mean;
+            if (v->n >= 2) {
+                r.has_ci = 1;
+                cxm_ci_mean_t(mo.mean, cxm_moments_sd(&mo), (double)v->n, R->c.confidence, &r.ci_low, &r.ci_high);
+            }
+        } else {
+            r.value = cxm_quantile_sorted(v->v, v->n, R->stats[k] / 1000.0);
+        }
+        if ((rc = cxm_rs_push(R->rs, &r))) return rc;
+    }
+    return CXM_OK;
+}
+
+static int emit_prop(report *R, int m, int64_t k, int64_t n, cxm_result *base) {
+    cxm_result r = *base;
+    r.n = n;
+    if (!n) {
+        r.is_null = 1;
+        r.null_reason = R->unsupported[m] ? R->unsupported[m] : empty_reason(m);
+    } else {
+        r.value = 100.0 * (double)k / (double)n;
+        r.has_ci = 1;
+        cxm_ci_wilson((double)k, (double)n, R->c.confidence, &r.ci_low, &r.ci_high);
+        r.ci_low *= 100.0;
+        r.ci_high *= 100.0;
+    }
+    return cxm_rs_push(R->rs, &r);
+}
+
+/* gs: the group's slots (all metrics); the metric's own start at slot_of[m]. */
+static int emit_metric(report *R, int m, slot *gs, cxm_result *base) {
+    const cxm_metric_info *mi = cxm_catalog_get((size_t)m);
+    slot *s = gs + R->slot_of[m];
+    base->metric = mi->id;
+    base->unit = mi->unit;
+    if (m == M_VOLUME) {
+        cxm_result r = *base;
+        r.value = (double)s->n;
+        r.n = s->n;
+        return cxm_rs_push(R->rs, &r);
+    }
+    if (mi->kind == CXM_KIND_DISTRIBUTION) return emit_dist(R, m, s, base);
+    if (m == M_SLA_COMPLIANCE) {
+        for (int k = 0; k < SLA_NTARGETS; k++) {
+            if (!R->c.sla->has_target[k]) continue;
+            slot *ks = s + k;
+            int64_t breached_open = 0;
+            for (size_t i = 0; i < ks->pend.n; i++)
+                if (R->c.as_of != CXM_TIME_NULL && ks->pend.v[i] < (double)R->c.as_of) breached_open++;
+            cxm_result b = *base;
+            b.target = cxm_sla_target_names[k];
+            int rc;
+            if (k == SLA_NEXT_REPLY && !R->c.have_msgs) {
+                cxm_result r = b;
+                r.is_null = 1;
+                r.null_reason = "next_reply targets need messages (--messages FILE)";
+                rc = cxm_rs_push(R->rs, &r);
+            } else {
+                rc = emit_prop(R, m, ks->k, ks->n + breached_open, &b);
+            }
+            if (rc) return rc;
+        }
+        return CXM_OK;
+    }
+    return emit_prop(R, m, s->k, s->n, base);
+}
+
+static int count_le(const dvec *v, double x) { /* v sorted */
+    size_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v->v[mid] <= x) lo = mid + 1;
+        else hi = mid;
+    }
+    return (int)lo;
+}
+
+static int64_t next_bucket(cxm_bucket b, int64_t day) {
+    int64_t y;
+    int m, d;
+    switch (b) {
+    case CXM_BUCKET_DAY: return day + 1;
+    case CXM_BUCKET_WEEK: return day + 7;
+    case CXM_BUCKET_MONTH:
+        cxm_civil_from_days(day, &y, &m, &d);
+        return m == 12 ? cxm_days_from_civil(y + 1, 1, 1) : cxm_days_from_civil(y, m + 1, 1);
+    case CXM_BUCKET_QUARTER:
+        cxm_civil_from_days(day, &y, &m, &d);
+        return m >= 10 ? cxm_days_from_civil(y + 1, 1, 1) : cxm_days_from_civil(y, m + 3, 1);
+    case CXM_BUCKET_YEAR:
+        cxm_civil_from_days(day, &y, &m, &d);
+        return cxm_days_from_civil(y + 1, 1, 1);
+    }
+    return day + 1;
+}
+
+static int emit_backlog(report *R, cxm_result *base) {
+    cxm_ctx *c = &R->c;
+    gref *gs;
+    int rc = sorted_groups(R, &R->bl, 1, &gs);
+    if (rc) return rc;
+    const cxm_metric_info *mi = cxm_catalog_get(M_BACKLOG);
+    base->metric = mi->id;
+    base->unit = mi->unit;
+    base->stat = NULL;
+    base->target = NULL;
+    for (size_t gi = 0; gi < R->bl.keys.count && !rc; gi++) {
+        slot *s = &R->bl.slots[(size_t)gs[gi].code * R->bl.nslots];
+        if ((rc = cxm_sort_doubles(s->d.v, s->d.n, NULL)) || (rc = cxm_sort_doubles(s->pend.v, s->pend.n, NULL)))
+            break;
+        if (c->time_term < 0) {
+            cxm_time at = c->as_of;
+            if (c->to != CXM_TIME_NULL && (at == CXM_TIME_NULL || c->to - 1 < at)) at = c->to - 1;
+            cxm_result r = *base;
+            if ((rc = set_group(R, &r, gs[gi].key, 1, 0))) break;
+            int64_t v = at == CXM_TIME_NULL ? 0 : count_le(&s->d, (double)at) - count_le(&s->pend, (double)at);
+            r.value = (double)v;
+            r.n = v;
+            rc = cxm_rs_push(R->rs, &r);
+            continue;
+        }
+        cxm_bucket b = c->by[c->time_term].bucket;
+        int64_t first = R->min_bucket, last = R->max_bucket;
+        if (c->as_of != CXM_TIME_NULL) {
+            int64_t d;
+            cxm_ctx_time_bucket(c, b, c->as_of, &d);
+            if (d > last) last = d;
+        }
+        if (c->from != CXM_TIME_NULL) {
+            int64_t d;
+            cxm_ctx_time_bucket(c, b, c->from, &d);
+            if (d > first) first = d;
+        }
+        if (c->to != CXM_TIME_NULL) {
+            int64_t d;
+            cxm_ctx_time_bucket(c, b, c->to - 1, &d);
+            if (d < last) last = d;
+        }
+        for (int64_t day = first; day <= last && !rc; day = next_bucket(b, day)) {
+            cxm_time end = cxm_tz_from_local(c->tz, next_bucket(b, day) * 86400) * 1000 - 1;
+            if (c->as_of != CXM_TIME_NULL && end > c->as_of) end = c->as_of;
+            cxm_result r = *base;
+            if ((rc = set_group(R, &r, gs[gi].key, 1, day))) break;
+            int64_t v = count_le(&s->d, (double)end) - count_le(&s->pend, (double)end);
+            r.value = (double)v;
+            r.n = v;
+            rc = cxm_rs_push(R->rs, &r);
+        }
+    }
+    free(gs);
+    return rc;
+}
+
+static int build_results(report *R) {
+    cxm_ctx *c = &R->c;
+    gref *gs = NULL;
+    int rc = sorted_groups(R, &R->g, 0, &gs);
+    if (rc) return rc;
+    /* With no ticket at all, an ungrouped report still answers (nulls and 0). */
+    slot *empty = NULL;
+    if (R->g.keys.count == 0 && c->nby == 0) {
+        empty = calloc(R->g.nslots ? R->g.nslots : 1, sizeof *empty);
+        if (!empty) {
+            free(gs);
+            return CXM_ENOMEM;
+        }
+    }
+    for (size_t i = 0; i < R->norder && !rc; i++) {
+        int m = R->order[i];
+        cxm_result base;
+        memset(&base, 0, sizeof base);
+        if (m == M_BACKLOG) {
+            if (R->unsupported[m]) {
+                base.metric = "backlog";
+                base.unit = CXM_UNIT_COUNT;
+                base.is_null = 1;
+                base.null_reason = R->unsupported[m];
+                rc = cxm_rs_push(R->rs, &base);
+            } else {
+                rc = emit_backlog(R, &base);
+            }
+            continue;
+        }
+        if (empty) {
+            rc = emit_metric(R, m, empty, &base);
+            continue;
+        }
+        for (size_t gi = 0; gi < R->g.keys.count && !rc; gi++) {
+            memset(&base, 0, sizeof base);
+            if ((rc = set_group(R, &base, gs[gi].key, 0, 0))) break;
+            rc = emit_metric(R, m, &R->g.slots[(size_t)gs[gi].code * R->g.nslots], &base);
+        }
+    }
+    free(empty);
+    free(gs);
+    return rc;
+}
+
+int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *diag) {
+    *out = NULL;
+    report *R = calloc(1, sizeof *R);
+    if (!R) return CXM_ENOMEM;
+    cxm_buf warnings;
+    cxm_buf_init(&warnings, 1u << 20);
+    R->min_bucket = INT64_MAX;
+    R->max_bucket = INT64_MIN;
+    int rc = cxm_ctx_init(&R->c, o, &warnings, diag);
+    if (!rc) rc = cxm_rs_new(&R->rs);
+    if (!rc) rc = parse_stats(R, o->stats);
+    if (!rc && o->metrics) rc = parse_metrics(R, o->metrics);
+    if (!rc) {
+        /* slots: sla_compliance takes one per target; the rest one each */
+        size_t ns = 0;
+        for (int m = 0; m < M_NSUPPORT; m++) {
+            R->slot_of[m] = (int)ns;
+            ns += m == M_SLA_COMPLIANCE ? SLA_NTARGETS : 1;
+        }
+        gtable_init(&R->g, ns);
+        gtable_init(&R->bl, 1);
+        /* The default metric list depends on the columns: decided once the
+         * header is known, through a first-row hook in on_ticket? Simpler:
+         * run with every metric observed, then keep the supported ones. */
+        if (!o->metrics)
+            for (int m = 0; m < M_NSUPPORT; m++) {
+                R->want[m] = 1;
+                R->order[R->norder++] = m;
+            }
+        rc = cxm_ctx_run(&R->c, on_ticket);
+    }
+    if (!rc) {
+        /* metrics the data cannot support */
+        size_t keep = 0;
+        for (size_t i = 0; i < R->norder; i++) {
+            int m = R->order[i];
+            const char *why;
+            if (!cxm_ctx_supports(&R->c, m, &why)) {
+                if (!o->metrics) continue; /* default list: only what the data supports */
+                R->unsupported[m] = why;
+                cxm_ctx_warn(&R->c, "%s: %s", cxm_catalog_get((size_t)m)->id, why);
+            }
+            R->order[keep++] = m;
+        }
+        R->norder = keep;
+        if (R->c.fcr_unknown && R->want[M_FCR] && !R->unsupported[M_FCR])
+            cxm_ctx_warn(&R->c, "fcr: %llu resolved tickets left out: their agent_replies or reopens are unknown",
+                         (unsigned long long)R->c.fcr_unknown);
+        rc = build_results(R);
+    }
+    if (!rc) rc = cxm_rs_take_warnings(R->rs, &warnings, R->c.nwarn);
+    if (!rc) {
+        R->rs->bad_rows = R->c.bad_rows;
+        *out = R->rs;
+        R->rs = NULL;
+    }
+    cxm_result_set_free(R->rs);
+    gtable_free(&R->g);
+    gtable_free(&R->bl);
+    cxm_ctx_free(&R->c);
+    cxm_buf_free(&warnings);
+    free(R);
+    return rc;
+}

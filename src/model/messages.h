@@ -1,0 +1,44 @@
+/*
+ * messages.h - the messages stream: one row per event of a ticket (a
+ * customer message, an agent or bot reply, a private note, a status
+ * change). Read whole, grouped by ticket (counting sort on the ticket's id
+ * code, then by time), and reduced to per-ticket facts (ticket.h).
+ *
+ * Sizes: millions of events; 24 bytes each while reading, then the facts
+ * (one cxm_msg_facts per ticket) and the reply pairs (16 bytes per reply).
+ */
+#ifndef CXM_MESSAGES_H
+#define CXM_MESSAGES_H
+#include "core/dict.h"
+#include "model/ticket.h"
+
+typedef struct cxm_msgset {
+    cxm_msg_facts *facts; /* indexed by id code in the shared id dict */
+    size_t nfacts;
+    int64_t *replies;     /* (start, end) pairs */
+    size_t nreplies;
+    uint64_t events, bad_rows;
+    cxm_time max_time;    /* latest instant seen */
+} cxm_msgset;
+
+typedef struct cxm_msg_opts {
+    const char *path;
+    char delimiter;
+    const char *const *map;
+    size_t nmap;
+    const cxm_tz *naive_tz;
+    cxm_date_order order;
+    int bots_respond;
+    int strict;
+    /* bad-row callback: called for each bad row with its diag */
+    void (*bad_row)(void *ud, const cxm_diag *d);
+    void *ud;
+} cxm_msg_opts;
+
+/* Reads messages into ms, interning ticket ids into ids (shared with the
+ * tickets reader so a ticket finds its facts by code). In strict mode the
+ * first bad row is an error (CXM_EDATA). */
+int cxm_msgset_load(const cxm_msg_opts *o, cxm_dict *ids, cxm_msgset *ms, cxm_diag *diag) CXM_WUR;
+void cxm_msgset_free(cxm_msgset *ms);
+
+#endif
