@@ -421,7 +421,10 @@ static int nd_record(cxm_rows *r, const char *lp, size_t ll, uint64_t ln, cxm_di
                             "JSON nested deeper than the limit of %u levels (expected one "
                             "flat object per line)", CXM_MAX_JSON_DEPTH);
     json_error_t err;
-    json_t *root = json_loadb(lp, ll, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+    /* INT_AS_REAL: integers past int64 parse too (their text is what we keep). */
+    json_t *root = json_loadb(lp, ll,
+                              JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL |
+                                  JSON_DECODE_INT_AS_REAL,
                               &err);
     if (!root)
         return cxm_diag_set(diag, CXM_EPARSE, r->name, ln,
