@@ -234,7 +234,7 @@ static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, cons
         slot *gs = anchored_on_resolution(R, m) ? gr : gc;
         if (gs && (rc = observe(R, m, gs, t, d))) return rc;
     }
-    if (R->want[M_BACKLOG] && !R->unsupported[M_BACKLOG]) {
+    if (R->want[M_BACKLOG] && !R->unsupported[M_BACKLOG] && t->abandoned != 1) {
         slot *bs;
         if ((rc = make_key(R, f, nf, t->created, key, 0)) ||
             (rc = gtable_get(&R->bl, key, c->nby - (c->time_term >= 0), &bs)))

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Writes the expected.json of golden cases from values worked out by hand
+(listed below per case) with an independent implementation of the
+statistics (numpy-style linear quantiles, t and Wilson intervals).
+Run from tests/golden: python3 expect.py. Not run by the tests."""
+import json, math, os
+Z = 1.959963984540054
+T975 = {1: 12.706204736174698, 2: 4.302652729749464, 3: 3.182446305284263,
+        4: 2.7764451051977987, 5: 2.5705818356363146, 6: 2.4469118511449692}
+
+def wilson(k, n):
+    p = k / n; d = 1 + Z * Z / n; c = (p + Z * Z / (2 * n)) / d
+    m = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / d
+    return [100 * (c - m), 100 * (c + m)]
+
+def q(v, p):
+    v = sorted(v); h = (len(v) - 1) * p; lo = math.floor(h)
+    return v[lo] if lo + 1 >= len(v) else v[lo] + (h - lo) * (v[lo + 1] - v[lo])
+
+def dist(metric, vals, group=None, stats=("mean", "median", "p90"), reason=None):
+    out = []; n = len(vals); group = group or {}
+    for s in stats:
+        r = {"metric": metric, "stat": s, "group": group}
+        if n == 0:
+            r.update(value=None, reason=reason, unit="seconds", n=0); out.append(r); continue
+        if s == "mean":
+            m = sum(vals) / n; r.update(value=m, unit="seconds", n=n)
+            if n >= 2:
+                sd = math.sqrt(sum((x - m) ** 2 for x in vals) / (n - 1))
+                h = T975[n - 1] * sd / math.sqrt(n); r["ci"] = [m - h, m + h]
+        else:
+            p = {"median": .5, "p50": .5, "p90": .9, "p25": .25, "p75": .75, "p95": .95,
+                 "p99": .99, "min": 0, "max": 1}[s]
+            r.update(value=q(vals, p), unit="seconds", n=n)
+        out.append(r)
+    return out
+
+def rate(metric, k, n, group=None, target=None, reason=None):
+    r = {"metric": metric}
+    if target: r["target"] = target
+    r["group"] = group or {}
+    if n == 0: r.update(value=None, reason=reason, unit="percent", n=0)
+    else: r.update(value=100 * k / n, unit="percent", n=n, ci=wilson(k, n))
+    return [r]
+
+def count(metric, v, group=None):
+    return [{"metric": metric, "group": group or {}, "value": v, "unit": "count", "n": v}]
+
+def write(case, results, warnings=(), bad_rows=0):
+    with open(os.path.join(case, "expected.json"), "w") as f:
+        json.dump({"results": results, "warnings": list(warnings), "bad_rows": bad_rows}, f, indent=1)
+        f.write("\n")
+
+H = 3600
+# support_basic: six tickets (tickets.csv); values in seconds.
+# frt: T1 600, T2 1800, T3 60, T5 7200, T6 1200 (T4 abandoned, never answered)
+# first resolution: T1 3600, T2 7200, T3 300, T6 2400; full: T2 26 h
+# fcr one_touch: T1 yes, T2 no (3 replies, reopened), T3 yes, T6 no (2 replies) -> 2/4
+# resolution rate: 4 resolved of 5 not abandoned; reopen rate 1/4; abandonment 1/3
+# backlog at the latest instant (T6 resolved, 2024-03-11T09:40Z): T5 only (T4 abandoned)
+write("support_basic",
+      count("volume", 6) + count("backlog", 1)
+      + dist("frt", [600, 1800, 60, 7200, 1200])
+      + dist("first_resolution_time", [3600, 7200, 300, 2400])
+      + dist("resolution_time", [3600, 26 * H, 300, 2400])
+      + dist("complaint_resolution_time", [26 * H])
+      + dist("aht", [300, 600, 120, 900])
+      + dist("asa", [30, 20])
+      + rate("fcr", 2, 4) + rate("resolution_rate", 4, 5) + rate("reopen_rate", 1, 4)
+      + rate("abandonment_rate", 1, 3))
+
+# by_week_channel: weeks start Monday 2024-03-04 and 2024-03-11 (UTC).
+# backlog at the end of each week (or the latest instant): week 1: created
+# T1 T2 T3 T5 (T4 abandoned), resolved T1 T2 T3 -> 1 (email: T5); week 2: 1.
+wk1, wk2 = "2024-03-04", "2024-03-11"
+g = lambda w, c: {"week": w, "channel": c}
+write("by_week_channel",
+      count("volume", 2, g(wk1, "chat")) + count("volume", 3, g(wk1, "email")) + count("volume", 1, g(wk2, "phone"))
+      # backlog groups are channels, each evaluated at both week ends
+      + count("backlog", 0, g(wk1, "chat")) + count("backlog", 0, g(wk2, "chat"))
+      + count("backlog", 1, g(wk1, "email")) + count("backlog", 1, g(wk2, "email"))
+      + count("backlog", 0, g(wk1, "phone")) + count("backlog", 0, g(wk2, "phone"))
+      + dist("frt", [60], g(wk1, "chat"), ("median",))
+      + dist("frt", [600, 1800, 7200], g(wk1, "email"), ("median",))
+      + dist("frt", [1200], g(wk2, "phone"), ("median",)))
+
+# messages_derived: A's bot reply and private note do not respond; the first
+# public agent reply at 09:30 does (1800 s). Turns: A 09:00->09:30 (1800),
+# 10:00->11:00 (3600; the 10:10 message joins the open turn), reopen at
+# 2024-05-07 09:00 -> 09:45 (2700); B 120 (rows out of order in the file).
+# A: first resolution 11:00 (7200), latest 2024-05-07 09:45 (89100), 1 reopen,
+# 3 agent replies -> not first contact; B: 120 s everything, one touch. C: open.
+write("messages_derived",
+      count("volume", 3) + count("backlog", 1)
+      + dist("frt", [1800, 120]) + dist("reply_time", [1800, 3600, 2700, 120])
+      + dist("first_resolution_time", [7200, 120]) + dist("resolution_time", [89100, 120])
+      + rate("fcr", 1, 2) + rate("resolution_rate", 2, 3) + rate("reopen_rate", 1, 2))
+
+# business_hours: Mon-Fri 09-12, 13-17 Berlin, Easter Monday 2024-04-01 off.
+# X: Fri 15:00 CET -> Tue 10:30 CEST across the DST change: Fri 2 h + Tue 1.5 h.
+# Y: Mon 11:30 -> 13:30 (naive, Berlin): 30 min before and 30 min after lunch.
+# Z: Sat 10:00 -> Tue 09:00: weekend, holiday, opening time: 0.
+write("business_hours", dist("frt", [3.5 * H, 1 * H, 0]))
+
+# sla_targets: first response within 30 min: T1 600 met, T2 1800 met (the
+# boundary counts as met), T3 met, T5 7200 breached, T6 met; T4 abandoned has
+# no target -> 4/5. Resolution within 2 h: T1 3600 met, T2 26 h breached, T3
+# met, T6 met, T5 unresolved and past due at the latest instant -> 3/5.
+write("sla_targets", rate("sla_compliance", 4, 5, target="first_response")
+      + rate("sla_compliance", 3, 5, target="resolution"))
+
+# preset_zendesk: resolution metrics are reported under the solved date:
+# 2024-03-04 T1 3600; 2024-03-05 T2 26 h and T3 300; 2024-03-11 T6 2400.
+d = lambda day: {"day": day}
+write("preset_zendesk", dist("resolution_time", [3600], d("2024-03-04"), ("mean",))
+      + dist("resolution_time", [26 * H, 300], d("2024-03-05"), ("mean",))
+      # T5, created 2024-03-06 and unresolved, makes a group with no value
+      + dist("resolution_time", [], d("2024-03-06"), ("mean",), reason="no ticket in this group is resolved")
+      + dist("resolution_time", [2400], d("2024-03-11"), ("mean",)))
+
+# empty_input: a header and no rows: counts are 0, everything else null;
+# fcr cannot be computed at all without agent_replies and reopens.
+write("empty_input", count("volume", 0)
+      + dist("frt", [], reason="no ticket in this group has a first response")
+      + rate("fcr", 0, 0, reason="needs resolved_at with agent_replies and reopens columns (or messages)")
+      + rate("resolution_rate", 0, 0, reason="no ticket in this group"),
+      warnings=["fcr: needs resolved_at with agent_replies and reopens columns (or messages)"])
