@@ -87,7 +87,7 @@ struct cxm_ctx {
     const cxm_sla_rule **slacache;   /* slakey code * 3 */
     size_t slacache_cap;
     cxm_time max_time, min_created;
-    uint64_t rows, kept, bad_rows, dup_rows;
+    uint64_t rows, kept, bad_rows, dup_rows; /* records read, kept after filters, skipped, duplicates */
     uint64_t fcr_unknown;
     cxm_buf *warnings;               /* borrowed from the caller: NUL-separated */
     size_t nwarn;

@@ -638,16 +638,16 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
         int got = cxm_rows_next(r, &f, &nf, &rowdiag);
         if (got == 0) break;
         uint64_t line = cxm_rows_line(r);
-        if (got == CXM_EPARSE) {
-            if ((rc = bad_row(c, &rowdiag))) break;
-            continue;
-        }
-        if (got < 0) {
+        if (got < 0 && got != CXM_EPARSE) {
             *c->diag = rowdiag;
             rc = got;
             break;
         }
         c->rows++;
+        if (got == CXM_EPARSE) {
+            if ((rc = bad_row(c, &rowdiag))) break;
+            continue;
+        }
         if ((c->rows & 0xffff) == 0 && o->progress) {
             cxm_rows_progress(r, &done, &total);
             o->progress(o->ud, "tickets", done, total);
@@ -705,7 +705,7 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
         cxm_ctx_warn(c, "%llu more bad rows not listed", (unsigned long long)(c->bad_rows - c->bad_logged));
     if (c->bad_rows)
         cxm_ctx_warn(c, "%s: %llu of %llu rows were bad and skipped (%llu duplicates); --strict makes the first one an error",
-                     c->tickets_path, (unsigned long long)c->bad_rows, (unsigned long long)(c->rows + c->bad_rows - c->dup_rows - (c->rows - c->kept - c->dup_rows) + 0),
+                     c->tickets_path, (unsigned long long)c->bad_rows, (unsigned long long)c->rows,
                      (unsigned long long)c->dup_rows);
     return CXM_OK;
 }

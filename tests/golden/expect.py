@@ -125,3 +125,8 @@ write("empty_input", count("volume", 0)
       + rate("fcr", 0, 0, reason="needs resolved_at with agent_replies and reopens columns (or messages)")
       + rate("resolution_rate", 0, 0, reason="no ticket in this group"),
       warnings=["fcr: needs resolved_at with agent_replies and reopens columns (or messages)"])
+
+# bad_rows: only G1 and G8 are good (see expected_stderr for the rest):
+# volume 2, frt 1800 and 600.
+write("bad_rows", count("volume", 2) + dist("frt", [1800, 600], stats=("mean",)),
+      warnings=["..."] * 8, bad_rows=7)
