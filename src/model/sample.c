@@ -495,7 +495,7 @@ static void gen_ticket(gen *g, rng *r, ticket *k) {
         }
         k->answered = k->created + rng_lognormal(r, k->ch == CH_PHONE ? 35 : 50, 0.9, 1, 3600);
         int64_t fr = k->answered + (k->ch == CH_CHAT ? 3 + (int64_t)rng_below(r, 25) : 0);
-        int64_t talk = rng_lognormal(r, k->ch == CH_PHONE ? 330 : 480, 0.55, 30, 4 * 3600);
+        int64_t talk = rng_lognormal(r, k->ch == CH_PHONE ? 330 : 420, 0.55, 30, 4 * 3600);
         push(k, fr, AU_AGENT, 1, ST_OPEN, talk);
         k->t = k->answered + talk; /* end of the call or chat session */
         if (fcr && !unresolved) {
