@@ -733,8 +733,12 @@ static int parse_zone(parser *ps, span val) {
     memset(&tzd, 0, sizeof tzd);
     cxm_tz *tz = NULL;
     int rc = cxm_tz_load(name, &tz, &tzd);
+    if (rc == CXM_ENOTFOUND)
+        return perr(ps, val.p, rc,
+                    "unknown zone '%s': expected an IANA name such as Europe/Berlin or an offset "
+                    "such as +08:00 (zone loader: %s)", name, tzd.msg[0] ? tzd.msg : "not found");
     if (rc)
-        return perr(ps, val.p, rc, "unknown zone '%s': %s", name,
+        return perr(ps, val.p, rc, "cannot load zone '%s': %s", name,
                     tzd.msg[0] ? tzd.msg : cxm_strerror(rc));
     c->own_tz = tz;
     c->tz = tz;
