@@ -14,6 +14,7 @@
 #define CXM_MAX_GROUP_KEYS    8u           /* --by terms */
 #define CXM_MAX_GROUPS        (1u << 24)   /* distinct groups in one report */
 #define CXM_MAX_DICT_VALUES   (1u << 26)   /* distinct values of one dimension */
+#define CXM_MAX_RECORDS       (1ull << 31) /* records of one stream in one run */
 #define CXM_MAX_WHERE         32u          /* --where terms */
 #define CXM_MAX_CALENDARS     256u         /* calendars in one calendar file */
 #define CXM_MAX_SHIFTS_PER_DAY 16u         /* intervals in one weekday */

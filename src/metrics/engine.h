@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "core/buf.h"
 #include "core/dict.h"
+#include "core/idset.h"
 #include "cxm.h"
 #include "metrics/preset.h"
 #include "metrics/sla.h"
@@ -69,9 +70,8 @@ struct cxm_ctx {
     cxm_time from, to, as_of;        /* NULL when open; as_of resolved at the end */
     int to_given, as_of_given;
     char *tickets_path, *messages_path; /* owned */
-    cxm_dict ids;                    /* ticket ids (shared with messages) */
-    uint32_t *seen_line;             /* code -> line of first sighting, 0 = unseen */
-    size_t seen_cap;
+    cxm_dict ids;                    /* ticket ids of messages (codes index their facts) */
+    cxm_idset seen;                  /* ticket ids seen, for duplicates */
     cxm_msgset msgs;
     int have_msgs;
     cxm_colmap map;

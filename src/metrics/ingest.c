@@ -163,6 +163,7 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
     c->from = c->to = c->as_of = CXM_TIME_NULL;
     c->max_time = c->min_created = CXM_TIME_NULL;
     cxm_dict_init(&c->ids, CXM_MAX_DICT_VALUES);
+    cxm_idset_init(&c->seen, CXM_MAX_RECORDS);
     cxm_dict_init(&c->prio, CXM_MAX_DICT_VALUES);
     cxm_dict_init(&c->chan, CXM_MAX_DICT_VALUES);
     cxm_dict_init(&c->slakey, CXM_MAX_DICT_VALUES);
@@ -260,7 +261,7 @@ void cxm_ctx_free(cxm_ctx *c) {
     free(c->tickets_path);
     free(c->messages_path);
     cxm_dict_free(&c->ids);
-    free(c->seen_line);
+    cxm_idset_free(&c->seen);
     cxm_msgset_free(&c->msgs);
     cxm_colmap_free(&c->map);
     for (size_t i = 0; i < c->nwhere; i++) {
@@ -509,6 +510,7 @@ static void derive(cxm_ctx *c, const cxm_ticket *t, const cxm_field *f, size_t n
         d->first_res = d->first_res_cal;
         d->res = d->res_cal;
     }
+    if (c->defs.resolution_first) d->res = d->first_res; /* helpscout: resolved once */
     d->asa = secs(t->created, t->answered);
     d->aht = t->handle_ms >= 0 ? (double)t->handle_ms / 1000.0 : NAN;
     /* first contact resolution, over resolved tickets */
@@ -580,28 +582,17 @@ static int bad_row(cxm_ctx *c, const cxm_diag *d) {
 static void msg_bad_row(void *ud, const cxm_diag *d) { (void)bad_row(ud, d); }
 
 static int mark_seen(cxm_ctx *c, const cxm_ticket *t, uint64_t line, cxm_diag *rowdiag, int *dup) {
-    uint32_t code;
+    uint64_t first;
     *dup = 0;
-    int rc = cxm_dict_intern(&c->ids, t->id, t->idlen, &code, NULL);
+    int rc = cxm_idset_add(&c->seen, t->id, t->idlen, line, &first);
     if (rc) return cxm_diag_set(c->diag, rc, c->tickets_path, line, 0, NULL, "too many distinct ticket ids");
-    if (code >= c->seen_cap) {
-        size_t cap = c->seen_cap ? c->seen_cap * 2 : 4096;
-        while (cap <= code) cap *= 2;
-        uint32_t *p = realloc(c->seen_line, cap * sizeof *p);
-        if (!p) return CXM_ENOMEM;
-        memset(p + c->seen_cap, 0, (cap - c->seen_cap) * sizeof *p);
-        c->seen_line = p;
-        c->seen_cap = cap;
-    }
-    if (c->seen_line[code]) {
+    if (first) {
         *dup = 1;
         int src = c->map.src[TK_TICKET_ID];
         cxm_diag_set(rowdiag, CXM_EPARSE, c->tickets_path, line, (uint32_t)src + 1, "ticket_id",
-                     "duplicate ticket_id '%.*s' (first seen on line %u): expected each ticket once",
-                     (int)(t->idlen > 80 ? 80 : t->idlen), t->id, c->seen_line[code]);
-        return CXM_OK;
+                     "duplicate ticket_id '%.*s' (first seen on line %llu): expected each ticket once",
+                     (int)(t->idlen > 80 ? 80 : t->idlen), t->id, (unsigned long long)first);
     }
-    c->seen_line[code] = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
     return CXM_OK;
 }
 

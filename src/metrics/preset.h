@@ -9,6 +9,11 @@
 #include "cxm.h"
 
 typedef enum { FCR_ONE_TOUCH, FCR_NO_REOPEN, FCR_REPLIES } cxm_fcr_rule;
+/* created: every metric under the ticket's creation date; resolved:
+ * resolution metrics (first/full/complaint resolution time, fcr, reopen
+ * rate) under the resolution date; event: those, and frt under the first
+ * response's date. */
+typedef enum { RD_CREATED, RD_RESOLVED, RD_EVENT } cxm_report_date;
 
 typedef struct cxm_defs {
     const char *name;
@@ -17,7 +22,8 @@ typedef struct cxm_defs {
     int business_when_calendar; /* durations in business time when a calendar is given */
     cxm_fcr_rule fcr_rule;
     int fcr_max_replies;        /* one_touch: 1; replies:N: N */
-    int resolution_by_resolved; /* resolution metrics reported under the resolution date */
+    cxm_report_date report_date; /* the date a ticket's metric is reported under */
+    int resolution_first;       /* resolution_time measures the first resolution */
     const char *default_stats;  /* e.g. "mean,median,p90" */
 } cxm_defs;
 

@@ -91,8 +91,9 @@ static void gtable_free(gtable *g) {
     cxm_dict_free(&g->keys);
 }
 
-/* The group's slots for key[0..nkey), created on first sight. */
-static int gtable_get(gtable *g, const uint64_t *key, size_t nkey, slot **out) {
+/* The group code of key[0..nkey), the group created on first sight. Slot
+ * pointers are invalidated by a new group: index g->slots by code. */
+static int gtable_code(gtable *g, const uint64_t *key, size_t nkey, uint32_t *out) {
     uint32_t code;
     int added;
     int rc = cxm_dict_intern(&g->keys, (const char *)key, nkey * sizeof *key, &code, &added);
@@ -105,7 +106,7 @@ static int gtable_get(gtable *g, const uint64_t *key, size_t nkey, slot **out) {
         g->slots = p;
         g->cap = cap;
     }
-    *out = &g->slots[(size_t)code * g->nslots];
+    *out = code;
     return CXM_OK;
 }
 
@@ -141,10 +142,15 @@ static int in_window(const cxm_ctx *c, cxm_time t) {
     return 1;
 }
 
-static int anchored_on_resolution(const report *R, int m) {
-    if (!R->c.defs.resolution_by_resolved) return 0;
-    return m == M_FIRST_RESOLUTION_TIME || m == M_RESOLUTION_TIME || m == M_COMPLAINT_RESOLUTION_TIME ||
-           m == M_FCR || m == M_REOPEN_RATE;
+/* Which instant a metric's ticket is reported under (see cxm_report_date). */
+static int anchor_of(const report *R, int m) {
+    cxm_report_date rd = R->c.defs.report_date;
+    if (rd == RD_CREATED) return 0;
+    if (m == M_FIRST_RESOLUTION_TIME || m == M_RESOLUTION_TIME || m == M_COMPLAINT_RESOLUTION_TIME ||
+        m == M_FCR || m == M_REOPEN_RATE)
+        return 1;
+    if (rd == RD_EVENT && m == M_FRT) return 2;
+    return 0;
 }
 
 static int add_value(slot *s, double v) {
@@ -212,33 +218,44 @@ static int observe(report *R, int m, slot *gs, const cxm_ticket *t, const cxm_de
     return CXM_OK;
 }
 
+#define NO_GROUP UINT32_MAX
+
+/* The group code of the ticket reported under instant at, or NO_GROUP when
+ * at is outside the window. */
+static int group_of(report *R, const cxm_field *f, size_t nf, cxm_time at, uint32_t *code) {
+    uint64_t key[CXM_MAX_GROUP_KEYS];
+    *code = NO_GROUP;
+    if (!in_window(&R->c, at)) return CXM_OK;
+    int rc = make_key(R, f, nf, at, key, 1);
+    if (!rc) rc = gtable_code(&R->g, key, R->c.nby, code);
+    if (!rc && R->c.time_term >= 0) {
+        int64_t day = (int64_t)key[R->c.time_term];
+        if (day < R->min_bucket) R->min_bucket = day;
+        if (day > R->max_bucket) R->max_bucket = day;
+    }
+    return rc;
+}
+
 static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, const cxm_field *f, size_t nf) {
     report *R = (report *)c;
-    uint64_t key[CXM_MAX_GROUP_KEYS];
-    slot *gc = NULL, *gr = NULL;
+    uint32_t g[3] = {NO_GROUP, NO_GROUP, NO_GROUP}; /* created, resolved, first response */
     int rc;
-    if (in_window(c, t->created)) {
-        if ((rc = make_key(R, f, nf, t->created, key, 1)) || (rc = gtable_get(&R->g, key, c->nby, &gc))) return rc;
-        if (c->time_term >= 0) {
-            int64_t day = (int64_t)key[c->time_term];
-            if (day < R->min_bucket) R->min_bucket = day;
-            if (day > R->max_bucket) R->max_bucket = day;
-        }
-    }
-    if (c->defs.resolution_by_resolved && in_window(c, t->resolved)) {
-        if ((rc = make_key(R, f, nf, t->resolved, key, 1)) || (rc = gtable_get(&R->g, key, c->nby, &gr))) return rc;
-    }
+    if ((rc = group_of(R, f, nf, t->created, &g[0]))) return rc;
+    if (c->defs.report_date != RD_CREATED && (rc = group_of(R, f, nf, t->resolved, &g[1]))) return rc;
+    if (c->defs.report_date == RD_EVENT && (rc = group_of(R, f, nf, t->first_response, &g[2]))) return rc;
     for (size_t i = 0; i < R->norder; i++) {
         int m = R->order[i];
         if (m == M_BACKLOG || R->unsupported[m]) continue;
-        slot *gs = anchored_on_resolution(R, m) ? gr : gc;
-        if (gs && (rc = observe(R, m, gs, t, d))) return rc;
+        uint32_t code = g[anchor_of(R, m)];
+        if (code != NO_GROUP && (rc = observe(R, m, &R->g.slots[(size_t)code * R->g.nslots], t, d))) return rc;
     }
     if (R->want[M_BACKLOG] && !R->unsupported[M_BACKLOG] && t->abandoned != 1) {
-        slot *bs;
+        uint64_t key[CXM_MAX_GROUP_KEYS];
+        uint32_t code;
         if ((rc = make_key(R, f, nf, t->created, key, 0)) ||
-            (rc = gtable_get(&R->bl, key, c->nby - (c->time_term >= 0), &bs)))
+            (rc = gtable_code(&R->bl, key, c->nby - (c->time_term >= 0), &code)))
             return rc;
+        slot *bs = &R->bl.slots[code];
         if ((rc = dvec_push(&bs->d, (double)t->created))) return rc;
         if (t->resolved != CXM_TIME_NULL && (rc = dvec_push(&bs->pend, (double)t->resolved))) return rc;
         if (c->time_term >= 0) {
