@@ -17,8 +17,11 @@
  *          fraction with the modified Lentz method (on whichever of I_x(a,b)
  *          and 1 - I_{1-x}(b,a) converges fast). ppf: closed forms for df 1
  *          and 2; otherwise a bracket [0, hi] by doubling, then Newton steps
- *          with bisection whenever a step leaves the bracket, to a relative
- *          step of 1e-14.
+ *          with bisection whenever a step leaves the bracket, until a Newton
+ *          step is below 1e-14 relative (so the error is about its square).
+ *          For df >= 50 and t^2 <= (e-1) df the continued fraction is
+ *          ill-conditioned (error ~ df * DBL_EPSILON) and an asymptotic
+ *          expansion in incomplete gamma functions is used instead.
  *
  * Expected sizes: called a few times per reported interval or test, so
  * clarity and accuracy come before speed; the continued fraction takes
@@ -175,15 +178,16 @@ static double ibeta_cf(double a, double b, double x) {
  * computed directly, the other by subtraction. x + y = 1 and lx = ln x,
  * ly = ln y are all given so the caller can supply accurate ones: the
  * prefactor exp(a ln x + b ln y) amplifies an error in ln x by a, which for
- * df = 1000 would otherwise cost 1e-13. a, b > 0, 0 <= x <= 1. */
+ * df = 1000 would otherwise cost 1e-13; and x may underflow to 0 while
+ * ln x is still finite. a, b > 0, 0 <= x <= 1. */
 static void ibeta(double a, double b, double x, double y, double lx, double ly, double *I,
                   double *Ic) {
-    if (x <= 0) {
+    if (lx == -INFINITY) {
         *I = 0;
         *Ic = 1;
         return;
     }
-    if (y <= 0) {
+    if (ly == -INFINITY) {
         *I = 1;
         *Ic = 0;
         return;
@@ -200,16 +204,59 @@ static void ibeta(double a, double b, double x, double y, double lx, double ly, 
 
 /* ---- Student t ------------------------------------------------------------- */
 
+/* Coefficients c_n of (sinh(w/2)/(w/2))^(-1/2) = sum c_n w^(2n): with
+ * ln(sinh(w/2)/(w/2)) = sum_k B_2k w^2k / (2k (2k)!) =: sum g_k w^2k (B the
+ * Bernoulli numbers), c_0 = 1 and n c_n = sum_{k=1..n} k (-g_k/2) c_(n-k),
+ * evaluated in exact rationals (1, -1/48, 1/2560, -61/7741440, ...). */
+static const double asym_c[20] = {
+    1.0, -0.020833333333333332, 0.000390625, -7.879670965608466e-06,
+    1.6967665791721782e-07, -3.805064191721906e-09, 8.748377596315407e-11,
+    -2.044523359411974e-12, 4.833351797967704e-14, -1.152434101767386e-15,
+    2.76605204359937e-17, -6.67428195089166e-19, 1.61745507718158e-20,
+    -3.93397792009138e-22, 9.597634062586047e-24, -2.347690291162632e-25,
+    5.7558703875442666e-27, -1.414008810826549e-28, 3.479869365059028e-30,
+    -8.577466165340376e-32};
+
+/* I_x(a, 1/2) for large a and x near 1, where the continued fraction is
+ * ill-conditioned (its first denominators cancel to about 1/a and the
+ * relative error grows like a * DBL_EPSILON: 3e-7 at df = 1e10).
+ * With t = e^-w and T = a - 1/4,
+ *   B(a,1/2) I_x(a,1/2) = int_xi^inf e^(-a w) (1 - e^-w)^(-1/2) dw
+ *                       = int_xi^inf e^(-T w) w^(-1/2) (sinh(w/2)/(w/2))^(-1/2) dw
+ *                       = sum_n c_n T^(-1/2-2n) Gamma(1/2 + 2n, T xi),   xi = -ln x,
+ * the expansion of DiDonato & Morris's BGRAT (ACM TOMS 708) for b = 1/2,
+ * derived here directly. Gamma(1/2, u) = sqrt(pi) erfc(sqrt u) and
+ * Gamma(s+1, u) = s Gamma(s, u) + u^s e^-u. Used for a >= 25 and xi <= 1,
+ * where the terms fall by at least (1/2pi)^2 each. Returns I; nxi = -xi. */
+static double ibeta_half_large_a(double a, double nxi) {
+    double T = a - 0.25, u = -T * nxi, T2 = T * T;
+    double G = 1.7724538509055160273 * erfc(sqrt(u)); /* Gamma(1/2, u) */
+    double P = sqrt(u) * exp(-u);                      /* u^s e^-u / T^2n */
+    double s = 0.5, sum = G;
+    for (int n = 1; n < 20; n++) {
+        /* Gamma(s+2, u) = (s+1) s Gamma(s, u) + ((s+1) + u) u^s e^-u */
+        G = ((s + 1) * s * G + (s + 1 + u) * P) / T2;
+        P *= u * u / T2;
+        s += 2;
+        double term = asym_c[n] * G;
+        sum += term;
+        if (fabs(term) <= 0.25 * DBL_EPSILON * sum) break;
+    }
+    return exp(-lbeta(a, 0.5) - 0.5 * log(T)) * sum;
+}
+
+
 /* P(T > t) for t >= 0 (tail) and P(T < t) (= 1 - tail), df finite > 0. */
 static void t_tails(double t, double df, double *tail, double *body) {
     double x, y, lx, ly;
     double t2 = t * t;
     if (t2 >= df) {
-        double r = df / t2; /* t2 may be inf: r = 0, x = 0 */
+        double lr = log(df) - 2 * log(t); /* t^2 may overflow, its log not */
+        double r = exp(lr);               /* may underflow: x = 0, lx finite */
         x = r / (1 + r);
         y = 1 / (1 + r);
         ly = -log1p(r);
-        lx = log(r) + ly;
+        lx = lr + ly;
     } else {
         double s = t2 / df; /* s may underflow to 0: y = 0 */
         x = 1 / (1 + s);
@@ -218,7 +265,12 @@ static void t_tails(double t, double df, double *tail, double *body) {
         ly = log(s) + lx;
     }
     double I, Ic;
-    ibeta(0.5 * df, 0.5, x, y, lx, ly, &I, &Ic);
+    if (df >= 50 && lx >= -1) {
+        I = ibeta_half_large_a(0.5 * df, lx);
+        Ic = 1 - I;
+    } else {
+        ibeta(0.5 * df, 0.5, x, y, lx, ly, &I, &Ic);
+    }
     *tail = 0.5 * I;
     *body = 0.5 + 0.5 * Ic;
 }
@@ -267,11 +319,12 @@ static double t_upper_quantile(double q, double df) {
         else
             hi = t;
         double pdf = t_pdf(t, df);
-        double next = pdf > 0 ? t + f / pdf : NAN;
-        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-        double step = fabs(next - t);
+        double step = pdf > 0 ? f / pdf : NAN;
+        if (fabs(step) <= 1e-14 * t) return t + step; /* quadratic: done */
+        double next = t + step;
+        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi); /* bisect */
         t = next;
-        if (step <= 1e-14 * t || hi - lo <= 4 * DBL_EPSILON * hi) break;
+        if (hi - lo <= 4 * DBL_EPSILON * hi) break;
     }
     return t;
 }

@@ -407,6 +407,31 @@ static void t_cdf_matches_closed_forms(void **state) {
     check_rel(cxm_t_cdf(-300, 100), 7.3083814862614650e-150, 1e-12);
 }
 
+static void t_cdf_stays_accurate_for_large_df(void **state) {
+    (void)state;
+    /* hp oracle (series). The plain continued fraction loses ~df * 2e-16
+     * here (3e-7 at df = 1e10); the asymptotic expansion must not. */
+    check_rel(cxm_t_cdf(-2, 50), 0.025473534368846624, 1e-14);
+    check_rel(cxm_t_cdf(-2.5, 60), 0.0075853901174442621, 1e-14);
+    check_rel(cxm_t_cdf(-8, 1e5), 6.2869599381281868e-16, 1e-13);
+    check_rel(cxm_t_cdf(-4, 1e6), 3.1673517005024052e-05, 1e-13);
+    check_rel(cxm_t_cdf(-1.96, 1e10), 0.024997895162084870, 1e-14);
+    /* hp oracle, bisection on the series */
+    check_close(cxm_t_ppf(0.975, 1e4), 1.9602012398906259, 2e-15);
+    check_close(cxm_t_ppf(0.975, 1e6), 1.9599663568141067, 2e-15);
+    check_close(cxm_t_ppf(0.975, 1e10), 1.9599639847772810, 2e-15);
+}
+
+static void t_ppf_beyond_the_largest_double_is_infinite(void **state) {
+    (void)state;
+    /* df = 0.001: P(T > t) ~ t^-0.001, so the 0.975 quantile is far above
+     * DBL_MAX; df = 0.1 still fits: check it inverts. */
+    assert_true(cxm_t_ppf(0.975, 0.001) == INFINITY);
+    double t = cxm_t_ppf(0.975, 0.1);
+    assert_true(isfinite(t) && t > 1e12);
+    check_rel(cxm_t_cdf(-t, 0.1), 0.025, 1e-12);
+}
+
 static void t_cdf_limits_and_domain(void **state) {
     (void)state;
     assert_true(cxm_t_cdf(0, 3) == 0.5);
@@ -635,8 +660,15 @@ static void bench_sort_10_million_values(void **state) {
         qsort(w, n, sizeof *w, cmp_total);
         double t2 = now_s();
         assert_memory_equal(v, w, n * sizeof *v);
-        printf("  %-24s radix %6.1f ns/elem   qsort %6.1f ns/elem\n", names[dist],
-               (t1 - t0) * 1e9 / (double)n, (t2 - t1) * 1e9 / (double)n);
+        rng_state = 99;
+        for (size_t i = 0; i < n; i++) w[i] = draw(dist);
+        double t3 = now_s();
+        double q95 = cxm_quantile_select(w, n, 0.95);
+        double t4 = now_s();
+        assert_true(q95 == cxm_quantile_sorted(v, n, 0.95));
+        printf("  %-24s radix %5.1f   qsort %6.1f   select p95 %5.1f  ns/elem\n", names[dist],
+               (t1 - t0) * 1e9 / (double)n, (t2 - t1) * 1e9 / (double)n,
+               (t4 - t3) * 1e9 / (double)n);
     }
     free(v);
     free(w);
@@ -665,6 +697,8 @@ int main(void) {
         cmocka_unit_test(z_for_confidence),
         cmocka_unit_test(t_ppf_at_0975_matches_tables),
         cmocka_unit_test(t_cdf_matches_closed_forms),
+        cmocka_unit_test(t_cdf_stays_accurate_for_large_df),
+        cmocka_unit_test(t_ppf_beyond_the_largest_double_is_infinite),
         cmocka_unit_test(t_cdf_limits_and_domain),
         cmocka_unit_test(t_ppf_inverts_cdf_over_a_grid),
         cmocka_unit_test(wilson_45_of_50_at_95_percent),
