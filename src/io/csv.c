@@ -300,6 +300,7 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int e
     s->rec_line = line;
     s->nfix = 0;
     s->slen = 0;
+    s->over_line = 0;
 
     size_t nf = 0;
     int bad = 0;
@@ -441,6 +442,7 @@ unterminated: {
                  "limit of %u MiB", (unsigned long long)qline,
                  (unsigned)(CXM_MAX_RECORD_BYTES >> 20));
     note_bad(s, &bad, nf + 1, qline, msg);
+    if (nf == s->maxfields) s->over_line = qline; /* this field is the first extra one */
     /* Resume after the physical line on which the quote opened. */
     const char *a = p + 1;
     const char *nl = memchr(a, '\n', (size_t)(end - a));

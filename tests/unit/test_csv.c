@@ -326,6 +326,17 @@ static void test_long_record_with_quoted_line_ends_resyncs_after_the_record(void
     cxm_rows_free(r);
 }
 
+static void test_long_record_whose_extra_field_never_closes(void **state) {
+    (void)state;
+    /* The too-many report wins (it is the first problem in the record); the
+     * unterminated quote decides where reading resumes: after line 2. */
+    cxm_rows *r = open_text("a,b\n1,2,\"open\n3,4\n", ',');
+    expect_bad(r, 2, 2, 3, "expected 2 fields as in the header, found 3");
+    EXPECT_RECORD(r, 3, "3", "4");
+    expect_end(r);
+    cxm_rows_free(r);
+}
+
 static void test_text_after_a_closing_quote_is_a_bad_row(void **state) {
     (void)state;
     cxm_rows *r = open_text("a,b,c\n1,\"abc\"x,3\n4,5,6\n", ',');
@@ -1064,6 +1075,7 @@ int main(void) {
         cmocka_unit_test(test_short_record_is_padded_with_missing_fields),
         cmocka_unit_test(test_long_record_is_a_bad_row_naming_the_first_extra_field),
         cmocka_unit_test(test_long_record_with_quoted_line_ends_resyncs_after_the_record),
+        cmocka_unit_test(test_long_record_whose_extra_field_never_closes),
         cmocka_unit_test(test_text_after_a_closing_quote_is_a_bad_row),
         cmocka_unit_test(test_bad_row_names_the_header_column),
         cmocka_unit_test(test_resync_after_junk_respects_later_quotes),
