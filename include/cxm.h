@@ -181,6 +181,27 @@ int cxm_result_render(const cxm_result_set *rs, cxm_format format, const char *l
 int cxm_tickets_export(const cxm_report_opts *opts, cxm_format format, FILE *out,
                        uint64_t *bad_rows, cxm_diag *diag) CXM_WUR;
 
+/* ---- converters (cxm convert) --------------------------------------- */
+/* Converts an export whose shape --map cannot express (several columns make
+ * one, events make tickets) into canonical streams in opts->out_dir:
+ * tickets.csv (and messages.csv where the profile derives events), with a
+ * source_line column pointing back to the input. Bad source rows are
+ * reported through log (file, line, column, what was expected), counted in
+ * *bad_rows and left out. Profiles: see cxm_convert_profiles. */
+typedef struct cxm_convert_opts {
+    const char *profile;   /* e.g. "callcentre", "itsm" */
+    const char *input;     /* the export file */
+    const char *out_dir;   /* created if missing */
+    char delimiter;        /* 0 = the profile's default */
+    int strict;            /* first bad row is an error (CXM_EDATA) */
+    cxm_log_fn log;
+    void *ud;
+} cxm_convert_opts;
+extern const char *const cxm_convert_profiles[]; /* NULL-terminated names */
+/* One line describing a profile (what it reads and how it maps), or NULL. */
+const char *cxm_convert_describe(const char *profile);
+int cxm_convert(const cxm_convert_opts *o, uint64_t *rows_out, uint64_t *bad_rows, cxm_diag *diag) CXM_WUR;
+
 /* ---- synthetic data (cxm sample) ----------------------------------- */
 typedef struct cxm_sample_opts {
     const char *dir;       /* output directory (created if missing) */
