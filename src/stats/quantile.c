@@ -15,8 +15,10 @@
  * digits), skipping a digit when every key has the same value
  * there (common: durations in whole seconds have zero low mantissa bits, and
  * values of one sign and similar magnitude share the top digit), then
- * transforms the keys back. Keys live in the caller's double array as bit
- * patterns (copied with memcpy, so no aliasing violation). Below 64 values an
+ * transforms the keys back. Keys live in the caller's double arrays as bit
+ * patterns, always moved as uint64_t through memcpy (no aliasing violation,
+ * and no floating-point load that could quiet a key that looks like a
+ * signaling NaN). Below 64 values an
  * insertion sort on the same keys is used, so -0.0/+0.0 order is the same
  * at every size.
  *
@@ -108,7 +110,7 @@ static void radix_sort(double *v, size_t n, double *tmp) {
         }
         for (size_t i = 0; i < n; i++) {
             uint64_t k = load_u(&src[i]);
-            dst[c[(k >> shift) & DIGIT_MASK]++] = src[i];
+            store_u(&dst[c[(k >> shift) & DIGIT_MASK]++], k);
         }
         double *sw = src;
         src = dst;

@@ -319,6 +319,24 @@ static void quantile_select_equals_quantile_of_sorted_copy(void **state) {
     free(work);
 }
 
+static void nan_input_breaks_no_memory_rule(void **state) {
+    (void)state;
+    /* NaN is outside the contract; the result is unspecified but must be
+     * reached without UB (run under ASan/UBSan and valgrind). The sort puts
+     * a NaN with its sign bit clear after +inf. */
+    rng_state = 5;
+    enum { N = 3000 };
+    static double v[N];
+    for (size_t i = 0; i < N; i++) v[i] = (i % 7 == 0) ? NAN : draw(DIST_NEGMIX);
+    (void)cxm_quantile_select(v, N, 0.5);
+    (void)cxm_quantile_select(v, 20, 0.5);
+    for (size_t i = 0; i < N; i++) v[i] = (i % 7 == 0) ? NAN : draw(DIST_NEGMIX);
+    v[0] = INFINITY;
+    assert_int_equal(cxm_sort_doubles(v, N, NULL), 0);
+    assert_true(isnan(v[N - 1]) && !signbit(v[N - 1]));
+    for (size_t i = 0; i < N - N / 7 - 1; i++) assert_true(!isnan(v[i]) && v[i] <= v[i + 1]);
+}
+
 /* ---- normal distribution ------------------------------------------------------ */
 
 static void norm_cdf_at_known_points(void **state) {
@@ -691,6 +709,7 @@ int main(void) {
         cmocka_unit_test(quantile_of_negative_values),
         cmocka_unit_test(quantile_next_to_an_infinity_is_that_infinity),
         cmocka_unit_test(quantile_select_equals_quantile_of_sorted_copy),
+        cmocka_unit_test(nan_input_breaks_no_memory_rule),
         cmocka_unit_test(norm_cdf_at_known_points),
         cmocka_unit_test(norm_ppf_at_known_points),
         cmocka_unit_test(norm_ppf_inverts_cdf_from_1e_minus_300_to_1),
