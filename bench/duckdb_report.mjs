@@ -10,8 +10,8 @@
 //     "query_seconds=S" per run on stderr and writes the last result, in the
 //     shape of `cxm report --format json`, to PATH (default: stdout).
 //   node bench/duckdb_report.mjs compare DUCKDB.json CXM.json
-//     Checks volume and the mean and median of frt and resolution_time on the
-//     largest groups; prints one line per check and "agree" or a WARNING.
+//     Checks volume, the mean and median of frt and resolution_time, and the
+//     fcr, reopen_rate and sla_compliance percentages on the largest groups; prints one line per check and "agree" or a WARNING.
 //     Always exits 0 when both files parse (the harness only warns).
 //   node bench/duckdb_report.mjs version
 //     Prints the DuckDB library version.
@@ -29,8 +29,11 @@
 //   reopen_rate      percent of resolved tickets with reopens > 0
 //   sla_compliance   percent of eligible tickets answered within the target
 //                    of their priority (urgent 1h, high 4h, normal 8h, low 24h,
-//                    calendar time); eligible = answered, or unanswered and
-//                    past the target at the as-of instant (default: now)
+//                    calendar time); eligible = not abandoned, and answered or
+//                    unanswered with the due time (created_at + target) before
+//                    the as-of instant (default: the latest of created_at,
+//                    first_response_at, resolved_at, closed_at, answered_at in
+//                    the file, as cxm does); unanswered and not yet due = pending
 //
 // Sizes: DuckDB streams the CSV; memory is the group states (weeks x channels)
 // plus the values kept for the exact quantiles (two doubles per ticket).
@@ -56,6 +59,7 @@ function reportSql(file, asOf) {
   const targetCase = Object.entries(TARGETS)
     .map(([p, s]) => `WHEN ${sqlString(p)} THEN ${s}`)
     .join(' ');
+  const asOfSql = asOf ? `TIMESTAMP ${sqlString(asOf)} AS as_of` : 'max(max_t) AS as_of FROM g';
   return `
 WITH t AS (
   SELECT
@@ -64,35 +68,45 @@ WITH t AS (
     created_at,
     reopens,
     agent_replies,
+    coalesce(abandoned, false) AS abandoned,
     resolved_at IS NOT NULL AS resolved,
     date_diff('second', created_at, first_response_at) AS frt,
     date_diff('second', created_at, resolved_at) AS res,
-    CASE priority ${targetCase} END AS target_s
+    CASE priority ${targetCase} END AS target_s,
+    greatest(created_at, first_response_at, resolved_at, closed_at, answered_at) AS last_t
   FROM read_csv(${sqlString(file)}, header = true, auto_detect = false, delim = ',',
                 quote = '"', escape = '"', timestampformat = '%Y-%m-%dT%H:%M:%SZ',
                 columns = ${COLUMNS})
+), g AS (
+  SELECT
+    week,
+    channel,
+    count(*) AS volume,
+    avg(frt) AS frt_mean,
+    quantile_cont(frt, 0.5) AS frt_median,
+    quantile_cont(frt, 0.9) AS frt_p90,
+    count(frt) AS frt_n,
+    avg(res) AS res_mean,
+    quantile_cont(res, 0.5) AS res_median,
+    quantile_cont(res, 0.9) AS res_p90,
+    count(res) AS res_n,
+    count(*) FILTER (WHERE resolved) AS resolved_n,
+    count(*) FILTER (WHERE resolved AND agent_replies <= 1 AND reopens = 0) AS fcr_hits,
+    count(*) FILTER (WHERE resolved AND reopens > 0) AS reopened,
+    count(*) FILTER (WHERE NOT abandoned AND frt <= target_s) AS sla_met,
+    count(*) FILTER (WHERE NOT abandoned AND frt IS NOT NULL) AS sla_answered,
+    list(created_at + to_seconds(target_s)) FILTER (WHERE NOT abandoned AND frt IS NULL) AS sla_due,
+    max(last_t) AS max_t
+  FROM t
+  GROUP BY ALL
+), a AS (
+  SELECT ${asOfSql}
 )
 SELECT
   strftime(week, '%Y-%m-%d') AS week,
-  channel,
-  count(*) AS volume,
-  avg(frt) AS frt_mean,
-  quantile_cont(frt, 0.5) AS frt_median,
-  quantile_cont(frt, 0.9) AS frt_p90,
-  count(frt) AS frt_n,
-  avg(res) AS res_mean,
-  quantile_cont(res, 0.5) AS res_median,
-  quantile_cont(res, 0.9) AS res_p90,
-  count(res) AS res_n,
-  count(*) FILTER (WHERE resolved) AS resolved_n,
-  count(*) FILTER (WHERE resolved AND agent_replies <= 1 AND reopens = 0) AS fcr_hits,
-  count(*) FILTER (WHERE resolved AND reopens > 0) AS reopened,
-  count(*) FILTER (WHERE frt IS NOT NULL AND frt <= target_s) AS sla_met,
-  count(*) FILTER (WHERE frt IS NOT NULL
-                      OR date_diff('second', created_at, TIMESTAMP ${sqlString(asOf)}) > target_s)
-    AS sla_n
-FROM t
-GROUP BY ALL
+  g.* EXCLUDE (week, sla_due, max_t),
+  sla_answered + coalesce(len(list_filter(sla_due, lambda d: d < a.as_of)), 0) AS sla_n
+FROM g, a
 ORDER BY week, channel`;
 }
 
@@ -138,7 +152,8 @@ async function report(opts) {
   const file = opts.positional[0];
   if (!file) throw new Error('report: missing FILE');
   const repeat = Math.max(1, parseInt(opts.repeat ?? '1', 10) || 1);
-  const asOf = (opts['as-of'] ?? new Date().toISOString()).replace(/\.\d+Z$/, 'Z').replace('T', ' ').replace(/Z$/, '');
+  // --as-of 2024-12-31T00:00:00Z; default: the latest instant in the file (as cxm)
+  const asOf = opts['as-of'] ? opts['as-of'].replace('T', ' ').replace(/Z$/, '') : null;
   const config = {};
   if (opts.threads) config.threads = String(parseInt(opts.threads, 10));
   const instance = await DuckDBInstance.create(':memory:', config);
@@ -181,6 +196,7 @@ function index(doc) {
     let stat = String(r.stat ?? '');
     stat = STAT_ALIASES[stat] ?? stat;
     if (r.metric === 'volume') stat = 'count';
+    else if (stat === '' || stat === 'value') stat = 'rate'; // a rate metric has one value
     map.set(`${r.metric}|${stat}|${normWeek(g.week)}|${g.channel}`, r);
   }
   return map;
@@ -203,6 +219,9 @@ function compare(opts) {
     ['frt', 'median'],
     ['resolution_time', 'mean'],
     ['resolution_time', 'median'],
+    ['fcr', 'rate'],
+    ['reopen_rate', 'rate'],
+    ['sla_compliance', 'rate'],
   ];
   let bad = 0;
   let total = 0;

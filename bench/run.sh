@@ -194,7 +194,7 @@ CXM_VERSION=$("$CXM" --version 2>/dev/null | head -1)
 NODE_VERSION=$(node --version 2>/dev/null || echo 'not installed')
 DUCK_VERSION=$([ "$HAVE_DUCKDB" = 1 ] && node bench/duckdb_report.mjs version 2>/dev/null || echo 'not installed')
 DUCK_PKG=$(sed -n 's/.*"@duckdb\/node-api": *"\([^"]*\)".*/\1/p' bench/package.json | head -1)
-TIMER=$([ "$HAVE_HYPERFINE" = 1 ] && hyperfine --version | head -1 || echo "bash loop (date +%s%N), /usr/bin/time for RSS")
+TIMER=$([ "$HAVE_HYPERFINE" = 1 ] && echo "$(hyperfine --version | head -1), /usr/bin/time for RSS" || echo "bash loop (date +%s%N), /usr/bin/time for RSS")
 
 CXM_MED=$(stat_of cxm 1)
 DUCK_MED=$(stat_of duckdb 1)
