@@ -28,19 +28,23 @@
 #define YEAR_CLAMP 1000000000000LL
 
 int64_t cxm_days_from_civil(int64_t y, int m, int d) {
-    /* Normalise any month into 1..12 by carrying into the year, so that a
-     * caller's month 13 means January of the next year (never UB). */
-    int64_t m64 = (int64_t)m - 1;
+    if (m < 1 || m > 12) {
+        /* Normalise any month into 1..12 by carrying into the year, so that
+         * a caller's month 13 means January of the next year (never UB). */
+        int64_t m64 = (int64_t)m - 1;
+        if (y > YEAR_CLAMP) y = YEAR_CLAMP;
+        if (y < -YEAR_CLAMP) y = -YEAR_CLAMP;
+        y += cxm_floordiv(m64, 12);
+        m = (int)(cxm_floormod(m64, 12) + 1);
+    }
     if (y > YEAR_CLAMP) y = YEAR_CLAMP;
     if (y < -YEAR_CLAMP) y = -YEAR_CLAMP;
-    y += cxm_floordiv(m64, 12);
-    int64_t mm = cxm_floormod(m64, 12) + 1; /* 1..12 */
-    y -= mm <= 2;
-    int64_t era = cxm_floordiv(y, 400);
-    int64_t yoe = y - era * 400;                               /* [0, 399] */
-    int64_t doy = (153 * (mm > 2 ? mm - 3 : mm + 9) + 2) / 5;  /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;       /* [0, 146096] */
-    return era * DAYS_PER_ERA + doe - EPOCH_SHIFT + ((int64_t)d - 1);
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);                      /* [0, 399] */
+    unsigned doy = (153u * (unsigned)(m > 2 ? m - 3 : m + 9) + 2) / 5; /* [0, 365] */
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
+    return era * DAYS_PER_ERA + (int64_t)doe - EPOCH_SHIFT + ((int64_t)d - 1);
 }
 
 void cxm_civil_from_days(int64_t days, int64_t *y, int *m, int *d) {

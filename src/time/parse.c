@@ -238,7 +238,7 @@ static int parse_epoch(const char *p, const char *e, int nd, cxm_time *out, cons
         return 0;
     }
     if (nd < 9 || nd > 11)
-        return failf(why, "a %d-digit number is not a timestamp (epoch seconds have 9-11 digits, "
+        return failf(why, "%d digits: not a timestamp (epoch seconds have 9-11 digits, "
                           "epoch milliseconds 13)", nd);
     int64_t ms = 0;
     if (q < e) {
@@ -257,15 +257,73 @@ static int parse_epoch(const char *p, const char *e, int nd, cxm_time *out, cons
     return 0;
 }
 
+static inline unsigned dig(char c) { return (unsigned)(unsigned char)c - '0'; }
+
+/*
+ * The common shape "YYYY-MM-DD[T ]HH:MM:SS" then an optional fraction and
+ * "", "Z" or "+HH:MM": fixed positions, no loops over the date. Returns 1
+ * and fills f if s[0..n) is exactly that and every field is in range;
+ * anything else (including every error) is left to the general parser,
+ * which produces the messages.
+ */
+static int parse_fast(const char *s, size_t n, fields *f) {
+    if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+        s[16] != ':')
+        return 0;
+    unsigned y0 = dig(s[0]), y1 = dig(s[1]), y2 = dig(s[2]), y3 = dig(s[3]), mo0 = dig(s[5]),
+             mo1 = dig(s[6]), d0 = dig(s[8]), d1 = dig(s[9]), h0 = dig(s[11]), h1 = dig(s[12]),
+             mi0 = dig(s[14]), mi1 = dig(s[15]), s0 = dig(s[17]), s1 = dig(s[18]);
+    if ((y0 | y1 | y2 | y3 | mo0 | mo1 | d0 | d1 | h0 | h1 | mi0 | mi1 | s0 | s1) > 9) return 0;
+    f->year = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
+    f->month = (int)(mo0 * 10 + mo1);
+    f->day = (int)(d0 * 10 + d1);
+    f->hour = (int)(h0 * 10 + h1);
+    f->minute = (int)(mi0 * 10 + mi1);
+    f->second = (int)(s0 * 10 + s1);
+    /* errors and the rare 24:00:00 and leap second take the general path */
+    if (f->month < 1 || f->month > 12 || f->day < 1 || f->hour > 23 || f->minute > 59 || f->second > 59)
+        return 0;
+    if (f->day > 28 && f->day > cxm_days_in_month(f->year, f->month)) return 0;
+    const char *p = s + 19, *e = s + n;
+    if (p < e && *p == '.') {
+        p++;
+        const char *q = p;
+        unsigned ms = 0;
+        while (p < e && dig(*p) <= 9 && p - q < 3) ms = ms * 10 + dig(*p++);
+        if (p == q) return 0;
+        for (ptrdiff_t k = p - q; k < 3; k++) ms *= 10;
+        while (p < e && dig(*p) <= 9 && p - q < 9) p++;
+        if (p < e && dig(*p) <= 9) return 0;
+        f->ms = (int)ms;
+    }
+    if (p == e) return 1;
+    if (e - p == 1 && (*p == 'Z' || *p == 'z')) {
+        f->has_off = 1;
+        return 1;
+    }
+    if (e - p == 6 && (*p == '+' || *p == '-') && p[3] == ':') {
+        unsigned a = dig(p[1]), b = dig(p[2]), c = dig(p[4]), d = dig(p[5]);
+        if ((a | b | c | d) > 9) return 0;
+        unsigned hh = a * 10 + b, mm = c * 10 + d;
+        if (mm > 59 || hh * 60 + mm > 18 * 60) return 0;
+        f->has_off = 1;
+        f->off = (int32_t)((*p == '-' ? -1 : 1) * (int)(hh * 3600 + mm * 60));
+        return 1;
+    }
+    return 0;
+}
+
 int cxm_parse_time(const char *s, size_t n, const cxm_tz *naive_tz, cxm_date_order order, cxm_time *out,
                    const char **why) {
     if (why) *why = NULL;
     if (!s || !out) return fail(why, "no input");
-    trim(&s, &n);
+    if (n && (is_space(s[0]) || is_space(s[n - 1]))) trim(&s, &n);
     if (n == 0) return fail(why, "empty timestamp");
-    const char *p = s, *e = s + n;
     fields f;
     memset(&f, 0, sizeof f);
+    if (parse_fast(s, n, &f)) return finish(&f, naive_tz, out);
+    memset(&f, 0, sizeof f);
+    const char *p = s, *e = s + n;
 
     int nd = 0;
     while (nd < (int)(n < 64 ? n : 64) && is_digit(s[nd])) nd++;
@@ -317,7 +375,7 @@ int cxm_parse_time(const char *s, size_t n, const cxm_tz *naive_tz, cxm_date_ord
     }
     if (nd == (int)n || (nd > 0 && sep == '.' && nd >= 9)) {
         if (nd == (int)n && nd > 13)
-            return failf(why, "a %d-digit number is not a timestamp (epoch seconds have 9-11 digits, "
+            return failf(why, "%d digits: not a timestamp (epoch seconds have 9-11 digits, "
                               "epoch milliseconds 13)", nd);
         return parse_epoch(s, e, nd, out, why);
     }
