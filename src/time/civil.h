@@ -15,7 +15,7 @@ int cxm_is_leap(int64_t y);
 int cxm_days_in_month(int64_t y, int m);
 /* floor division helpers for negative instants */
 static inline int64_t cxm_floordiv(int64_t a, int64_t b) { int64_t q = a / b; return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q; }
-static inline int64_t cxm_floormod(int64_t a, int64_t b) { return a - cxm_floordiv(a, b) * b; }
+static inline int64_t cxm_floormod(int64_t a, int64_t b) { int64_t r = a % b; return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r; } /* no overflow even for INT64_MIN */
 
 /* Time buckets over local day numbers: the first local day of the bucket. */
 typedef enum cxm_bucket { CXM_BUCKET_DAY, CXM_BUCKET_WEEK /* ISO, Monday */, CXM_BUCKET_MONTH,

@@ -16,6 +16,8 @@
  * POSIX footer rules (Mm.w.d, Jn, n, <+nn> names, negative and >24 h
  * transition times, negative DST, all-year DST) with hand-worked instants,
  * and malformed files must fail with CXM_EPARSE without crashing.
+ *
+ * CXM_TEST_LIGHT=1 in the environment thins the sampling (for valgrind).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,11 +67,14 @@ static uint64_t rng(void) { /* xorshift64*: deterministic */
 }
 
 static char tmpdir[256];
+static int64_t light = 1; /* sampling steps are multiplied by this */
 
 static int setup_tmpdir(void **state) {
     (void)state;
     snprintf(tmpdir, sizeof tmpdir, "/tmp/cxm_test_tz_XXXXXX");
     if (!mkdtemp(tmpdir)) return -1;
+    const char *l = getenv("CXM_TEST_LIGHT");
+    if (l && l[0] == '1') light = 37;
     return 0;
 }
 
@@ -278,12 +283,12 @@ static void offsets_match_icu_from_1970_to_2100(void **state) {
         cxm_tz *tz = load(name);
         UCalendar *c = icu_open(name);
         int32_t prev = cxm_tz_offset(tz, t1970);
-        for (int64_t t = t1970; t < t2038; t += 7 * 3600) {
+        for (int64_t t = t1970; t < t2038; t += 7 * 3600 * light) {
             int32_t mine = cxm_tz_offset(tz, t);
             if (mine != prev) {
                 /* bisect to the exact transition in (t - 7h, t] and
                  * compare both sides of it */
-                int64_t lo = t - 7 * 3600, hi = t;
+                int64_t lo = t - 7 * 3600 * light, hi = t;
                 while (hi - lo > 1) {
                     int64_t mid = lo + (hi - lo) / 2;
                     if (cxm_tz_offset(tz, mid) == prev)
@@ -308,7 +313,7 @@ static void offsets_match_icu_from_1970_to_2100(void **state) {
             if (mine != icu) fail_msg("%s at %lld: cxm %d, ICU %d", name, (long long)t, mine, icu);
             compared++;
         }
-        for (int i = 0; i < 4000; i++) {
+        for (int i = 0; i < 4000 / light; i++) {
             int64_t t = t1970 + (int64_t)(rng() % (uint64_t)(t2100 - t1970));
             if (known_different(name, t)) {
                 skipped++;
@@ -324,8 +329,8 @@ static void offsets_match_icu_from_1970_to_2100(void **state) {
     print_message("    ICU differential: %zu zones, %ld instants and %ld exact transitions compared, "
                   "%ld instants skipped as known tzdata differences\n",
                   sizeof icu_zones / sizeof icu_zones[0], compared, transitions, skipped);
-    assert_true(compared > 4000000);
-    assert_true(transitions > 3000);
+    assert_true(compared > 4000000 / light);
+    assert_true(transitions > 3000 / light);
 }
 
 static void from_local_matches_icu_around_every_transition(void **state) {
@@ -340,6 +345,10 @@ static void from_local_matches_icu_around_every_transition(void **state) {
         for (int64_t t = 0; t < t2038; t += 3600) {
             int32_t cur = cxm_tz_offset(tz, t);
             if (cur == prev) continue;
+            if (light > 1 && rng() % (uint64_t)light != 0) {
+                prev = cur;
+                continue;
+            }
             if (cur > prev)
                 gaps++;
             else
@@ -363,7 +372,7 @@ static void from_local_matches_icu_around_every_transition(void **state) {
     }
     print_message("    from_local vs ICU: %ld local times around %ld gaps and %ld overlaps\n", compared,
                   gaps, overlaps);
-    assert_true(compared > 100000);
+    assert_true(compared > 100000 / light);
 }
 
 /* ---- tests: hand-checked instants --------------------------------------- */
@@ -559,7 +568,7 @@ static void garbage_and_truncated_files_fail_cleanly(void **state) {
     size_t n = fread(real, 1, sizeof real, f);
     fclose(f);
     assert_true(n > 100);
-    for (size_t cut = 0; cut < n; cut++) {
+    for (size_t cut = 0; cut < n; cut += light > 1 ? 7 : 1) {
         write_file("Cut", real, cut);
         rc = load_from_tmp("Cut", &tz);
         if (rc != CXM_EPARSE) fail_msg("prefix of %zu/%zu bytes gave %d", cut, n, rc);
@@ -572,7 +581,8 @@ static void garbage_and_truncated_files_fail_cleanly(void **state) {
     /* random byte corruption: any result is fine but a crash or a leak */
     static unsigned char mut[8192];
     int accepted = 0;
-    for (int i = 0; i < 3000; i++) {
+    int mutants = light > 1 ? 200 : 3000;
+    for (int i = 0; i < mutants; i++) {
         memcpy(mut, real, n);
         int flips = 1 + (int)(rng() % 4);
         for (int k = 0; k < flips; k++) mut[rng() % n] ^= (unsigned char)(1u << (rng() % 8));
@@ -592,7 +602,7 @@ static void garbage_and_truncated_files_fail_cleanly(void **state) {
             assert_null(tz);
         }
     }
-    print_message("    %d of 3000 corrupted files still parsed (bits in names or data)\n", accepted);
+    print_message("    %d of %d corrupted files still parsed (bits in names or data)\n", accepted, mutants);
 }
 
 /* ---- tests: POSIX footers ------------------------------------------------ */
@@ -806,7 +816,7 @@ static void slim_and_fat_system_files_agree(void **state) {
         int rc = cxm_tz_load(name, &slim, &diag);
         unsetenv("TZDIR");
         if (rc != 0) fail_msg("slim %s: %s", name, diag.msg);
-        for (int64_t t = utc_of(1900, 1, 1, 0, 0, 0); t < until; t += 11 * 3600 + 7) {
+        for (int64_t t = utc_of(1900, 1, 1, 0, 0, 0); t < until; t += (11 * 3600 + 7) * light) {
             if (cxm_tz_offset(fat, t) != cxm_tz_offset(slim, t))
                 fail_msg("%s at %lld: fat %d, slim %d", name, (long long)t, cxm_tz_offset(fat, t),
                          cxm_tz_offset(slim, t));
@@ -831,7 +841,8 @@ static double now_sec(void) {
 
 static void offset_lookup_is_fast(void **state) {
     (void)state;
-    enum { N = 1 << 20, ROUNDS = 10 };
+    enum { N = 1 << 20 };
+    const int ROUNDS = light > 1 ? 1 : 10;
     int64_t *ts = malloc(sizeof *ts * N);
     assert_non_null(ts);
     int64_t lo = utc_of(2015, 1, 1, 0, 0, 0), span = utc_of(2030, 1, 1, 0, 0, 0) - lo;
@@ -849,7 +860,7 @@ static void offset_lookup_is_fast(void **state) {
     print_message("    Europe/Berlin, random instants 2015-2030: cxm_tz_offset %.1f ns/call, "
                   "cxm_tz_from_local %.1f ns/call (checksum %lld)\n",
                   ns_off, ns_local, (long long)sum);
-    assert_true(ns_off < 500.0); /* generous: catches a lost fast path, not noise */
+    if (light == 1) assert_true(ns_off < 500.0); /* generous: catches a lost fast path, not noise */
     cxm_tz_free(tz);
     free(ts);
 }
