@@ -596,6 +596,294 @@ static int mark_seen(cxm_ctx *c, const cxm_ticket *t, uint64_t line, cxm_diag *r
     return CXM_OK;
 }
 
+/* ---- the pipeline ---------------------------------------------------------
+ *
+ * Reading is split in two stages over batches of rows, so that two cores
+ * share the work while the order of rows (and so of warnings, duplicate
+ * detection and every result) stays exactly that of the file:
+ *
+ *   stage A (a worker thread): scan records, apply --where, parse and check
+ *     each ticket, copy the id and the fields later stages read;
+ *   stage B (the caller's thread): duplicates, the merge with messages,
+ *     derivation and the consumer (report kernels or the export).
+ *
+ * Batches circulate through a ring of NBATCH; stage A fills one while B
+ * drains another. NDJSON input, whose header may grow, runs both stages in
+ * the caller's thread.
+ */
+#include <pthread.h>
+
+enum { BATCH_ROWS = 4096, NBATCH = 3 };
+
+typedef struct badrow {
+    size_t at;   /* index of the next good row in the batch */
+    cxm_diag d;
+} badrow;
+
+typedef struct batch {
+    size_t n;
+    cxm_ticket t[BATCH_ROWS];
+    uint64_t line[BATCH_ROWS];
+    uint32_t *foff, *flen;     /* n x nkeep views into bytes */
+    char *bytes;
+    size_t nbytes, cap;
+    badrow *bad;
+    size_t nbad, badcap;
+    uint64_t rows;             /* records read, good or bad */
+    uint64_t done, total;      /* progress */
+    int eof, rc;               /* end of input; a fatal error (diag) */
+    cxm_diag diag;
+} batch;
+
+typedef struct pipe {
+    cxm_ctx *c;
+    cxm_rows *r;
+    cxm_parse_ctx pc;
+    int *keep;                 /* source columns stage B reads */
+    size_t nkeep;
+    size_t batch_rows;         /* BATCH_ROWS, or 1 for NDJSON */
+    int keep_all;              /* NDJSON: stage B reads every column */
+    batch b[NBATCH];
+    /* ring state, guarded by mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t filled, drained;    /* batches filled by A, drained by B */
+    int stop;
+} pipe_t;
+
+static int batch_bytes(batch *b, const char *p, size_t n, uint32_t *off) {
+    if (b->nbytes + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1u << 16;
+        while (cap < b->nbytes + n) cap *= 2;
+        if (cap > UINT32_MAX) return CXM_ELIMIT;
+        char *nb = realloc(b->bytes, cap);
+        if (!nb) return CXM_ENOMEM;
+        b->bytes = nb;
+        b->cap = cap;
+    }
+    if (n) memcpy(b->bytes + b->nbytes, p, n);
+    *off = (uint32_t)b->nbytes;
+    b->nbytes += n;
+    return CXM_OK;
+}
+
+static int batch_bad(batch *b, const cxm_diag *d) {
+    if (b->nbad == b->badcap) {
+        size_t cap = b->badcap ? b->badcap * 2 : 16;
+        badrow *nb = realloc(b->bad, cap * sizeof *nb);
+        if (!nb) return CXM_ENOMEM;
+        b->bad = nb;
+        b->badcap = cap;
+    }
+    b->bad[b->nbad].at = b->n;
+    b->bad[b->nbad].d = *d;
+    b->nbad++;
+    return CXM_OK;
+}
+
+/* NDJSON (one row a batch): stage B sees every column of the current header. */
+static int keep_all_columns(pipe_t *P) {
+    size_t n = P->c->ncols ? P->c->ncols : 1;
+    int *keep = realloc(P->keep, n * sizeof *keep);
+    if (!keep) return CXM_ENOMEM;
+    P->keep = keep;
+    P->nkeep = P->c->ncols;
+    for (size_t i = 0; i < P->nkeep; i++) P->keep[i] = (int)i;
+    for (int k = 0; k < NBATCH; k++) {
+        uint32_t *a = realloc(P->b[k].foff, n * sizeof *a);
+        if (a) P->b[k].foff = a;
+        uint32_t *b = realloc(P->b[k].flen, n * sizeof *b);
+        if (b) P->b[k].flen = b;
+        if (!a || !b) return CXM_ENOMEM;
+    }
+    return CXM_OK;
+}
+
+/* Stage A: fills b with up to batch_rows good rows (and the bad ones met). */
+static void fill(pipe_t *P, batch *b) {
+    cxm_ctx *c = P->c;
+    b->n = b->nbytes = b->nbad = 0;
+    b->rows = 0;
+    b->eof = b->rc = 0;
+    const cxm_field *f;
+    size_t nf;
+    cxm_diag rowdiag;
+    while (b->n < P->batch_rows) {
+        int got = cxm_rows_next(P->r, &f, &nf, &rowdiag);
+        if (got == 0) {
+            b->eof = 1;
+            break;
+        }
+        if (got < 0 && got != CXM_EPARSE) {
+            b->rc = got;
+            b->diag = rowdiag;
+            break;
+        }
+        b->rows++;
+        uint64_t line = cxm_rows_line(P->r);
+        if (got == CXM_EPARSE) {
+            if ((b->rc = batch_bad(b, &rowdiag))) break;
+            continue;
+        }
+        if (nf != c->ncols) { /* NDJSON met a new key (single-threaded mode only) */
+            cxm_rows_header(P->r, &c->names, &c->ncols);
+            cxm_colmap_free(&c->map);
+            if ((b->rc = cxm_colmap_resolve(&c->map, &cxm_stream_tickets, c->tickets_path, c->names, c->ncols,
+                                            c->o->map, c->o->nmap, &b->diag)) ||
+                (b->rc = resolve_columns(c, 0))) {
+                if (b->rc == CXM_EUSAGE || b->rc == CXM_EDATA) b->diag = *c->diag;
+                break;
+            }
+            if (P->keep_all && (b->rc = keep_all_columns(P))) break;
+        }
+        if (c->nwhere && !where_pass(c, f, nf)) continue;
+        cxm_ticket *t = &b->t[b->n];
+        if (cxm_ticket_parse(&P->pc, f, nf, line, t, &rowdiag)) {
+            if ((b->rc = batch_bad(b, &rowdiag))) break;
+            continue;
+        }
+        uint32_t off;
+        if ((b->rc = batch_bytes(b, t->id, t->idlen, &off))) break;
+        t->id = (const char *)(uintptr_t)off; /* an offset until stage B */
+        size_t base = b->n * P->nkeep;
+        for (size_t k = 0; k < P->nkeep; k++) {
+            int src = P->keep[k];
+            const cxm_field *fk = (size_t)src < nf ? &f[src] : NULL;
+            if (!fk || !fk->ptr) {
+                b->foff[base + k] = 0;
+                b->flen[base + k] = UINT32_MAX; /* missing */
+                continue;
+            }
+            if ((b->rc = batch_bytes(b, fk->ptr, fk->len, &b->foff[base + k]))) break;
+            b->flen[base + k] = (uint32_t)fk->len;
+        }
+        if (b->rc) break;
+        b->line[b->n] = line;
+        b->n++;
+    }
+    cxm_rows_progress(P->r, &b->done, &b->total);
+}
+
+static void *worker(void *arg) {
+    pipe_t *P = arg;
+    for (size_t i = 0;; i++) {
+        pthread_mutex_lock(&P->mu);
+        while (!P->stop && P->filled - P->drained >= NBATCH) pthread_cond_wait(&P->cv, &P->mu);
+        int stop = P->stop;
+        pthread_mutex_unlock(&P->mu);
+        if (stop) break;
+        batch *b = &P->b[i % NBATCH];
+        fill(P, b);
+        pthread_mutex_lock(&P->mu);
+        P->filled++;
+        pthread_cond_broadcast(&P->cv);
+        pthread_mutex_unlock(&P->mu);
+        if (b->eof || b->rc) break;
+    }
+    return NULL;
+}
+
+/* Stage B: every row of b, in order. */
+static int drain(pipe_t *P, batch *b, cxm_ticket_fn fn, cxm_field *fields) {
+    cxm_ctx *c = P->c;
+    const cxm_report_opts *o = c->o;
+    int rc = CXM_OK;
+    size_t nb = 0;
+    cxm_diag rowdiag;
+    c->rows += b->rows;
+    for (size_t i = 0; i <= b->n && !rc; i++) {
+        while (nb < b->nbad && b->bad[nb].at == i && !rc) rc = bad_row(c, &b->bad[nb++].d);
+        if (rc || i == b->n) break;
+        cxm_ticket *t = &b->t[i];
+        uint64_t line = b->line[i];
+        t->id = b->bytes + (uintptr_t)t->id;
+        for (size_t k = 0; k < P->nkeep; k++) {
+            cxm_field *fk = &fields[P->keep[k]];
+            uint32_t len = b->flen[i * P->nkeep + k];
+            fk->ptr = len == UINT32_MAX ? NULL : b->bytes + b->foff[i * P->nkeep + k];
+            fk->len = len == UINT32_MAX ? 0 : len;
+        }
+        int dup;
+        if ((rc = mark_seen(c, t, line, &rowdiag, &dup))) break;
+        if (dup) {
+            c->dup_rows++;
+            rc = bad_row(c, &rowdiag);
+            continue;
+        }
+        if (c->have_msgs) {
+            uint32_t code;
+            if (cxm_dict_find(&c->ids, t->id, t->idlen, &code) && code < c->msgs.nfacts &&
+                cxm_ticket_merge(t, &c->msgs.facts[code], c->msgs.replies, &P->pc, line, &rowdiag)) {
+                rc = bad_row(c, &rowdiag);
+                continue;
+            }
+        }
+        note_time(c, t->created);
+        note_time(c, t->first_response);
+        note_time(c, t->resolved);
+        note_time(c, t->closed);
+        note_time(c, t->answered);
+        if (c->min_created == CXM_TIME_NULL || t->created < c->min_created) c->min_created = t->created;
+        c->kept++;
+        cxm_derived d;
+        derive(c, t, fields, c->ncols, &d);
+        rc = fn(c, t, &d, fields, c->ncols);
+    }
+    if (!rc && b->rc) {
+        *c->diag = b->diag;
+        rc = b->rc;
+    }
+    if (!rc && o->progress) o->progress(o->ud, "tickets", b->done, b->total);
+    return rc;
+}
+
+/* The source columns stage B reads: dimensions of --by, calendar matches,
+ * SLA keys and the export's columns. */
+static int plan_keep(pipe_t *P) {
+    cxm_ctx *c = P->c;
+    P->keep = malloc((c->ncols ? c->ncols : 1) * sizeof *P->keep);
+    char *want = calloc(c->ncols ? c->ncols : 1, 1);
+    if (!P->keep || !want) {
+        free(want);
+        return CXM_ENOMEM;
+    }
+    static const int canon[] = {TK_CHANNEL, TK_AGENT, TK_TEAM, TK_PRIORITY, TK_STATUS};
+    for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++)
+        if (c->map.src[canon[i]] >= 0) want[c->map.src[canon[i]]] = 1;
+    for (size_t i = 0; i < c->nby; i++)
+        if (c->by[i].src >= 0) want[c->by[i].src] = 1;
+    if (c->cals) {
+        for (size_t i = 0; i < cxm_calset_count(c->cals); i++) {
+            const char *const *cols, *const *vals;
+            size_t nm;
+            cxm_calendar_matches(cxm_calset_get(c->cals, i), &cols, &vals, &nm);
+            for (size_t k = 0; k < nm; k++) {
+                int src = cxm_colmap_find(&c->map, c->names, c->ncols, cols[k]);
+                if (src >= 0) want[src] = 1;
+            }
+        }
+    }
+    for (size_t i = 0; i < c->ncols; i++)
+        if (want[i]) P->keep[P->nkeep++] = (int)i;
+    free(want);
+    for (int k = 0; k < NBATCH; k++) {
+        P->b[k].foff = malloc((BATCH_ROWS * P->nkeep + 1) * sizeof(uint32_t));
+        P->b[k].flen = malloc((BATCH_ROWS * P->nkeep + 1) * sizeof(uint32_t));
+        if (!P->b[k].foff || !P->b[k].flen) return CXM_ENOMEM;
+    }
+    return CXM_OK;
+}
+
+static void pipe_free(pipe_t *P) {
+    for (int k = 0; k < NBATCH; k++) {
+        free(P->b[k].foff);
+        free(P->b[k].flen);
+        free(P->b[k].bytes);
+        free(P->b[k].bad);
+    }
+    free(P->keep);
+}
+
 int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
     const cxm_report_opts *o = c->o;
     int rc;
@@ -610,83 +898,78 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
             cxm_ctx_warn(c, "%s: %llu bad rows skipped", c->messages_path, (unsigned long long)c->msgs.bad_rows);
     }
     cxm_rows *r = NULL;
-    rc = cxm_rows_open(&r, c->tickets_path, cxm_rows_guess_format(c->tickets_path),
-                       o->delimiter ? o->delimiter : ',', c->diag);
+    cxm_rows_format fmt = cxm_rows_guess_format(c->tickets_path);
+    rc = cxm_rows_open(&r, c->tickets_path, fmt, o->delimiter ? o->delimiter : ',', c->diag);
     if (rc) return rc;
     cxm_rows_header(r, &c->names, &c->ncols);
     if ((rc = cxm_colmap_resolve(&c->map, &cxm_stream_tickets, c->tickets_path, c->names, c->ncols, o->map,
                                  o->nmap, c->diag)) ||
-        (rc = resolve_columns(c, cxm_rows_guess_format(c->tickets_path) == CXM_ROWS_CSV))) {
+        (rc = resolve_columns(c, fmt == CXM_ROWS_CSV))) {
         cxm_rows_free(r);
         return rc;
     }
-    const cxm_field *f;
-    size_t nf;
-    cxm_diag rowdiag;
-    cxm_parse_ctx pc = {c->tickets_path, &c->map, c->names, c->input_tz, c->order};
-    uint64_t done, total;
-    while (1) {
-        int got = cxm_rows_next(r, &f, &nf, &rowdiag);
-        if (got == 0) break;
-        uint64_t line = cxm_rows_line(r);
-        if (got < 0 && got != CXM_EPARSE) {
-            *c->diag = rowdiag;
-            rc = got;
-            break;
+    pipe_t *P = calloc(1, sizeof *P);
+    cxm_field *fields = NULL;
+    size_t nfields = 0;
+    if (!P) {
+        cxm_rows_free(r);
+        return CXM_ENOMEM;
+    }
+    P->c = c;
+    P->r = r;
+    P->pc = (cxm_parse_ctx){c->tickets_path, &c->map, c->names, c->input_tz, c->order};
+    int threaded = fmt == CXM_ROWS_CSV;
+    P->batch_rows = threaded ? BATCH_ROWS : 1;
+    P->keep_all = !threaded;
+    rc = plan_keep(P);
+    if (!rc && P->keep_all) rc = keep_all_columns(P);
+    pthread_t th;
+    if (!rc && threaded) {
+        pthread_mutex_init(&P->mu, NULL);
+        pthread_cond_init(&P->cv, NULL);
+        if (pthread_create(&th, NULL, worker, P)) {
+            pthread_mutex_destroy(&P->mu);
+            pthread_cond_destroy(&P->cv);
+            threaded = 0;
         }
-        c->rows++;
-        if (got == CXM_EPARSE) {
-            if ((rc = bad_row(c, &rowdiag))) break;
-            continue;
+    }
+    for (size_t i = 0; !rc; i++) {
+        batch *b = &P->b[i % NBATCH];
+        if (threaded) {
+            pthread_mutex_lock(&P->mu);
+            while (P->filled <= i) pthread_cond_wait(&P->cv, &P->mu);
+            pthread_mutex_unlock(&P->mu);
+        } else {
+            fill(P, b);
         }
-        if ((c->rows & 0xffff) == 0 && o->progress) {
-            cxm_rows_progress(r, &done, &total);
-            o->progress(o->ud, "tickets", done, total);
-        }
-        if (nf != c->ncols) { /* NDJSON met a new key: the header grew */
-            cxm_rows_header(r, &c->names, &c->ncols);
-            cxm_colmap_free(&c->map);
-            if ((rc = cxm_colmap_resolve(&c->map, &cxm_stream_tickets, c->tickets_path, c->names, c->ncols,
-                                         o->map, o->nmap, c->diag)) ||
-                (rc = resolve_columns(c, 0)))
-                break;
-        }
-        if (c->nwhere && !where_pass(c, f, nf)) continue;
-        cxm_ticket t;
-        if (cxm_ticket_parse(&pc, f, nf, line, &t, &rowdiag)) {
-            if ((rc = bad_row(c, &rowdiag))) break;
-            continue;
-        }
-        int dup;
-        if ((rc = mark_seen(c, &t, line, &rowdiag, &dup))) break;
-        if (dup) {
-            c->dup_rows++;
-            if ((rc = bad_row(c, &rowdiag))) break;
-            continue;
-        }
-        if (c->have_msgs) {
-            uint32_t code;
-            if (cxm_dict_find(&c->ids, t.id, t.idlen, &code) && code < c->msgs.nfacts &&
-                cxm_ticket_merge(&t, &c->msgs.facts[code], c->msgs.replies, &pc, line, &rowdiag)) {
-                if ((rc = bad_row(c, &rowdiag))) break;
-                continue;
+        if (!rc && c->ncols + 1 > nfields) { /* NDJSON may have grown the header */
+            cxm_field *nf = realloc(fields, (c->ncols + 1) * sizeof *nf);
+            if (!nf) rc = CXM_ENOMEM;
+            else {
+                memset(nf + nfields, 0, (c->ncols + 1 - nfields) * sizeof *nf);
+                fields = nf;
+                nfields = c->ncols + 1;
             }
         }
-        note_time(c, t.created);
-        note_time(c, t.first_response);
-        note_time(c, t.resolved);
-        note_time(c, t.closed);
-        note_time(c, t.answered);
-        if (c->min_created == CXM_TIME_NULL || t.created < c->min_created) c->min_created = t.created;
-        c->kept++;
-        cxm_derived d;
-        derive(c, &t, f, nf, &d);
-        if ((rc = fn(c, &t, &d, f, nf))) break;
+        if (!rc) rc = drain(P, b, fn, fields);
+        int last = b->eof || b->rc;
+        if (threaded) {
+            pthread_mutex_lock(&P->mu);
+            P->drained++;
+            if (rc) P->stop = 1;
+            pthread_cond_broadcast(&P->cv);
+            pthread_mutex_unlock(&P->mu);
+        }
+        if (last) break;
     }
-    if (!rc && o->progress) {
-        cxm_rows_progress(r, &done, &total);
-        o->progress(o->ud, "tickets", total ? total : done, total ? total : done);
+    if (threaded) {
+        pthread_join(th, NULL);
+        pthread_mutex_destroy(&P->mu);
+        pthread_cond_destroy(&P->cv);
     }
+    free(fields);
+    pipe_free(P);
+    free(P);
     if (!rc) rc = resolve_columns(c, 1);
     cxm_rows_free(r);
     if (rc) return rc;

@@ -130,3 +130,18 @@ write("empty_input", count("volume", 0)
 # volume 2, frt 1800 and 600.
 write("bad_rows", count("volume", 2) + dist("frt", [1800, 600], stats=("mean",)),
       warnings=["..."] * 8, bad_rows=7)
+
+# ndjson_input: keys appear late (region on line 2, tags on line 4), a blank
+# line, epoch seconds (1709625600 = 2024-03-05T08:00:00Z), null, numbers and
+# arrays. region: T1 none (null), T2 EU, T3 APAC, T4 EU. fcr: T1 yes (1 reply,
+# no reopen), T2 no; T3/T4 unresolved.
+rg = lambda v: {"region": v}
+write("ndjson_input",
+      count("volume", 1, rg("APAC")) + count("volume", 2, rg("EU")) + count("volume", 1, rg(None))
+      + dist("frt", [60], rg("APAC"), ("median",)) + dist("frt", [1800], rg("EU"), ("median",))
+      + dist("frt", [600], rg(None), ("median",))
+      + rate("fcr", 0, 0, rg("APAC"), reason="no resolved ticket in this group with known replies and reopens")
+      + rate("fcr", 0, 1, rg("EU")) + rate("fcr", 1, 1, rg(None)))
+
+# where_tags: tags contain billing (T3, T4) and region is not APAC: T4 only.
+write("where_tags", count("volume", 1))
