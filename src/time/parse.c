@@ -228,9 +228,8 @@ static int finish(const fields *f, const cxm_tz *naive_tz, cxm_time *out) {
     return 0;
 }
 
-static int parse_epoch(const char *p, const char *e, int nd, cxm_time *out, const char **why) {
-    int64_t v = 0;
-    for (int i = 0; i < nd; i++) v = v * 10 + (p[i] - '0');
+/* p[0..nd) are digits whose value (nd <= 13 here) is v. */
+static int parse_epoch(const char *p, const char *e, int nd, int64_t v, cxm_time *out, const char **why) {
     const char *q = p + nd;
     if (nd == 13) {
         if (q != e) return fail(why, "epoch milliseconds (13 digits) take no fraction");
@@ -326,7 +325,12 @@ int cxm_parse_time(const char *s, size_t n, const cxm_tz *naive_tz, cxm_date_ord
     const char *p = s, *e = s + n;
 
     int nd = 0;
-    while (nd < (int)(n < 64 ? n : 64) && is_digit(s[nd])) nd++;
+    int64_t lead = 0; /* value of the leading digits while there are at most 18 */
+    int maxd = (int)(n < 64 ? n : 64);
+    while (nd < maxd && is_digit(s[nd])) {
+        if (nd < 18) lead = lead * 10 + (s[nd] - '0');
+        nd++;
+    }
     char sep = nd < (int)n ? s[nd] : '\0';
 
     if (nd == 4 && (sep == '-' || sep == '/')) {
@@ -377,7 +381,7 @@ int cxm_parse_time(const char *s, size_t n, const cxm_tz *naive_tz, cxm_date_ord
         if (nd == (int)n && nd > 13)
             return failf(why, "%d digits: not a timestamp (epoch seconds have 9-11 digits, "
                               "epoch milliseconds 13)", nd);
-        return parse_epoch(s, e, nd, out, why);
+        return parse_epoch(s, e, nd, lead, out, why);
     }
     return fail(why, "expected a timestamp: YYYY-MM-DD[THH:MM[:SS]][zone], a day-first or month-first "
                      "date, or epoch seconds/milliseconds");
