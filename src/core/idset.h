@@ -2,13 +2,16 @@
  * idset.h - a set of record ids for duplicate detection, remembering the
  * line where each id was first seen.
  *
- * Ids are not stored: each is reduced to a 128-bit XXH3 fingerprint. Two
- * different ids share a fingerprint with probability about n^2 / 2^129
- * (3e-25 for ten million ids), far below the rate of undetected disk
- * errors, so a fingerprint match is reported as a duplicate. Storing the
- * strings instead (core/dict.h) costs 3-4 cache misses per insert and
- * about 60 bytes per id; this costs one miss and 24 bytes per slot at a
- * load factor of at most 1/2. Open addressing, linear probing.
+ * Ids are not stored: each is reduced to a 96-bit XXH3 fingerprint (the
+ * 64-bit low half and 32 bits of the high half). Two different ids share a
+ * fingerprint with probability about n^2 / 2^97 (6e-16 for ten million
+ * ids), far below the rate of undetected disk errors, so a fingerprint
+ * match is reported as a duplicate. Storing the strings instead
+ * (core/dict.h) costs 3-4 cache misses per insert and about 60 bytes per
+ * id; this costs one miss (hidden by cxm_idset_prefetch when the caller
+ * knows the next ids) and 16 bytes per slot at a load factor of at most
+ * 1/2. Open addressing, linear probing. Lines past 2^32-1 are remembered
+ * as 4294967295.
  */
 #ifndef CXM_IDSET_H
 #define CXM_IDSET_H
@@ -17,9 +20,15 @@
 #include "cxm.h"
 
 typedef struct cxm_idslot {
-    uint64_t lo, hi; /* fingerprint; lo == hi == 0 marks an empty slot */
-    uint64_t line;
+    uint64_t lo;   /* fingerprint low half; 0 with hi 0 marks an empty slot */
+    uint32_t hi;   /* 32 bits of the high half */
+    uint32_t line; /* where first seen */
 } cxm_idslot;
+
+typedef struct cxm_idkey {
+    uint64_t lo;
+    uint32_t hi;
+} cxm_idkey;
 
 typedef struct cxm_idset {
     cxm_idslot *slots;
@@ -27,8 +36,13 @@ typedef struct cxm_idset {
 } cxm_idset;
 
 void cxm_idset_init(cxm_idset *s, size_t max);
-/* Adds id; *first_line gets 0 if it is new, else the line it was first seen on. */
-int cxm_idset_add(cxm_idset *s, const char *id, size_t n, uint64_t line, uint64_t *first_line) CXM_WUR;
+/* Makes room for n ids without growing (an estimate; more still fit). */
+int cxm_idset_reserve(cxm_idset *s, size_t n) CXM_WUR;
+cxm_idkey cxm_idset_key(const char *id, size_t n);
+/* Hints that k will be added soon (a cache prefetch of its slot). */
+void cxm_idset_prefetch(const cxm_idset *s, cxm_idkey k);
+/* Adds k; *first_line gets 0 if it is new, else the line it was first seen on. */
+int cxm_idset_add(cxm_idset *s, cxm_idkey k, uint64_t line, uint64_t *first_line) CXM_WUR;
 void cxm_idset_free(cxm_idset *s);
 
 #endif

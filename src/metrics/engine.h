@@ -29,6 +29,7 @@ typedef struct cxm_derived {
     double frt_cal, first_res_cal, res_cal;          /* calendar seconds */
     double frt_bus, first_res_bus, res_bus;          /* business seconds (NAN without calendar) */
     cxm_time frt_start;                              /* created or first customer message */
+    cxm_time res_at;                                 /* the resolution resolution metrics use */
     int fcr;                                         /* 1, 0, -1 unknown or not resolved */
     int sla[SLA_NTARGETS];                           /* SLA_* outcome of first_response, resolution */
     cxm_time sla_due[SLA_NTARGETS];                  /* due instant (open targets) */

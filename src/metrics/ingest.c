@@ -510,7 +510,11 @@ static void derive(cxm_ctx *c, const cxm_ticket *t, const cxm_field *f, size_t n
         d->first_res = d->first_res_cal;
         d->res = d->res_cal;
     }
-    if (c->defs.resolution_first) d->res = d->first_res; /* helpscout: resolved once */
+    d->res_at = t->resolved;
+    if (c->defs.resolution_first) { /* helpscout: a conversation is resolved once */
+        d->res = d->first_res;
+        d->res_at = first_res;
+    }
     d->asa = secs(t->created, t->answered);
     d->aht = t->handle_ms >= 0 ? (double)t->handle_ms / 1000.0 : NAN;
     /* first contact resolution, over resolved tickets */
@@ -581,10 +585,11 @@ static int bad_row(cxm_ctx *c, const cxm_diag *d) {
 
 static void msg_bad_row(void *ud, const cxm_diag *d) { (void)bad_row(ud, d); }
 
-static int mark_seen(cxm_ctx *c, const cxm_ticket *t, uint64_t line, cxm_diag *rowdiag, int *dup) {
+static int mark_seen(cxm_ctx *c, const cxm_ticket *t, cxm_idkey key, uint64_t line, cxm_diag *rowdiag,
+                     int *dup) {
     uint64_t first;
     *dup = 0;
-    int rc = cxm_idset_add(&c->seen, t->id, t->idlen, line, &first);
+    int rc = cxm_idset_add(&c->seen, key, line, &first);
     if (rc) return cxm_diag_set(c->diag, rc, c->tickets_path, line, 0, NULL, "too many distinct ticket ids");
     if (first) {
         *dup = 1;
@@ -629,6 +634,7 @@ typedef struct batch {
     size_t nbytes, cap;
     badrow *bad;
     size_t nbad, badcap;
+    cxm_idkey key[BATCH_ROWS]; /* id fingerprints (stage A) */
     uint64_t rows;             /* records read, good or bad */
     uint64_t done, total;      /* progress */
     int eof, rc;               /* end of input; a fatal error (diag) */
@@ -743,6 +749,7 @@ static void fill(pipe_t *P, batch *b) {
             continue;
         }
         uint32_t off;
+        b->key[b->n] = cxm_idset_key(t->id, t->idlen);
         if ((b->rc = batch_bytes(b, t->id, t->idlen, &off))) break;
         t->id = (const char *)(uintptr_t)off; /* an offset until stage B */
         size_t base = b->n * P->nkeep;
@@ -791,6 +798,13 @@ static int drain(pipe_t *P, batch *b, cxm_ticket_fn fn, cxm_field *fields) {
     size_t nb = 0;
     cxm_diag rowdiag;
     c->rows += b->rows;
+    /* Size the id set once from the first batch's bytes per row. */
+    if (!c->seen.nslots && b->n && b->total && b->done) {
+        double est = (double)b->total * (double)b->rows / (double)b->done * 1.05;
+        if (est < 1e10 && (rc = cxm_idset_reserve(&c->seen, (size_t)est))) return rc;
+    }
+    enum { AHEAD = 12 };
+    for (size_t i = 0; i < AHEAD && i < b->n; i++) cxm_idset_prefetch(&c->seen, b->key[i]);
     for (size_t i = 0; i <= b->n && !rc; i++) {
         while (nb < b->nbad && b->bad[nb].at == i && !rc) rc = bad_row(c, &b->bad[nb++].d);
         if (rc || i == b->n) break;
@@ -803,8 +817,9 @@ static int drain(pipe_t *P, batch *b, cxm_ticket_fn fn, cxm_field *fields) {
             fk->ptr = len == UINT32_MAX ? NULL : b->bytes + b->foff[i * P->nkeep + k];
             fk->len = len == UINT32_MAX ? 0 : len;
         }
+        if (i + AHEAD < b->n) cxm_idset_prefetch(&c->seen, b->key[i + AHEAD]);
         int dup;
-        if ((rc = mark_seen(c, t, line, &rowdiag, &dup))) break;
+        if ((rc = mark_seen(c, t, b->key[i], line, &rowdiag, &dup))) break;
         if (dup) {
             c->dup_rows++;
             rc = bad_row(c, &rowdiag);

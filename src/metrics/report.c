@@ -241,7 +241,7 @@ static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, cons
     uint32_t g[3] = {NO_GROUP, NO_GROUP, NO_GROUP}; /* created, resolved, first response */
     int rc;
     if ((rc = group_of(R, f, nf, t->created, &g[0]))) return rc;
-    if (c->defs.report_date != RD_CREATED && (rc = group_of(R, f, nf, t->resolved, &g[1]))) return rc;
+    if (c->defs.report_date != RD_CREATED && (rc = group_of(R, f, nf, d->res_at, &g[1]))) return rc;
     if (c->defs.report_date == RD_EVENT && (rc = group_of(R, f, nf, t->first_response, &g[2]))) return rc;
     for (size_t i = 0; i < R->norder; i++) {
         int m = R->order[i];

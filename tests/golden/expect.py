@@ -145,3 +145,40 @@ write("ndjson_input",
 
 # where_tags: tags contain billing (T3, T4) and region is not APAC: T4 only.
 write("where_tags", count("volume", 1))
+
+# preset_msg_*: presets_data. P1 was opened by an agent at 08:00; the
+# customer wrote at 09:00, the agent answered and solved at 09:30; the
+# customer reopened on 05-08 10:00, solved 11:00 (3 agent replies, 1 reopen).
+# P2: 12:00 customer, 12:30 reply, solved 05-07 12:00 (2 replies, no reopen).
+# P3: 05-07 09:00 customer, 09:10 reply+solved, 10:00 reopened, 12:00 closed
+# by the system (1 reply, 1 reopen).
+# frt from creation: P1 5400, P2 1800, P3 600; from the first customer
+#   message (intercom, helpscout): P1 1800.
+# resolution (latest): P1 51 h = 183600, P2 86400, P3 3 h = 10800;
+#   first resolution (helpscout): P1 5400, P2 86400, P3 600.
+# fcr one_touch: none; no_reopen (intercom): P2; replies:1 (helpscout): P3.
+D = lambda d: {"day": "2024-05-%02d" % d}
+M = ("mean",)
+NOFRT = "no ticket in this group has a first response"
+NORES = "no ticket in this group is resolved"
+NOFCR = "no resolved ticket in this group with known replies and reopens"
+def preset_case(name, frt, res, fcr):
+    days = sorted(set(frt) | set(res) | set(fcr))
+    out = []
+    for d in days: out += dist("frt", frt.get(d, []), D(d), M, reason=NOFRT)
+    for d in days: out += dist("resolution_time", res.get(d, []), D(d), M, reason=NORES)
+    for d in days:
+        k, n = fcr.get(d, (0, 0)); out += rate("fcr", k, n, D(d), reason=NOFCR)
+    write("preset_msg_" + name, out)
+# cxm: everything under the creation date
+preset_case("cxm", {6: [5400, 1800], 7: [600]}, {6: [183600, 86400], 7: [10800]}, {6: (0, 2), 7: (0, 1)})
+# zendesk: resolution metrics under the (latest) solved date
+preset_case("zendesk", {6: [5400, 1800], 7: [600]}, {8: [183600], 7: [86400, 10800]}, {8: (0, 1), 7: (0, 2)})
+# intercom: creation date; FRT from the customer's first message; FCR = never reopened
+preset_case("intercom", {6: [1800, 1800], 7: [600]}, {6: [183600, 86400], 7: [10800]}, {6: (1, 2), 7: (0, 1)})
+# helpscout: FRT (from the customer's message) under the reply date; resolution
+# is the first one, under its date; FCR = one reply, reopens ignored
+preset_case("helpscout", {6: [1800, 1800], 7: [600]}, {6: [5400], 7: [86400, 600]}, {6: (0, 1), 7: (1, 2)})
+# chatwoot and freshdesk: FRT under the reply date, resolution under the latest resolution date
+for p in ("chatwoot", "freshdesk"):
+    preset_case(p, {6: [5400, 1800], 7: [600]}, {8: [183600], 7: [86400, 10800]}, {8: (0, 1), 7: (0, 2)})
