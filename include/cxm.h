@@ -188,6 +188,13 @@ int cxm_tickets_export(const cxm_report_opts *opts, cxm_format format, FILE *out
  * source_line column pointing back to the input. Bad source rows are
  * reported through log (file, line, column, what was expected), counted in
  * *bad_rows and left out. Profiles: see cxm_convert_profiles. */
+typedef struct cxm_convert_counts {
+    uint64_t rows_read;    /* source records read (header excluded), bad ones included */
+    uint64_t tickets;      /* rows written to tickets.csv */
+    uint64_t messages;     /* rows written to messages.csv (0 when the profile writes none) */
+    uint64_t bad_rows;     /* source records left out */
+    uint64_t warnings;     /* warnings sent to log */
+} cxm_convert_counts;
 typedef struct cxm_convert_opts {
     const char *profile;   /* e.g. "callcentre", "itsm" */
     const char *input;     /* the export file */
@@ -196,10 +203,13 @@ typedef struct cxm_convert_opts {
     int strict;            /* first bad row is an error (CXM_EDATA) */
     cxm_log_fn log;
     void *ud;
+    cxm_convert_counts *counts; /* optional (may be NULL): filled on return */
 } cxm_convert_opts;
 extern const char *const cxm_convert_profiles[]; /* NULL-terminated names */
 /* One line describing a profile (what it reads and how it maps), or NULL. */
 const char *cxm_convert_describe(const char *profile);
+/* *rows_out gets the tickets written, *bad_rows the source records left out
+ * (either may be NULL). */
 int cxm_convert(const cxm_convert_opts *o, uint64_t *rows_out, uint64_t *bad_rows, cxm_diag *diag) CXM_WUR;
 
 /* ---- synthetic data (cxm sample) ----------------------------------- */

@@ -22,6 +22,7 @@ static void usage(FILE *o) {
           "  tickets   one row per ticket with every derived field (drill-down, export)\n"
           "  metrics   list the metric catalog with definitions\n"
           "  sample    write a realistic synthetic data set\n"
+          "  convert   turn an export (call centre, ITSM event log) into tickets/messages\n"
           "  help      this text; 'cxm COMMAND --help' for a command's options\n"
           "  version   print the version\n"
           "\n"
@@ -107,6 +108,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "tickets")) return cmd_tickets(argc - 1, argv + 1);
     if (!strcmp(cmd, "metrics")) return cmd_metrics(argc - 1, argv + 1);
     if (!strcmp(cmd, "sample")) return cmd_sample(argc - 1, argv + 1);
+    if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return EXIT_OK;
