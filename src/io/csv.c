@@ -273,6 +273,7 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int e
         if (p == end) {
             *ppos = (size_t)(p - buf);
             s->line = line;
+            if (eof == CXM_CSV_WINDOW_CAP) return CXM_CSV_LONG; /* (a full window is a record) */
             return eof == CXM_CSV_WINDOW_OPEN ? CXM_CSV_MORE : CXM_CSV_END;
         }
         if (*p == '\n') {

@@ -138,13 +138,13 @@ static int csv_scan_next(cxm_rows *r, cxm_diag *diag) {
         size_t pos = r->pos;
         int rc = cxm_csv_scan(&r->csv, r->data, &pos, r->end, mode);
         r->pos = pos;
-        if (rc == CXM_CSV_MORE) {
+        if (rc == CXM_CSV_MORE && !capped) {
             rc = fill(r, diag);
             if (rc < 0) return rc;
             if (rc == 1) capped = 1;
             continue;
         }
-        if (rc == CXM_CSV_LONG)
+        if (rc == CXM_CSV_LONG || rc == CXM_CSV_MORE)
             return cxm_diag_set(diag, CXM_ELIMIT, r->name, r->csv.line, 0, NULL,
                                 "record longer than the limit of %u MiB",
                                 (unsigned)(CXM_MAX_RECORD_BYTES >> 20));
