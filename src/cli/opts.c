@@ -30,7 +30,8 @@ const char cli_data_help[] =
     "  --tz ZONE            report zone for buckets and dates (IANA name; default UTC)\n"
     "  --from DATE, --to DATE   report window (dates inclusive, or instants)\n"
     "  --as-of INSTANT      what 'now' means for open SLA targets and backlog\n"
-    "                       (default: the latest instant in the data)\n";
+    "                       (default: the latest creation,\n"
+    "                       response or resolution in the data)\n";
 
 static int set_format(const char *cmd, const char *v, cli_opts *o) {
     if (cxm_format_parse(v, &o->format)) {

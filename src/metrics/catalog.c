@@ -16,7 +16,7 @@ static const cxm_metric_info catalog[] = {
     [M_BACKLOG] = {"backlog", "support", "Backlog at period end", CXM_KIND_COUNT, CXM_UNIT_COUNT, 0,
         "tickets", "created_at,resolved_at",
         "tickets created before the end of the period and not resolved by then (abandoned calls and chats excluded) "
-        "(end of each time bucket; without a time bucket, at --as-of, default the latest instant in the data)",
+        "(end of each time bucket; without a time bucket, at --as-of)",
         "", "", "none (the seeds do not define it; cxm reports it because volume without backlog misleads)"},
     [M_FRT] = {"frt", "support", "First response time", CXM_KIND_DISTRIBUTION, CXM_UNIT_SECONDS, 0,
         "tickets", "created_at,first_response_at (or messages)",

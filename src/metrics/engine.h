@@ -87,6 +87,7 @@ struct cxm_ctx {
     cxm_dict prio, chan, slakey;
     const cxm_sla_rule **slacache;   /* slakey code * 3 */
     size_t slacache_cap;
+    uint32_t need;                   /* ticket columns to parse (CXM_NEED_ALL by default) */
     cxm_time max_time, min_created;
     uint64_t rows, kept, bad_rows, dup_rows; /* records read, kept after filters, skipped, duplicates */
     uint64_t fcr_unknown;

@@ -160,6 +160,7 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
     c->diag = diag;
     c->warnings = warnings;
     c->time_term = -1;
+    c->need = CXM_NEED_ALL;
     c->from = c->to = c->as_of = CXM_TIME_NULL;
     c->max_time = c->min_created = CXM_TIME_NULL;
     cxm_dict_init(&c->ids, CXM_MAX_DICT_VALUES);
@@ -833,11 +834,11 @@ static int drain(pipe_t *P, batch *b, cxm_ticket_fn fn, cxm_field *fields) {
                 continue;
             }
         }
+        /* the default --as-of: the latest creation, response or resolution
+         * (the columns every report that depends on it reads) */
         note_time(c, t->created);
         note_time(c, t->first_response);
         note_time(c, t->resolved);
-        note_time(c, t->closed);
-        note_time(c, t->answered);
         if (c->min_created == CXM_TIME_NULL || t->created < c->min_created) c->min_created = t->created;
         c->kept++;
         cxm_derived d;
@@ -932,7 +933,7 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
     }
     P->c = c;
     P->r = r;
-    P->pc = (cxm_parse_ctx){c->tickets_path, &c->map, c->names, c->input_tz, c->order};
+    P->pc = (cxm_parse_ctx){c->tickets_path, &c->map, c->names, c->input_tz, c->order, c->need};
     int threaded = fmt == CXM_ROWS_CSV;
     P->batch_rows = threaded ? BATCH_ROWS : 1;
     P->keep_all = !threaded;

@@ -268,6 +268,35 @@ static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, cons
     return CXM_OK;
 }
 
+/* The ticket columns the requested metrics read: only those are parsed
+ * (and so checked), as a database reads only the columns a query names. */
+static uint32_t columns_needed(const report *R) {
+#define B(k) (1u << (k))
+    uint32_t need = B(TK_TICKET_ID) | B(TK_CREATED_AT);
+    uint32_t res = B(TK_RESOLVED_AT) | B(TK_ABANDONED);
+    if (R->c.defs.resolution_first) res |= B(TK_FIRST_RESOLVED_AT) | B(TK_REOPENS);
+    for (size_t i = 0; i < R->norder; i++) {
+        switch (R->order[i]) {
+        case M_VOLUME: break;
+        case M_BACKLOG: need |= res | B(TK_FIRST_RESPONSE_AT); break; /* all --as-of reads */
+        case M_FRT: need |= B(TK_FIRST_RESPONSE_AT); break;
+        case M_REPLY_TIME: break;
+        case M_FIRST_RESOLUTION_TIME: need |= res | B(TK_FIRST_RESOLVED_AT) | B(TK_REOPENS); break;
+        case M_RESOLUTION_TIME: need |= res; break;
+        case M_COMPLAINT_RESOLUTION_TIME: need |= res | B(TK_COMPLAINT); break;
+        case M_AHT: need |= B(TK_HANDLE_SECONDS); break;
+        case M_ASA: need |= B(TK_ANSWERED_AT); break;
+        case M_FCR: need |= res | B(TK_AGENT_REPLIES) | B(TK_REOPENS); break;
+        case M_RESOLUTION_RATE: need |= res; break;
+        case M_REOPEN_RATE: need |= res | B(TK_REOPENS); break;
+        case M_ABANDONMENT_RATE: need |= B(TK_ABANDONED); break;
+        case M_SLA_COMPLIANCE: need |= res | B(TK_FIRST_RESPONSE_AT); break;
+        }
+    }
+    return need;
+#undef B
+}
+
 /* ---- options ----------------------------------------------------------- */
 
 static int parse_metrics(report *R, const char *list) {
@@ -679,6 +708,7 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
                 R->want[m] = 1;
                 R->order[R->norder++] = m;
             }
+        if (o->metrics) R->c.need = columns_needed(R);
         rc = cxm_ctx_run(&R->c, on_ticket);
     }
     if (!rc) {

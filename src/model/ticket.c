@@ -17,6 +17,7 @@ static const char *colname(const cxm_parse_ctx *c, int canon) {
 static int field_time(const cxm_parse_ctx *c, const cxm_field *f, size_t nf, int canon, uint64_t line,
                       cxm_time *out, cxm_diag *diag) {
     *out = CXM_TIME_NULL;
+    if (!(c->need & (1u << canon))) return CXM_OK;
     int src = c->map->src[canon];
     if (src < 0 || (size_t)src >= nf || !f[src].ptr || !f[src].len) return CXM_OK;
     const char *why = NULL;
@@ -29,6 +30,7 @@ static int field_time(const cxm_parse_ctx *c, const cxm_field *f, size_t nf, int
 static int field_int(const cxm_parse_ctx *c, const cxm_field *f, size_t nf, int canon, uint64_t line,
                      int32_t *out, cxm_diag *diag) {
     *out = -1;
+    if (!(c->need & (1u << canon))) return CXM_OK;
     int src = c->map->src[canon];
     if (src < 0 || (size_t)src >= nf || !f[src].ptr || !f[src].len) return CXM_OK;
     int64_t v;
@@ -44,6 +46,7 @@ static int field_int(const cxm_parse_ctx *c, const cxm_field *f, size_t nf, int 
 static int field_bool(const cxm_parse_ctx *c, const cxm_field *f, size_t nf, int canon, uint64_t line,
                       int8_t *out, cxm_diag *diag) {
     *out = -1;
+    if (!(c->need & (1u << canon))) return CXM_OK;
     int src = c->map->src[canon];
     if (src < 0 || (size_t)src >= nf || !f[src].ptr || !f[src].len) return CXM_OK;
     int v;
@@ -94,7 +97,17 @@ int cxm_ticket_parse(const cxm_parse_ctx *c, const cxm_field *f, size_t nf, uint
     t->id = f[src].ptr;
     t->idlen = f[src].len;
     int rc;
-    if ((rc = field_time(c, f, nf, TK_CREATED_AT, line, &t->created, diag))) return rc;
+    int created_src = c->map->src[TK_CREATED_AT];
+    if (created_src >= 0 && (size_t)created_src < nf && f[created_src].ptr && f[created_src].len) {
+        const char *why = NULL;
+        if (cxm_parse_time(f[created_src].ptr, f[created_src].len, c->naive_tz, c->order, &t->created, &why))
+            return cxm_diag_set(diag, CXM_EPARSE, c->file, line, (uint32_t)created_src + 1, "created_at",
+                                "expected a timestamp such as 2024-03-05T14:07:00Z, found '%.*s'%s%s",
+                                (int)(f[created_src].len > 80 ? 80 : f[created_src].len), f[created_src].ptr,
+                                why ? ": " : "", why ? why : "");
+    } else {
+        t->created = CXM_TIME_NULL;
+    }
     if (t->created == CXM_TIME_NULL) {
         src = c->map->src[TK_CREATED_AT];
         return cxm_diag_set(diag, CXM_EPARSE, c->file, line, (uint32_t)src + 1, "created_at",
@@ -113,7 +126,7 @@ int cxm_ticket_parse(const cxm_parse_ctx *c, const cxm_field *f, size_t nf, uint
         return rc;
     t->handle_ms = -1;
     src = c->map->src[TK_HANDLE_SECONDS];
-    if (src >= 0 && (size_t)src < nf && f[src].ptr && f[src].len) {
+    if ((c->need & (1u << TK_HANDLE_SECONDS)) && src >= 0 && (size_t)src < nf && f[src].ptr && f[src].len) {
         if (cxm_parse_duration(f[src].ptr, f[src].len, &t->handle_ms) || t->handle_ms < 0)
             return cxm_diag_set(diag, CXM_EPARSE, c->file, line, (uint32_t)src + 1, "handle_seconds",
                                 "expected a duration >= 0 (seconds, HH:MM:SS or 1h30m), found '%.*s'",

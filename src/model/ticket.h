@@ -44,9 +44,14 @@ typedef struct cxm_parse_ctx {
     const cxm_field *names; /* header, for column names in messages */
     const cxm_tz *naive_tz;
     cxm_date_order order;
+    uint32_t need;          /* bit k set: parse and check column TK_k (others stay unknown) */
 } cxm_parse_ctx;
 
-/* Parses row f[0..nf) into t (views into f stay borrowed). */
+#define CXM_NEED_ALL UINT32_MAX
+
+/* Parses row f[0..nf) into t (views into f stay borrowed). ticket_id and
+ * created_at are always parsed; other columns only when ctx->need says so:
+ * a report reads (and so checks) only the columns its metrics use. */
 int cxm_ticket_parse(const cxm_parse_ctx *ctx, const cxm_field *f, size_t nf, uint64_t line,
                      cxm_ticket *t, cxm_diag *diag) CXM_WUR;
 /* Fills the ticket's empty values from its messages' facts (a non-empty

@@ -128,8 +128,14 @@ write("empty_input", count("volume", 0)
 
 # bad_rows: only G1 and G8 are good (see expected_stderr for the rest):
 # volume 2, frt 1800 and 600.
-write("bad_rows", count("volume", 2) + dist("frt", [1800, 600], stats=("mean",)),
+write("bad_rows", count("volume", 2) + dist("frt", [1800, 600], stats=("mean",))
+      + dist("resolution_time", [7200], stats=("mean",)),
       warnings=["..."] * 8, bad_rows=7)
+
+# lazy_columns: a report reads only the columns its metrics use: volume and
+# frt do not read resolved_at, so G3 and G6 (bad only there) count.
+write("lazy_columns", count("volume", 4) + dist("frt", [1800, 3600, 600], stats=("mean",)),
+      warnings=["..."] * 6, bad_rows=5)
 
 # ndjson_input: keys appear late (region on line 2, tags on line 4), a blank
 # line, epoch seconds (1709625600 = 2024-03-05T08:00:00Z), null, numbers and
