@@ -31,6 +31,13 @@
 #include <string.h>
 
 #include "core/limits.h"
+#if defined(__GNUC__)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define UNLIKELY(x) (x)
+#define LIKELY(x) (x)
+#endif
 
 #if defined(__SSE2__) && !defined(CXM_CSV_NO_SIMD)
 #include <emmintrin.h>
@@ -310,7 +317,7 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int e
     size_t room = s->fcap < s->maxfields ? s->fcap : s->maxfields;
 #define PUT_FIELD(ptr_, len_, line_)                                           \
     do {                                                                       \
-        if (nf < room) {                                                       \
+        if (LIKELY(nf < room)) {                                                       \
             fields[nf].ptr = (ptr_);                                           \
             fields[nf].len = (len_);                                           \
         } else {                                                               \
@@ -323,7 +330,7 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int e
     finder fd;
     finder_init(&fd, end, d);
     for (;;) { /* one field per iteration; p is at the field's first byte */
-        if (p < end && *p == '"') {
+        if (UNLIKELY(p < end && *p == '"')) {
             const uint64_t qline = line;
             const char *q = p + 1, *hit;
             int esc = 0;
@@ -387,17 +394,17 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int e
         }
         const char *fs = p;
         p = next_special(&fd, p, end);
-        if (p == end && eof != CXM_CSV_WINDOW_EOF) {
+        if (UNLIKELY(p == end) && eof != CXM_CSV_WINDOW_EOF) {
             if (eof == CXM_CSV_WINDOW_OPEN) goto more;
             return CXM_CSV_LONG;
         }
         size_t len = (size_t)(p - fs);
-        if (len > CXM_MAX_FIELD_BYTES)
+        if (UNLIKELY(len > CXM_MAX_FIELD_BYTES))
             note_bad(s, &bad, nf + 1, line, "field longer than the limit of 16 MiB");
         PUT_FIELD(fs, len, line);
         nf++;
-        if (p == end) goto done;
-        if (*p == d) {
+        if (UNLIKELY(p == end)) goto done;
+        if (LIKELY(*p == d)) {
             p++;
             continue;
         }
