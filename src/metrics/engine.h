@@ -83,8 +83,8 @@ struct cxm_ctx {
     cxm_byterm *by;
     size_t nby;
     int time_term;                   /* index of the time term in by, -1 */
-    /* SLA rule cache: (priority code, channel code) -> rules */
-    cxm_dict prio, chan, slakey;
+    /* SLA rule cache: "priority\0channel" -> rules */
+    cxm_dict slakey;
     const cxm_sla_rule **slacache;   /* slakey code * 3 */
     size_t slacache_cap;
     uint32_t need;                   /* ticket columns to parse (CXM_NEED_ALL by default) */

@@ -165,8 +165,6 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
     c->max_time = c->min_created = CXM_TIME_NULL;
     cxm_dict_init(&c->ids, CXM_MAX_DICT_VALUES);
     cxm_idset_init(&c->seen, CXM_MAX_RECORDS);
-    cxm_dict_init(&c->prio, CXM_MAX_DICT_VALUES);
-    cxm_dict_init(&c->chan, CXM_MAX_DICT_VALUES);
     cxm_dict_init(&c->slakey, CXM_MAX_DICT_VALUES);
     int rc;
     if (cxm_defs_preset(o->preset, &c->defs))
@@ -276,8 +274,6 @@ void cxm_ctx_free(cxm_ctx *c) {
         cxm_dict_free(&c->by[i].dict);
     }
     free(c->by);
-    cxm_dict_free(&c->prio);
-    cxm_dict_free(&c->chan);
     cxm_dict_free(&c->slakey);
     free((void *)c->slacache);
     memset(c, 0, sizeof *c);
@@ -444,27 +440,30 @@ static double bsecs(const cxm_calendar *cal, cxm_time a, cxm_time b) {
     return (double)cxm_calendar_business_ms((cxm_calendar *)cal, a, b) / 1000.0;
 }
 
+/* The SLA rules of a ticket, cached per (priority, channel) text pair: one
+ * dictionary lookup per ticket, the rule scan once per distinct pair. */
 static const cxm_sla_rule **sla_rules(cxm_ctx *c, const cxm_field *f, size_t nf) {
     static const cxm_field empty = {NULL, 0};
     int ps = c->map.src[TK_PRIORITY], cs = c->map.src[TK_CHANNEL];
-    const cxm_field *pf = ps >= 0 && (size_t)ps < nf ? &f[ps] : &empty;
-    const cxm_field *cf = cs >= 0 && (size_t)cs < nf ? &f[cs] : &empty;
-    uint32_t pc, cc, key;
+    const cxm_field *pf = ps >= 0 && (size_t)ps < nf && f[ps].ptr ? &f[ps] : &empty;
+    const cxm_field *cf = cs >= 0 && (size_t)cs < nf && f[cs].ptr ? &f[cs] : &empty;
+    char key[256];
+    uint32_t code;
     int added;
-    if (cxm_dict_intern(&c->prio, pf->ptr ? pf->ptr : "", pf->len, &pc, NULL) ||
-        cxm_dict_intern(&c->chan, cf->ptr ? cf->ptr : "", cf->len, &cc, NULL))
-        return NULL;
-    uint32_t pair[2] = {pc, cc};
-    if (cxm_dict_intern(&c->slakey, (const char *)pair, sizeof pair, &key, &added)) return NULL;
-    if (key >= c->slacache_cap) {
+    if (pf->len + cf->len + 1 > sizeof key) return NULL; /* no rule names such a value */
+    if (pf->len) memcpy(key, pf->ptr, pf->len);
+    key[pf->len] = 0; /* the separator: values may not hold NUL in a rule file */
+    if (cf->len) memcpy(key + pf->len + 1, cf->ptr, cf->len);
+    if (cxm_dict_intern(&c->slakey, key, pf->len + 1 + cf->len, &code, &added)) return NULL;
+    if (code >= c->slacache_cap) {
         size_t cap = c->slacache_cap ? c->slacache_cap * 2 : 64;
-        while (cap <= key) cap *= 2;
+        while (cap <= code) cap *= 2;
         const cxm_sla_rule **p = realloc((void *)c->slacache, cap * SLA_NTARGETS * sizeof *p);
         if (!p) return NULL;
         c->slacache = p;
         c->slacache_cap = cap;
     }
-    const cxm_sla_rule **r = &c->slacache[(size_t)key * SLA_NTARGETS];
+    const cxm_sla_rule **r = &c->slacache[(size_t)code * SLA_NTARGETS];
     if (added)
         for (int t = 0; t < SLA_NTARGETS; t++)
             r[t] = cxm_sla_match(c->sla, t, pf->ptr, pf->len, cf->ptr, cf->len);

@@ -214,8 +214,19 @@ static int parse_after_date(const char *p, const char *e, fields *f, int allow_c
     return parse_clock(p, e, f, why);
 }
 
+/* Timestamps in a file cluster in time: remember the last month's first day
+ * (per thread) instead of recomputing it for every value. */
+static _Thread_local int64_t cache_ym = -1, cache_days;
+
 static int finish(const fields *f, const cxm_tz *naive_tz, cxm_time *out) {
-    int64_t days = cxm_days_from_civil(f->year, f->month, f->day);
+    int64_t ym = (int64_t)f->year * 16 + f->month, days;
+    if (ym == cache_ym && f->year >= 0) {
+        days = cache_days + f->day - 1;
+    } else {
+        days = cxm_days_from_civil(f->year, f->month, f->day);
+        cache_ym = f->year >= 0 ? ym : -1;
+        cache_days = days - f->day + 1;
+    }
     int64_t local = days * 86400 + f->hour * 3600 + f->minute * 60 + f->second;
     int64_t utc;
     if (f->has_off)
