@@ -188,3 +188,24 @@ preset_case("helpscout", {6: [1800, 1800], 7: [600]}, {6: [5400], 7: [86400, 600
 # chatwoot and freshdesk: FRT under the reply date, resolution under the latest resolution date
 for p in ("chatwoot", "freshdesk"):
     preset_case(p, {6: [5400, 1800], 7: [600]}, {8: [183600], 7: [86400, 10800]}, {8: (0, 1), 7: (0, 2)})
+
+# sla_next_reply (messages_derived, as-of = the latest event, 2024-05-07 09:45):
+# next reply within 1 h: A's turns 1800, 3600 (the boundary meets), 2700 and
+# B's 120 met; C's turn waiting since 05-06 13:00 is past due -> 4/5.
+# first response within 30 min: A 1800 met, B 120 met, C never answered and
+# past due -> 2/3. resolution within 1 day: A 89100 s breached, B met, C due
+# 05-07 13:00 is after as-of: pending, not counted -> 1/2.
+write("sla_next_reply", rate("sla_compliance", 2, 3, target="first_response")
+      + rate("sla_compliance", 4, 5, target="next_reply") + rate("sla_compliance", 1, 2, target="resolution"))
+# sla_as_of: now 2024-05-08: C's resolution is past due as well -> 1/3.
+write("sla_as_of", rate("sla_compliance", 2, 3, target="first_response")
+      + rate("sla_compliance", 4, 5, target="next_reply") + rate("sla_compliance", 1, 3, target="resolution"))
+# tz_quarters: Kuala Lumpur is UTC+8 all year. K1 is 2024-03-31 23:59:59
+# local (Q1), K2 2024-04-01 00:00 (Q2), K3 2025-01-01 00:00 (Q1 2025),
+# K4 Q2, K5 2024-02-29 10:00 (a leap day, Q1).
+q = lambda d: {"quarter": d}
+write("tz_quarters", count("volume", 2, q("2024-01-01")) + count("volume", 2, q("2024-04-01"))
+      + count("volume", 1, q("2025-01-01")))
+# tz_window: local days 2024-04-01 .. 2024-12-31 inclusive: K2 (04-01) and K4 (06-30).
+dd = lambda d: {"day": d}
+write("tz_window", count("volume", 1, dd("2024-04-01")) + count("volume", 1, dd("2024-06-30")))
