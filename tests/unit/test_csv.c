@@ -929,6 +929,7 @@ static void test_agrees_with_libcsv_on_random_documents(void **state) {
         o_free(&o);
     }
     assert_true(nrecords > 40000);
+    print_message("%zu documents, %zu records compared with libcsv\n", ndocs, nrecords);
     free(d.p);
 }
 
