@@ -204,7 +204,8 @@ static int read_event(itsm *s, const cxm_field *f, size_t nf, uint64_t line) {
     memset(&e, 0, sizeof e);
     e.line = line;
     if (cxm_cvt_empty(num))
-        return (rc = cxm_cvt_bad(c, line, COL(IT_NUMBER), 1, "expected an incident number, found an empty field"))
+        return (rc = cxm_cvt_bad(c, line, COL(IT_NUMBER), 1, "expected an incident number, found '%s'",
+                                 cxm_cvt_show(cxm_cvt_field(f, nf, s->idx[IT_NUMBER]), show, sizeof show)))
                    ? rc
                    : 0;
     if (map_state(st, &e.status))
@@ -217,7 +218,8 @@ static int read_event(itsm *s, const cxm_field *f, size_t nf, uint64_t line) {
     if (parse_when(up, &e.at, &why))
         return (rc = cxm_cvt_bad(c, line, COL(IT_UPDATED), 1,
                                  "expected an instant such as 29-02-2016 01:16, found '%s'%s%s",
-                                 cxm_cvt_show(up, show, sizeof show), why ? ": " : "", why ? why : ""))
+                                 cxm_cvt_show(cxm_cvt_field(f, nf, s->idx[IT_UPDATED]), show, sizeof show),
+                                 why ? ": " : "", why ? why : ""))
                    ? rc
                    : 0;
     uint32_t code, scode;
@@ -249,7 +251,8 @@ static int read_event(itsm *s, const cxm_field *f, size_t nf, uint64_t line) {
     cxm_time opened;
     if (parse_when(op, &opened, &why)) {
         if ((rc = mark_bad(in, line, IT_OPENED, "expected an instant such as 29-02-2016 01:16, found '%s'%s%s",
-                           cxm_cvt_show(op, show, sizeof show), why ? ": " : "", why ? why : "")))
+                           cxm_cvt_show(cxm_cvt_field(f, nf, s->idx[IT_OPENED]), show, sizeof show),
+                           why ? ": " : "", why ? why : "")))
             return rc;
     } else if (in->opened == CXM_TIME_NULL) {
         in->opened = opened;
@@ -335,7 +338,7 @@ static int check_incident(incident *in, const history *h, const char *id, tallie
         cxm_cvt_format_time(h->first_resolved, a, sizeof a);
         cxm_cvt_format_time(in->opened, b, sizeof b);
         return mark_bad(in, h->first_resolved_line, IT_UPDATED,
-                        "incident resolved at %s, %.3f hours before it was opened (opened_at %s): expected "
+                        "resolved at %s, %.3f hours before it was opened (opened_at %s): expected "
                         "resolution at or after opening",
                         a, hours(h->first_resolved, in->opened), b);
     }
