@@ -35,7 +35,7 @@ check: build lint
 asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCXM_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
-	@cd build-asan && ctest --output-on-failure -j $(JOBS)
+	@cd build-asan && CXM_TEST_LIGHT=1 ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
 valgrind: build
 	@cd $(BUILD) && ctest -T memcheck -R unit/ --output-on-failure
