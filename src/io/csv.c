@@ -319,7 +319,7 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int e
     size_t room = s->fcap < s->maxfields ? s->fcap : s->maxfields;
 #define PUT_FIELD(ptr_, len_, line_)                                           \
     do {                                                                       \
-        if (LIKELY(nf < room)) {                                                       \
+        if (LIKELY(nf < room)) {                                               \
             fields[nf].ptr = (ptr_);                                           \
             fields[nf].len = (len_);                                           \
         } else {                                                               \
