@@ -18,15 +18,15 @@ deps:
 	@bash scripts/install-deps.sh
 
 $(BUILD)/CMakeCache.txt:
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_RULE_MESSAGES=OFF >/dev/null
 
 build: deps $(BUILD)/CMakeCache.txt
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory -s
 
 demo: build
 	@mkdir -p $(BUILD)/demo
 	@$(CXM) sample --tickets 2000 --seed 7 --out $(BUILD)/demo
-	@$(CXM) report --data $(BUILD)/demo --by month --calendar examples/calendar.ini \
+	@$(CXM) report --data $(BUILD)/demo --by quarter --calendar examples/calendar.ini \
 	    --sla examples/sla.csv --tz Europe/Berlin
 
 check: build lint
