@@ -37,7 +37,7 @@ static void wrap(const char *text, int indent, int width) {
 }
 
 static void help(void) {
-    printf("usage: cxm convert --profile NAME --in FILE --out DIR [--strict]\n"
+    printf("usage: cxm convert --profile NAME --in FILE|DIR --out DIR [--strict]\n"
            "                   [--delimiter C] [--quiet]\n"
            "\n"
            "Converts an export into canonical tickets.csv (and messages.csv) in DIR,\n"
@@ -46,7 +46,7 @@ static void help(void) {
            "line, column, what was expected), listed in DIR/rejected.csv and left out;\n"
            "a summary line follows on stderr.\n"
            "  --profile NAME   the export's shape (below)\n"
-           "  --in FILE        the export file\n"
+           "  --in FILE|DIR    the export file (a directory of tables for zendesk)\n"
            "  --out DIR        output directory (created if missing)\n"
            "  --strict         the first bad row is an error (exit 2), nothing is written\n"
            "  --delimiter C    input delimiter (default ','; 'tab' for TAB)\n"
@@ -109,7 +109,7 @@ int cmd_convert(int argc, char **argv) {
         return EXIT_USAGE;
     }
     if (!o.profile || !o.input || !o.out_dir) {
-        cli_usage_error("convert", "--profile NAME, --in FILE and --out DIR are required");
+        cli_usage_error("convert", "--profile NAME, --in FILE|DIR and --out DIR are required");
         return EXIT_USAGE;
     }
     if (!cxm_convert_describe(o.profile)) {

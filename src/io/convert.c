@@ -44,10 +44,15 @@ static const profile PROFILES[] = {
      "HH:MM, '?' = missing) -> tickets.csv (one per incident, latest values) + messages.csv (one status "
      "event per row, so resolutions and reopens derive from the state history)",
      ',', 1, cxm_convert_itsm},
+    {"zendesk",
+     "a directory of Zendesk tables as Fivetran syncs them (--in DIR: ticket_data.csv, and optionally "
+     "user_data.csv, ticket_comment_data.csv, ticket_field_history_data.csv) -> tickets.csv + messages.csv "
+     "(comments with the author's role, status changes as status events)",
+     ',', 1, cxm_convert_zendesk},
 };
 #define NPROFILES (sizeof PROFILES / sizeof PROFILES[0])
 
-const char *const cxm_convert_profiles[] = {"callcentre", "itsm", NULL};
+const char *const cxm_convert_profiles[] = {"callcentre", "itsm", "zendesk", NULL};
 
 static const profile *find_profile(const char *name) {
     if (!name) return NULL;
@@ -262,10 +267,12 @@ static int bad(cxm_cvt *c, const cxm_diag *d, uint64_t nrows) {
     c->bad_logged++;
     cxm_cvt_out *w = &c->rejected;
     if (!w->f) {
-        static const char *const hdr[] = {"source_line", "column", "rows", "reason"};
-        int rc = cxm_cvt_open(c, w, "rejected.csv", hdr, 4);
+        static const char *const hdr[] = {"file", "source_line", "column", "rows", "reason"};
+        int rc = cxm_cvt_open(c, w, "rejected.csv", hdr, 5);
         if (rc) return rc;
     }
+    const char *base = strrchr(d->file, '/');
+    cxm_cvt_puts(w, base ? base + 1 : d->file);
     cxm_cvt_put_int(w, (int64_t)d->line);
     cxm_cvt_puts(w, d->column_name);
     cxm_cvt_put_int(w, (int64_t)nrows);
@@ -436,7 +443,7 @@ int cxm_convert(const cxm_convert_opts *o, uint64_t *rows_out, uint64_t *bad_row
     if (!rc) rc = check_stale(&c, p->writes_messages);
     if (!rc) rc = p->run(&c);
     if (!rc && c.bad_logged > CXM_MAX_BAD_ROW_MESSAGES)
-        cxm_cvt_warn(&c, "%llu more bad rows not listed (all are in %s/rejected.csv)",
+        logf_(&c, "%llu more bad rows not listed (all are in %s/rejected.csv)",
                      (unsigned long long)(c.bad_logged - CXM_MAX_BAD_ROW_MESSAGES), o->out_dir);
     int ok = rc == CXM_OK;
     int rc2 = out_finish(&c, &c.tickets, ok);

@@ -4,7 +4,8 @@
  *
  * A profile reads one export (or a directory of them) and writes canonical
  * streams into the output directory: tickets.csv, optionally messages.csv,
- * and rejected.csv listing every source record it left out. Output files
+ * and rejected.csv listing every source record it left out (file,
+ * source_line, column, rows, reason). Output files
  * are written under temporary names and renamed into place only when the
  * whole conversion succeeds, so a failed run never leaves half a data set
  * (and a stale file from an earlier run is replaced or removed).
@@ -121,5 +122,6 @@ const char *cxm_cvt_show(cxm_field f, char *buf, size_t cap);
 /* ---- profiles ---------------------------------------------------------- */
 int cxm_convert_callcentre(cxm_cvt *c) CXM_WUR;
 int cxm_convert_itsm(cxm_cvt *c) CXM_WUR;
+int cxm_convert_zendesk(cxm_cvt *c) CXM_WUR;
 
 #endif

@@ -210,7 +210,7 @@ static void expect_bad(const char *row, const char *where, const char *reason) {
     free(t);
     char *rej = slurp(path_in(outdir, "rejected.csv"));
     assert_non_null(rej);
-    assert_non_null(strstr(rej, "source_line,column,rows,reason\n3,"));
+    assert_non_null(strstr(rej, "file,source_line,column,rows,reason\nexport.csv,3,"));
     free(rej);
 }
 
@@ -413,9 +413,10 @@ static void profiles_are_listed_and_described(void **state) {
         assert_non_null(d);
         assert_true(strlen(d) > 40);
     }
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 3);
     assert_string_equal(cxm_convert_profiles[0], "callcentre");
     assert_string_equal(cxm_convert_profiles[1], "itsm");
+    assert_string_equal(cxm_convert_profiles[2], "zendesk");
     assert_null(cxm_convert_describe("acme"));
     assert_null(cxm_convert_describe(NULL));
 }
@@ -424,7 +425,7 @@ static void bad_options_are_usage_errors(void **state) {
     (void)state;
     run r = convert("acme", "x\n");
     assert_int_equal(r.rc, CXM_EUSAGE);
-    assert_non_null(strstr(r.diag.msg, "expected one of callcentre, itsm"));
+    assert_non_null(strstr(r.diag.msg, "expected one of callcentre, itsm, zendesk"));
     cxm_convert_opts o;
     memset(&o, 0, sizeof o);
     cxm_diag d;
@@ -603,7 +604,7 @@ static void itsm_resolved_before_opened_drops_the_incident(void **state) {
     assert_log_has("export.csv:3:5: column 'sys_updated_at': incident INC5: resolved at 2016-03-04T09:00:00Z, "
                    "1.000 hours before it was opened (opened_at 2016-03-04T10:00:00Z): expected resolution at or "
                    "after opening (2 rows skipped)");
-    assert_file("rejected.csv", "source_line,column,rows,reason\n3,sys_updated_at,2,\"incident INC5: resolved at "
+    assert_file("rejected.csv", "file,source_line,column,rows,reason\nexport.csv,3,sys_updated_at,2,\"incident INC5: resolved at "
                                 "2016-03-04T09:00:00Z, 1.000 hours before it was opened (opened_at "
                                 "2016-03-04T10:00:00Z): expected resolution at or after opening\"\n");
 }
@@ -716,6 +717,165 @@ static void itsm_report_derives_resolutions_and_reopens_from_the_history(void **
     cxm_result_set_free(rs);
 }
 
+
+/* ---- zendesk ------------------------------------------------------------ */
+
+#define ZD_TICKETS_OUT                                                                                     \
+    "ticket_id,created_at,channel,agent,team,priority,status,customer_id,type,organization_id,brand_id,"    \
+    "source_line\n"
+#define ZD_MESSAGES_OUT "ticket_id,at,author,public,status,source,source_line\n"
+#define ZD_TICKET_HDR "id,created_at,status,via_channel,assignee_id,group_id,priority,requester_id,type\n"
+#define ZD_USER_HDR "id,name,role\n"
+#define ZD_COMMENT_HDR "id,body,created,public,ticket_id,user_id\n"
+#define ZD_HISTORY_HDR "field_name,ticket_id,updated,user_id,value\n"
+
+/* Writes the tables (NULL: absent) into DIR/zd and converts it. */
+static run convert_zendesk(const char *tickets, const char *users, const char *comments, const char *history) {
+    char zd[600];
+    snprintf(zd, sizeof zd, "%s/zd", dir);
+    mkdir(zd, 0777);
+    if (tickets) write_file(path_in(zd, "ticket_data.csv"), tickets);
+    if (users) write_file(path_in(zd, "user_data.csv"), users);
+    if (comments) write_file(path_in(zd, "ticket_comment_data.csv"), comments);
+    if (history) write_file(path_in(zd, "ticket_field_history_data.csv"), history);
+    run r;
+    memset(&r, 0, sizeof r);
+    cxm_convert_opts o;
+    memset(&o, 0, sizeof o);
+    o.profile = "zendesk";
+    o.input = zd;
+    o.out_dir = outdir;
+    o.log = on_log;
+    o.counts = &r.counts;
+    r.rc = cxm_convert(&o, &r.tickets, &r.bad, &r.diag);
+    return r;
+}
+
+static const char ZD_USERS[] = ZD_USER_HDR "1,Ann Agent,agent\n2,Carl Customer,end-user\n3,Ada Admin,admin\n";
+
+static void zendesk_comments_and_status_changes_become_messages(void **state) {
+    (void)state;
+    run r = convert_zendesk(ZD_TICKET_HDR "7,2020-02-19 01:54:52,solved,email,1,G,high,2,question\n", ZD_USERS,
+                            ZD_COMMENT_HDR "a,hi,2020-02-19 01:54:52,TRUE,7,2\n"
+                                           "b,note,2020-02-19 02:00:00,FALSE,7,1\n"
+                                           "c,reply,2020-02-19 03:00:00,TRUE,7,3\n",
+                            ZD_HISTORY_HDR "status,7,2020-02-19 01:54:52,,new\n"
+                                           "priority,7,2020-02-19 01:54:52,,high\n"
+                                           "status,7,2020-02-19 02:30:00,,on-hold\n"
+                                           "status,7,2020-02-19 03:00:00,,solved\n");
+    assert_int_equal(r.rc, CXM_OK);
+    assert_file("tickets.csv", ZD_TICKETS_OUT "7,2020-02-19T01:54:52Z,email,1,G,high,solved,2,question,,,2\n");
+    assert_file("messages.csv", ZD_MESSAGES_OUT
+                "7,2020-02-19T01:54:52Z,system,false,new,ticket_field_history_data.csv,2\n"
+                "7,2020-02-19T02:30:00Z,system,false,hold,ticket_field_history_data.csv,4\n"
+                "7,2020-02-19T03:00:00Z,system,false,solved,ticket_field_history_data.csv,5\n"
+                "7,2020-02-19T01:54:52Z,customer,true,,ticket_comment_data.csv,2\n"
+                "7,2020-02-19T02:00:00Z,agent,false,,ticket_comment_data.csv,3\n"
+                "7,2020-02-19T03:00:00Z,agent,true,,ticket_comment_data.csv,4\n");
+    /* the priority change is not a record cxm writes: 1 ticket + 3 status + 3 comments */
+    assert_int_equal(r.counts.rows_read, 7);
+    assert_int_equal(r.counts.messages, 6);
+    assert_int_equal(r.bad, 0);
+    assert_int_equal(nlog, 0);
+    /* the engine: first response = the admin's public reply, 1 h 05 min 08 s after creation */
+    cxm_report_opts o;
+    memset(&o, 0, sizeof o);
+    o.data_dir = outdir;
+    o.metrics = "frt,resolution_time";
+    o.stats = "mean";
+    cxm_result_set *rs = NULL;
+    cxm_diag d;
+    assert_int_equal(cxm_report_run(&o, &rs, &d), CXM_OK);
+    assert_int_equal(cxm_result_count(rs), 2);
+    assert_true(cxm_result_get(rs, 0)->value == 3908.0);
+    assert_true(cxm_result_get(rs, 1)->value == 3908.0);
+    cxm_result_set_free(rs);
+}
+
+static void zendesk_deleted_ticket_is_left_out_with_its_messages(void **state) {
+    (void)state;
+    run r = convert_zendesk(ZD_TICKET_HDR "8,2020-02-19 01:54:52,deleted,web,,G,,2,\n"
+                                          "9,2020-02-19 01:54:52,open,web,,G,,2,\n",
+                            ZD_USERS, ZD_COMMENT_HDR "a,hi,2020-02-19 01:54:52,TRUE,8,2\n", NULL);
+    assert_int_equal(r.rc, CXM_OK);
+    assert_int_equal(r.tickets, 1);
+    assert_int_equal(r.bad, 2); /* the ticket and its comment */
+    assert_int_equal(r.counts.rows_read, 3);
+    assert_log_has("ticket_data.csv:2:3: column 'status': ticket 8 is deleted: Zendesk leaves deleted tickets out "
+                   "of its metrics (2 rows skipped)");
+    assert_log_has("1 deleted tickets left out, with their comments and status changes (first: 8)");
+    assert_file("messages.csv", ZD_MESSAGES_OUT);
+}
+
+static void zendesk_solved_ticket_without_history_is_left_out(void **state) {
+    (void)state;
+    run r = convert_zendesk(ZD_TICKET_HDR "5,2020-02-19 01:54:52,closed,web,,G,,2,\n", NULL, NULL,
+                            ZD_HISTORY_HDR "priority,5,2020-02-19 01:54:52,,high\n");
+    assert_int_equal(r.rc, CXM_OK);
+    assert_int_equal(r.tickets, 0);
+    assert_int_equal(r.bad, 1);
+    assert_log_has("ticket_data.csv:2:3: column 'status': ticket 5 is closed but ticket_field_history_data.csv has "
+                   "no status change for it: expected the history of its resolution (row skipped)");
+}
+
+static void zendesk_messages_of_unknown_tickets_and_bad_values_are_bad(void **state) {
+    (void)state;
+    run r = convert_zendesk(ZD_TICKET_HDR "1,2020-02-19 01:54:52,open,web,,G,,2,\n", ZD_USERS,
+                            ZD_COMMENT_HDR "a,hi,2020-02-19 01:54:52,TRUE,404,2\n"
+                                           "b,hi,2020-02-30 01:54:52,TRUE,1,2\n"
+                                           "c,hi,2020-02-19 01:54:52,maybe,1,2\n",
+                            ZD_HISTORY_HDR "status,1,2020-02-19 01:54:52,,archived\n"
+                                           "status,1,2020-02-19 01:54:52,,deleted\n");
+    assert_int_equal(r.rc, CXM_OK);
+    assert_int_equal(r.bad, 5);
+    assert_int_equal(r.tickets, 1);
+    assert_int_equal(r.counts.messages, 0);
+    assert_log_has("ticket_comment_data.csv:2:5: column 'ticket_id': ticket '404' is not in ticket_data.csv");
+    assert_log_has("ticket_comment_data.csv:3:3: column 'created': expected a timestamp such as 2020-02-19 01:54:52, "
+                   "found '2020-02-30 01:54:52'");
+    assert_log_has("ticket_comment_data.csv:4:4: column 'public': expected TRUE or FALSE, found 'maybe'");
+    assert_log_has("ticket_field_history_data.csv:2:5: column 'value': expected new, open, pending, hold, solved or "
+                   "closed, found 'archived'");
+    assert_log_has("ticket_field_history_data.csv:3:5: column 'value'");
+    assert_log_has("1 comments and status changes left out: their ticket is not in ticket_data.csv (first: 404 line 2)");
+}
+
+static void zendesk_commenters_missing_from_users_are_placed_by_the_ticket(void **state) {
+    (void)state;
+    run r = convert_zendesk(ZD_TICKET_HDR "1,2020-02-19 01:54:52,open,web,50,G,,60,\n", NULL,
+                            ZD_COMMENT_HDR "a,hi,2020-02-19 01:55:00,TRUE,1,60\n"
+                                           "b,hi,2020-02-19 01:56:00,TRUE,1,50\n"
+                                           "c,hi,2020-02-19 01:57:00,TRUE,1,70\n",
+                            NULL);
+    assert_int_equal(r.rc, CXM_OK);
+    assert_int_equal(r.bad, 1);
+    assert_file("messages.csv", ZD_MESSAGES_OUT "1,2020-02-19T01:55:00Z,customer,true,,ticket_comment_data.csv,2\n"
+                                                "1,2020-02-19T01:56:00Z,agent,true,,ticket_comment_data.csv,3\n");
+    assert_log_has("ticket_comment_data.csv:4:6: column 'user_id': author '70' has no role in user_data.csv and is "
+                   "neither the ticket's requester nor its assignee (row skipped)");
+    assert_log_has("2 comments by users without a role in user_data.csv: the author is taken from the ticket "
+                   "(requester -> customer, assignee -> agent) (first: line 2 user 60, line 3 user 50)");
+}
+
+static void zendesk_status_disagreeing_with_history_is_a_warning(void **state) {
+    (void)state;
+    run r = convert_zendesk(ZD_TICKET_HDR "1,2020-02-19 01:54:52,open,web,,G,,2,\n", NULL, NULL,
+                            ZD_HISTORY_HDR "status,1,2020-02-19 01:00:00,,new\n"
+                                           "status,1,2020-02-19 03:00:00,,solved\n");
+    assert_int_equal(r.rc, CXM_OK);
+    assert_int_equal(r.tickets, 1);
+    assert_log_has("1 tickets whose current status disagrees with the end of their status history (cxm uses the "
+                   "history) (first: 1 is open, history ends solved)");
+    assert_log_has("1 tickets have comments or status changes dated before their created_at (kept) (first: 1)");
+}
+
+static void zendesk_needs_the_ticket_table(void **state) {
+    (void)state;
+    run r = convert_zendesk(NULL, ZD_USERS, NULL, NULL);
+    assert_int_equal(r.rc, CXM_EIO);
+    assert_non_null(strstr(r.diag.msg, "ticket_data.csv"));
+}
+
 /* ---- the committed golden fixtures are what the converter writes --------- */
 
 static void check_fixture(const char *name, const char *profile, const char *input, const char *const *files) {
@@ -802,6 +962,13 @@ int main(void) {
         T(itsm_events_before_opened_are_a_warning),
         T(itsm_needs_the_event_columns),
         T(itsm_report_derives_resolutions_and_reopens_from_the_history),
+        T(zendesk_comments_and_status_changes_become_messages),
+        T(zendesk_deleted_ticket_is_left_out_with_its_messages),
+        T(zendesk_solved_ticket_without_history_is_left_out),
+        T(zendesk_messages_of_unknown_tickets_and_bad_values_are_bad),
+        T(zendesk_commenters_missing_from_users_are_placed_by_the_ticket),
+        T(zendesk_status_disagreeing_with_history_is_a_warning),
+        T(zendesk_needs_the_ticket_table),
         T(golden_callcentre_fixture_is_the_converters_output),
         T(golden_itsm_fixture_is_the_converters_output),
     };
