@@ -64,6 +64,8 @@ typedef struct ccstate {
 } ccstate;
 
 #define COL(k) ((uint32_t)s->idx[k] + 1), IN_COLS[k]
+/* A wait or a talk longer than this is a typo (and would overflow instants). */
+#define MAX_CALL_MS (366LL * 86400 * 1000)
 
 /* Parses and checks one row. Returns 1 when the row is usable, 0 when it
  * was reported as bad, or a negative error. */
@@ -116,13 +118,16 @@ static int read_call(ccstate *s, const cxm_field *f, size_t nf, uint64_t line, c
                    ? rc
                    : 0;
     k->speed_ms = k->talk_ms = -1;
-    if (!cxm_cvt_empty(speed) && (cxm_parse_duration(speed.ptr, speed.len, &k->speed_ms) || k->speed_ms < 0))
-        return (rc = cxm_cvt_bad(c, line, COL(CC_SPEED), 1, "expected seconds >= 0, found '%s'",
+    if (!cxm_cvt_empty(speed) && (cxm_parse_duration(speed.ptr, speed.len, &k->speed_ms) || k->speed_ms < 0 ||
+                                  k->speed_ms > MAX_CALL_MS))
+        return (rc = cxm_cvt_bad(c, line, COL(CC_SPEED), 1, "expected seconds from 0 to a year, found '%s'",
                                  cxm_cvt_show(speed, show, sizeof show)))
                    ? rc
                    : 0;
-    if (!cxm_cvt_empty(talk) && (cxm_parse_duration(talk.ptr, talk.len, &k->talk_ms) || k->talk_ms < 0))
-        return (rc = cxm_cvt_bad(c, line, COL(CC_TALK), 1, "expected a duration such as 00:02:23, found '%s'",
+    if (!cxm_cvt_empty(talk) && (cxm_parse_duration(talk.ptr, talk.len, &k->talk_ms) || k->talk_ms < 0 ||
+                                 k->talk_ms > MAX_CALL_MS))
+        return (rc = cxm_cvt_bad(c, line, COL(CC_TALK), 1,
+                                 "expected a duration such as 00:02:23 (under a year), found '%s'",
                                  cxm_cvt_show(talk, show, sizeof show)))
                    ? rc
                    : 0;

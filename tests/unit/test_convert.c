@@ -270,6 +270,8 @@ static void cc_unreadable_values_name_their_column(void **state) {
         {"BAD,Al,2021-01-01,10:00:00,T,Y,Y,-5,00:01:00,4", "export.csv:3:8: column 'Speed", "'-5'"},
         {"BAD,Al,2021-01-01,10:00:00,T,Y,Y,soon,00:01:00,4", "export.csv:3:8: column 'Speed", "'soon'"},
         {"BAD,Al,2021-01-01,10:00:00,T,Y,Y,5,long,4", "export.csv:3:9: column 'AvgTalkDuration'", "'long'"},
+        {"BAD,Al,2021-01-01,10:00:00,T,Y,Y,99999999999999,00:01:00,4", "export.csv:3:8: column 'Speed", "a year"},
+        {"BAD,Al,2021-01-01,10:00:00,T,Y,Y,5,9000000h,4", "export.csv:3:9: column 'AvgTalkDuration'", "'9000000h'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         loglen = 0;
