@@ -44,15 +44,12 @@ static unsigned rnd(unsigned n) {
 
 static char *gen(size_t target, int text, size_t *len) {
     static const char *const channels[] = {"email", "chat", "phone", "web", "social"};
-    static const char *const agents[] = {"Diane", "Becky", "Stewart", "Greg", "Joe", "Martha",
-                                         "Dan", "Jim"};
+    static const char *const agents[] = {"Diane", "Becky", "Stewart", "Greg", "Joe", "Martha", "Dan", "Jim"};
     static const char *const prio[] = {"low", "normal", "high", "urgent"};
     static const char *const status[] = {"open", "pending", "solved", "closed"};
-    static const char *const subjects[] = {"Refund request", "Cannot log in",
-                                           "\"Billing, again\"", "Delivery late",
-                                           "\"Says \"\"broken\"\" on arrival\"",
-                                           "Account locked", "Product setup",
-                                           "Cancellation request"};
+    static const char *const subjects[] = {
+        "Refund request", "Cannot log in", "\"Billing, again\"",  "Delivery late", "\"Says \"\"broken\"\" on arrival\"",
+        "Account locked", "Product setup", "Cancellation request"};
     size_t cap = target + 4096;
     char *p = malloc(cap);
     size_t n = (size_t)snprintf(p, cap,
@@ -65,9 +62,9 @@ static char *gen(size_t target, int text, size_t *len) {
         n += (size_t)snprintf(p + n, cap - n,
                               "T%07lu,2024-03-%02uT%02u:%02u:%02uZ,2024-03-%02uT%02u:%02u:%02uZ,"
                               "2024-03-%02uT%02u:%02u:%02uZ,%s,%s,%s,%s,%u,%s,%s",
-                              id++, day, h, m, s, day, h, (m + 7) % 60, s, day, (h + 3) % 24, m,
-                              s, channels[rnd(5)], agents[rnd(8)], prio[rnd(4)], status[rnd(4)],
-                              1 + rnd(5), subjects[rnd(8)], rnd(3) ? "billing;vip" : "");
+                              id++, day, h, m, s, day, h, (m + 7) % 60, s, day, (h + 3) % 24, m, s, channels[rnd(5)],
+                              agents[rnd(8)], prio[rnd(4)], status[rnd(4)], 1 + rnd(5), subjects[rnd(8)],
+                              rnd(3) ? "billing;vip" : "");
         if (text) {
             n += (size_t)snprintf(p + n, cap - n,
                                   ",\"I'm having an issue with the product, order %u. It was "
@@ -95,7 +92,8 @@ static int drain(cxm_rows *r, counts *c) {
     cxm_diag d;
     int rc;
     cxm_rows_header(r, &f, &nf); /* libcsv counts the header's bytes too */
-    for (size_t i = 0; i < nf; i++) c->bytes += f[i].len;
+    for (size_t i = 0; i < nf; i++)
+        c->bytes += f[i].len;
     while ((rc = cxm_rows_next(r, &f, &nf, &d)) == 1) {
         c->records++;
         for (size_t i = 0; i < nf; i++) {
@@ -163,8 +161,7 @@ static void bench(const char *shape, const char *p, size_t n, const char *path) 
         for (int i = 0; i < RUNS; i++) {
             counts c = {0, 0, 0};
             double t0 = now();
-            int rc = k == 0 ? run_cxm_mem(p, n, &c) : k == 1 ? run_cxm_file(path, &c)
-                                                             : run_libcsv(p, n, &c);
+            int rc = k == 0 ? run_cxm_mem(p, n, &c) : k == 1 ? run_cxm_file(path, &c) : run_libcsv(p, n, &c);
             t[i] = now() - t0;
             if (rc) {
                 fprintf(stderr, "%s failed\n", names[k]);
@@ -173,16 +170,14 @@ static void bench(const char *shape, const char *p, size_t n, const char *path) 
             first[k] = c;
         }
         qsort(t, RUNS, sizeof t[0], cmp);
-        printf("%-6s %-9s %7.1f MB  %9llu records  median %.3f s  %.2f GB/s  (min %.3f max %.3f)\n",
-               shape, names[k], (double)n / 1e6, first[k].records, t[RUNS / 2],
-               (double)n / t[RUNS / 2] / 1e9, t[0], t[RUNS - 1]);
+        printf("%-6s %-9s %7.1f MB  %9llu records  median %.3f s  %.2f GB/s  (min %.3f max %.3f)\n", shape, names[k],
+               (double)n / 1e6, first[k].records, t[RUNS / 2], (double)n / t[RUNS / 2] / 1e9, t[0], t[RUNS - 1]);
     }
     /* cxm counts only present fields; header-wide rows have them all. */
     if (first[0].records != first[2].records || first[1].records != first[2].records ||
         first[0].bytes != first[2].bytes || first[1].bytes != first[2].bytes) {
-        fprintf(stderr, "readers disagree: records %llu %llu %llu, bytes %llu %llu %llu\n",
-                first[0].records, first[1].records, first[2].records, first[0].bytes,
-                first[1].bytes, first[2].bytes);
+        fprintf(stderr, "readers disagree: records %llu %llu %llu, bytes %llu %llu %llu\n", first[0].records,
+                first[1].records, first[2].records, first[0].bytes, first[1].bytes, first[2].bytes);
         exit(1);
     }
 }

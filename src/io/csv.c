@@ -35,10 +35,10 @@
 #include "core/limits.h"
 #if defined(__GNUC__)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define LIKELY(x)   __builtin_expect(!!(x), 1)
 #else
 #define UNLIKELY(x) (x)
-#define LIKELY(x) (x)
+#define LIKELY(x)   (x)
 #endif
 
 #if defined(__SSE2__) && !defined(CXM_CSV_NO_SIMD)
@@ -67,7 +67,8 @@ void cxm_csv_free(cxm_csv *s) {
 static int grow_fields(cxm_csv *s, size_t need) {
     if (need <= s->fcap) return CXM_OK;
     size_t cap = s->fcap ? s->fcap : 16;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     if (cap > s->maxfields && need <= s->maxfields) cap = s->maxfields;
     cxm_field *f = realloc(s->fields, cap * sizeof *f);
     if (!f) return CXM_ENOMEM;
@@ -89,8 +90,7 @@ static inline const char *find_special(const char *p, const char *end, char d) {
     const __m128i vr = _mm_set1_epi8('\r');
     while (end - p >= 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vl)),
-                                 _mm_cmpeq_epi8(x, vr));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vl)), _mm_cmpeq_epi8(x, vr));
         unsigned mask = (unsigned)_mm_movemask_epi8(m);
         if (mask) return p + __builtin_ctz(mask);
         p += 16;
@@ -146,8 +146,8 @@ static inline uint64_t classify64(const finder *f, const char *p) {
     uint64_t m = 0;
     for (int i = 0; i < 4; i++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-        __m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, f->vd), _mm_cmpeq_epi8(x, f->vl)),
-                                 _mm_cmpeq_epi8(x, f->vr));
+        __m128i e =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, f->vd), _mm_cmpeq_epi8(x, f->vl)), _mm_cmpeq_epi8(x, f->vr));
         m |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * i);
     }
     return m;
@@ -231,7 +231,8 @@ static int unescape(cxm_csv *s, size_t nf, const char *a, const char *e, size_t 
     if (need > CXM_MAX_RECORD_BYTES - s->slen) return CXM_ELIMIT;
     if (s->slen + need > s->scap) {
         size_t cap = s->scap ? s->scap : 4096;
-        while (cap < s->slen + need) cap *= 2;
+        while (cap < s->slen + need)
+            cap *= 2;
         char *ns = realloc(s->scratch, cap);
         if (!ns) return CXM_ENOMEM;
         s->scratch = ns;
@@ -263,6 +264,52 @@ static int unescape(cxm_csv *s, size_t nf, const char *a, const char *e, size_t 
     s->slen += n;
     *len = n;
     return CXM_OK;
+}
+
+/*
+ * The record's quoted field nf + 1, opened at p on line qline, has no closing
+ * quote before end (the end of input, or the window cap): the record is bad
+ * and scanning resumes after the physical line on which the quote opened.
+ */
+static int scan_unterminated(cxm_csv *s, const char *buf, size_t *ppos, const char *p, const char *end, size_t nf,
+                             uint64_t qline, int eof, int bad) {
+    char msg[160];
+    if (eof == CXM_CSV_WINDOW_EOF)
+        snprintf(msg, sizeof msg,
+                 "quoted field opened on line %llu is not closed (expected a closing "
+                 "quote before the end of input)",
+                 (unsigned long long)qline);
+    else
+        snprintf(msg, sizeof msg,
+                 "quoted field opened on line %llu is not closed within the record "
+                 "limit of %u MiB",
+                 (unsigned long long)qline, (unsigned)(CXM_MAX_RECORD_BYTES >> 20));
+    note_bad(s, &bad, nf + 1, qline, msg);
+    if (nf == s->maxfields) s->over_line = qline; /* this field is the first extra one */
+    const char *a = p + 1;
+    const char *nl = memchr(a, '\n', (size_t)(end - a));
+    const char *cr = memchr(a, '\r', (size_t)((nl ? nl : end) - a));
+    const char *e = cr ? cr : nl;
+    uint64_t line = qline;
+    if (!e) {
+        if (eof == CXM_CSV_WINDOW_CAP) return CXM_CSV_LONG; /* the line itself is too long */
+        p = end;
+    } else if (*e == '\r') {
+        if (e + 1 < end) {
+            p = e + (e[1] == '\n' ? 2 : 1);
+        } else {
+            p = end;
+            if (eof == CXM_CSV_WINDOW_CAP) s->cr_pending = 1;
+        }
+        line = qline + 1;
+    } else {
+        p = e + 1;
+        line = qline + 1;
+    }
+    s->nfields = nf + 1;
+    s->line = line;
+    *ppos = (size_t)(p - buf);
+    return CXM_CSV_BAD;
 }
 
 int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int eof) {
@@ -317,17 +364,17 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int e
     /* Kept in locals: stores into fields[] could otherwise alias them. */
     cxm_field *fields = s->fields;
     size_t room = s->fcap < s->maxfields ? s->fcap : s->maxfields;
-#define PUT_FIELD(ptr_, len_, line_)                                           \
-    do {                                                                       \
-        if (LIKELY(nf < room)) {                                               \
-            fields[nf].ptr = (ptr_);                                           \
-            fields[nf].len = (len_);                                           \
-        } else {                                                               \
-            rc = put_field(s, nf, (ptr_), (len_), (line_));                    \
-            if (rc) return rc;                                                 \
-            fields = s->fields;                                                \
-            room = s->fcap < s->maxfields ? s->fcap : s->maxfields;            \
-        }                                                                      \
+#define PUT_FIELD(ptr_, len_, line_)                                                                                   \
+    do {                                                                                                               \
+        if (LIKELY(nf < room)) {                                                                                       \
+            fields[nf].ptr = (ptr_);                                                                                   \
+            fields[nf].len = (len_);                                                                                   \
+        } else {                                                                                                       \
+            rc = put_field(s, nf, (ptr_), (len_), (line_));                                                            \
+            if (rc) return rc;                                                                                         \
+            fields = s->fields;                                                                                        \
+            room = s->fcap < s->maxfields ? s->fcap : s->maxfields;                                                    \
+        }                                                                                                              \
     } while (0)
     finder fd;
     finder_init(&fd, end, d);
@@ -373,11 +420,13 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int e
                 if (c >= 0x20 && c < 0x7f)
                     snprintf(msg, sizeof msg,
                              "unexpected '%c' after a closing quote (expected the "
-                             "delimiter or a line end)", c);
+                             "delimiter or a line end)",
+                             c);
                 else
                     snprintf(msg, sizeof msg,
                              "unexpected byte 0x%02x after a closing quote (expected "
-                             "the delimiter or a line end)", c);
+                             "the delimiter or a line end)",
+                             c);
                 note_bad(s, &bad, nf, line, msg);
             }
             /* Resynchronise: the rest of the field is junk up to the next
@@ -428,7 +477,8 @@ eol: /* p is at the CR or LF that ends the record */
     line++;
 #undef PUT_FIELD
 done:
-    for (size_t i = 0; i < s->nfix; i++) s->fields[s->fix[i].field].ptr = s->scratch + s->fix[i].off;
+    for (size_t i = 0; i < s->nfix; i++)
+        s->fields[s->fix[i].field].ptr = s->scratch + s->fix[i].off;
     s->nfields = nf;
     s->line = line;
     *ppos = (size_t)(p - buf);
@@ -437,45 +487,7 @@ done:
 more: /* nothing of the record is consumed; *ppos is at its first byte */
     return CXM_CSV_MORE;
 
-unterminated: {
-    /* p is at the opening quote of field nf + 1. */
+unterminated: /* p is at the opening quote of field nf + 1 */
     if (eof == CXM_CSV_WINDOW_OPEN) goto more;
-    uint64_t qline = line;
-    char msg[160];
-    if (eof == CXM_CSV_WINDOW_EOF)
-        snprintf(msg, sizeof msg,
-                 "quoted field opened on line %llu is not closed (expected a closing "
-                 "quote before the end of input)", (unsigned long long)qline);
-    else
-        snprintf(msg, sizeof msg,
-                 "quoted field opened on line %llu is not closed within the record "
-                 "limit of %u MiB", (unsigned long long)qline,
-                 (unsigned)(CXM_MAX_RECORD_BYTES >> 20));
-    note_bad(s, &bad, nf + 1, qline, msg);
-    if (nf == s->maxfields) s->over_line = qline; /* this field is the first extra one */
-    /* Resume after the physical line on which the quote opened. */
-    const char *a = p + 1;
-    const char *nl = memchr(a, '\n', (size_t)(end - a));
-    const char *cr = memchr(a, '\r', (size_t)((nl ? nl : end) - a));
-    const char *e = cr ? cr : nl;
-    if (!e) {
-        if (eof == CXM_CSV_WINDOW_CAP) return CXM_CSV_LONG;
-        p = end;
-    } else if (*e == '\r') {
-        if (e + 1 < end) {
-            p = e + (e[1] == '\n' ? 2 : 1);
-        } else {
-            p = end;
-            if (eof == CXM_CSV_WINDOW_CAP) s->cr_pending = 1;
-        }
-        line = qline + 1;
-    } else {
-        p = e + 1;
-        line = qline + 1;
-    }
-    s->nfields = nf + 1;
-    s->line = line;
-    *ppos = (size_t)(p - buf);
-    return CXM_CSV_BAD;
-}
+    return scan_unterminated(s, buf, ppos, p, end, nf, line, eof, bad);
 }

@@ -41,7 +41,7 @@ enum {
     CXM_CSV_MORE = 2,   /* the record at *pos runs past end: refill, call again */
     CXM_CSV_BAD = 3,    /* a bad record, skipped; bad_* say where and why */
     CXM_CSV_LONG = 4    /* (only when eof == CXM_CSV_WINDOW_CAP) the record at
-                           *pos does not fit in the window */
+                         *pos does not fit in the window */
 };
 
 /* The eof argument of cxm_csv_scan. */
@@ -57,8 +57,8 @@ typedef struct cxm_csv_fix {
 
 typedef struct cxm_csv {
     char delim;
-    size_t maxfields;   /* fields stored at most (the header's width) */
-    cxm_field *fields;  /* fcap entries, owned; grows up to maxfields */
+    size_t maxfields;  /* fields stored at most (the header's width) */
+    cxm_field *fields; /* fcap entries, owned; grows up to maxfields */
     size_t fcap;
     size_t nfields;     /* fields in the last record, stored or not */
     uint64_t line;      /* physical line of the next unscanned byte, 1-based */
@@ -70,8 +70,8 @@ typedef struct cxm_csv {
     cxm_csv_fix *fix; /* pending scratch pointers of this record, owned */
     size_t nfix, fixcap;
     /* set with CXM_CSV_BAD (the first error in the record wins) */
-    uint32_t bad_col;   /* 1-based field index */
-    uint64_t bad_line;  /* physical line of the error */
+    uint32_t bad_col;  /* 1-based field index */
+    uint64_t bad_line; /* physical line of the error */
     char bad_msg[200];
 } cxm_csv;
 

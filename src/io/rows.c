@@ -44,7 +44,7 @@
 #include "io/csv.h"
 
 #define ROWS_WINDOW_START ((size_t)1 << 20)
-#define ROWS_WINDOW_MIN ((size_t)4096)
+#define ROWS_WINDOW_MIN   ((size_t)4096)
 
 typedef struct nd_span {
     const char *p;
@@ -80,10 +80,10 @@ struct cxm_rows {
     size_t spancap;
     nd_span *espans; /* element texts of one array member */
     size_t espancap;
-    cxm_buf join;      /* arrays joined with ';' */
-    cxm_csv_fix *fix;  /* fields whose ptr is join.data + off */
+    cxm_buf join;     /* arrays joined with ';' */
+    cxm_csv_fix *fix; /* fields whose ptr is join.data + off */
     size_t nfix, fixcap;
-    int pending;       /* the first record was read at open */
+    int pending; /* the first record was read at open */
     int pending_rc;
     cxm_diag pending_diag;
 };
@@ -115,8 +115,7 @@ static int fill(cxm_rows *r, cxm_diag *diag) {
         ssize_t n = read(r->fd, r->own + r->end, r->cap - r->end);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return cxm_diag_set(diag, CXM_EIO, r->name, 0, 0, NULL, "cannot read: %s",
-                                strerror(errno));
+            return cxm_diag_set(diag, CXM_EIO, r->name, 0, 0, NULL, "cannot read: %s", strerror(errno));
         }
         if (n == 0) {
             r->eof = 1;
@@ -146,8 +145,7 @@ static int csv_scan_next(cxm_rows *r, cxm_diag *diag) {
         }
         if (rc == CXM_CSV_LONG || rc == CXM_CSV_MORE)
             return cxm_diag_set(diag, CXM_ELIMIT, r->name, r->csv.line, 0, NULL,
-                                "record longer than the limit of %u MiB",
-                                (unsigned)(CXM_MAX_RECORD_BYTES >> 20));
+                                "record longer than the limit of %u MiB", (unsigned)(CXM_MAX_RECORD_BYTES >> 20));
         if (rc == CXM_ELIMIT)
             return cxm_diag_set(diag, rc, r->name, r->csv.rec_line, 0, NULL,
                                 "quoted fields of one record longer than the limit of %u MiB",
@@ -170,11 +168,10 @@ static int csv_read_header(cxm_rows *r, cxm_diag *diag) {
                             "empty input (expected a header line with column names)");
     if (r->csv.nfields > CXM_MAX_COLUMNS)
         return cxm_diag_set(diag, CXM_ELIMIT, r->name, r->rec_line, CXM_MAX_COLUMNS + 1, NULL,
-                            "header has %zu columns, more than the limit of %u",
-                            r->csv.nfields, CXM_MAX_COLUMNS);
+                            "header has %zu columns, more than the limit of %u", r->csv.nfields, CXM_MAX_COLUMNS);
     if (rc == CXM_CSV_BAD)
-        return cxm_diag_set(diag, CXM_EPARSE, r->name, r->csv.bad_line, r->csv.bad_col, NULL,
-                            "in the header: %s", r->csv.bad_msg);
+        return cxm_diag_set(diag, CXM_EPARSE, r->name, r->csv.bad_line, r->csv.bad_col, NULL, "in the header: %s",
+                            r->csv.bad_msg);
     size_t n = r->csv.nfields;
     r->hdr = malloc(n * sizeof *r->hdr);
     if (!r->hdr) return cxm_diag_set(diag, CXM_ENOMEM, r->name, 0, 0, NULL, "out of memory");
@@ -195,7 +192,8 @@ static int csv_read_header(cxm_rows *r, cxm_diag *diag) {
         if (f->len == 0) {
             rc = cxm_diag_set(diag, CXM_EPARSE, r->name, r->rec_line, col, NULL,
                               "column %u of the header has an empty name (expected a "
-                              "non-empty column name)", col);
+                              "non-empty column name)",
+                              col);
             break;
         }
         uint32_t code;
@@ -208,7 +206,8 @@ static int csv_read_header(cxm_rows *r, cxm_diag *diag) {
         if (!added) {
             rc = cxm_diag_set(diag, CXM_EPARSE, r->name, r->rec_line, col, s,
                               "duplicate column name \"%s\" in the header (also column %u; "
-                              "expected unique names)", s, code + 1);
+                              "expected unique names)",
+                              s, code + 1);
             break;
         }
     }
@@ -227,12 +226,11 @@ static int csv_next(cxm_rows *r, const cxm_field **fields, size_t *nfields, cxm_
     if (s->nfields > r->ncols && (rc == CXM_CSV_RECORD || s->bad_col > r->ncols)) {
         uint32_t col = r->ncols + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(r->ncols + 1);
         return cxm_diag_set(diag, CXM_EPARSE, r->name, s->over_line, col, NULL,
-                            "expected %zu fields as in the header, found %zu", r->ncols,
-                            s->nfields);
+                            "expected %zu fields as in the header, found %zu", r->ncols, s->nfields);
     }
     if (rc == CXM_CSV_BAD)
-        return cxm_diag_set(diag, CXM_EPARSE, r->name, s->bad_line, s->bad_col,
-                            col_name(r, s->bad_col), "%s", s->bad_msg);
+        return cxm_diag_set(diag, CXM_EPARSE, r->name, s->bad_line, s->bad_col, col_name(r, s->bad_col), "%s",
+                            s->bad_msg);
     for (size_t i = s->nfields; i < r->ncols; i++) {
         s->fields[i].ptr = NULL;
         s->fields[i].len = 0;
@@ -244,10 +242,13 @@ static int csv_next(cxm_rows *r, const cxm_field **fields, size_t *nfields, cxm_
 
 /* ---- NDJSON ---------------------------------------------------------- */
 
-static int js_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static int js_ws(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 static const char *js_skip_ws(const char *p, const char *e) {
-    while (p < e && js_ws(*p)) p++;
+    while (p < e && js_ws(*p))
+        p++;
     return p;
 }
 
@@ -285,7 +286,8 @@ static const char *js_skip_value(const char *p, const char *e) {
         }
         return e;
     }
-    while (p < e && *p != ',' && *p != '}' && *p != ']' && !js_ws(*p)) p++;
+    while (p < e && *p != ',' && *p != '}' && *p != ']' && !js_ws(*p))
+        p++;
     return p;
 }
 
@@ -294,7 +296,8 @@ static size_t js_depth(const char *p, const char *e) {
     size_t d = 0, max = 0;
     while (p < e) {
         const char *q = p;
-        while (q < e && *q != '"' && *q != '{' && *q != '[' && *q != '}' && *q != ']') q++;
+        while (q < e && *q != '"' && *q != '{' && *q != '[' && *q != '}' && *q != ']')
+            q++;
         if (q == e) break;
         char c = *q;
         if (c == '"') {
@@ -314,8 +317,7 @@ static size_t js_depth(const char *p, const char *e) {
 /* The value texts of the members (object) or elements (array) of the
  * container at p, in source order, into *arr (*cap entries, grown as
  * needed); *n receives the count. */
-static int js_spans(nd_span **arr, size_t *cap, const char *p, const char *e, int object,
-                    size_t *n) {
+static int js_spans(nd_span **arr, size_t *cap, const char *p, const char *e, int object, size_t *n) {
     size_t k = 0;
     p = js_skip_ws(p, e);
     if (p < e) p++; /* { or [ */
@@ -376,13 +378,10 @@ static int nd_push_fix(cxm_rows *r, size_t field, size_t off) {
 
 /* Joins the scalars of array v (source text src) with ';' into r->join for
  * field col; null elements are left out. */
-static int nd_join(cxm_rows *r, size_t col, const json_t *v, const char *src, size_t srclen,
-                   size_t *len) {
+static int nd_join(cxm_rows *r, size_t col, const json_t *v, const char *src, size_t srclen, size_t *len) {
     size_t n = 0, off = r->join.len;
     int rc = CXM_OK;
-    if (src && json_array_size(v) &&
-        (rc = js_spans(&r->espans, &r->espancap, src, src + srclen, 0, &n)))
-        return rc;
+    if (src && json_array_size(v) && (rc = js_spans(&r->espans, &r->espancap, src, src + srclen, 0, &n))) return rc;
     if (n != json_array_size(v)) n = 0;
     int first = 1;
     for (size_t i = 0; i < json_array_size(v) && !rc; i++) {
@@ -419,21 +418,18 @@ static int nd_record(cxm_rows *r, const char *lp, size_t ll, uint64_t ln, cxm_di
     if (js_depth(lp, le) > CXM_MAX_JSON_DEPTH)
         return cxm_diag_set(diag, CXM_EPARSE, r->name, ln, 0, NULL,
                             "JSON nested deeper than the limit of %u levels (expected one "
-                            "flat object per line)", CXM_MAX_JSON_DEPTH);
+                            "flat object per line)",
+                            CXM_MAX_JSON_DEPTH);
     json_error_t err;
     /* INT_AS_REAL: integers past int64 parse too (their text is what we keep). */
-    json_t *root = json_loadb(lp, ll,
-                              JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL |
-                                  JSON_DECODE_INT_AS_REAL,
-                              &err);
+    json_t *root =
+        json_loadb(lp, ll, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
     if (!root)
-        return cxm_diag_set(diag, CXM_EPARSE, r->name, ln,
-                            err.column > 0 ? (uint32_t)err.column : 0, NULL,
+        return cxm_diag_set(diag, CXM_EPARSE, r->name, ln, err.column > 0 ? (uint32_t)err.column : 0, NULL,
                             "invalid JSON: %s (expected one JSON object per line)", err.text);
     r->root = root;
     if (!json_is_object(root))
-        return cxm_diag_set(diag, CXM_EPARSE, r->name, ln, 1, NULL,
-                            "expected a JSON object, found %s", js_kind(root));
+        return cxm_diag_set(diag, CXM_EPARSE, r->name, ln, 1, NULL, "expected a JSON object, found %s", js_kind(root));
 
     /* Pass 1: check every member before the header may grow. */
     int has_num = 0;
@@ -442,13 +438,13 @@ static int nd_record(cxm_rows *r, const char *lp, size_t ll, uint64_t ln, cxm_di
         const char *key = json_object_iter_key(it);
         const json_t *v = json_object_iter_value(it);
         if (json_object_iter_key_len(it) == 0)
-            return cxm_diag_set(diag, CXM_EPARSE, r->name, ln, 0, NULL,
-                                "empty key (expected a non-empty column name)");
+            return cxm_diag_set(diag, CXM_EPARSE, r->name, ln, 0, NULL, "empty key (expected a non-empty column name)");
         switch (json_typeof(v)) {
         case JSON_OBJECT:
             return cxm_diag_set(diag, CXM_EPARSE, r->name, ln, 0, key,
                                 "nested object under key \"%s\" (expected a string, number, "
-                                "true, false, null or an array of those)", key);
+                                "true, false, null or an array of those)",
+                                key);
         case JSON_ARRAY:
             for (size_t i = 0; i < json_array_size(v); i++) {
                 const json_t *e = json_array_get(v, i);
@@ -456,7 +452,8 @@ static int nd_record(cxm_rows *r, const char *lp, size_t ll, uint64_t ln, cxm_di
                     return cxm_diag_set(diag, CXM_EPARSE, r->name, ln, 0, key,
                                         "array under key \"%s\" holds a nested object or "
                                         "array (expected strings, numbers, true, false or "
-                                        "null)", key);
+                                        "null)",
+                                        key);
                 if (json_is_number(e)) has_num = 1;
             }
             break;
@@ -470,8 +467,7 @@ static int nd_record(cxm_rows *r, const char *lp, size_t ll, uint64_t ln, cxm_di
         int rc = js_spans(&r->spans, &r->spancap, lp, le, 1, &nspan);
         if (rc) return cxm_diag_set(diag, rc, r->name, ln, 0, NULL, "out of memory");
         if (nspan != nmem)
-            return cxm_diag_set(diag, CXM_EPARSE, r->name, ln, 0, NULL,
-                                "could not locate the members' source text");
+            return cxm_diag_set(diag, CXM_EPARSE, r->name, ln, 0, NULL, "could not locate the members' source text");
     }
 
     /* Pass 2: map keys to columns (growing the header). */
@@ -482,8 +478,7 @@ static int nd_record(cxm_rows *r, const char *lp, size_t ll, uint64_t ln, cxm_di
         int added;
         int rc = cxm_dict_intern(&r->keys, key, klen, &code, &added);
         if (rc == CXM_ELIMIT)
-            return cxm_diag_set(diag, rc, r->name, ln, 0, key,
-                                "more than %u distinct keys (the column limit)",
+            return cxm_diag_set(diag, rc, r->name, ln, 0, key, "more than %u distinct keys (the column limit)",
                                 CXM_MAX_COLUMNS);
         if (rc) return cxm_diag_set(diag, rc, r->name, ln, 0, NULL, "out of memory");
         if (!added) continue;
@@ -500,7 +495,8 @@ static int nd_record(cxm_rows *r, const char *lp, size_t ll, uint64_t ln, cxm_di
     }
     if (r->ndfcap < r->ncols) {
         size_t cap = r->ndfcap ? r->ndfcap : 16;
-        while (cap < r->ncols) cap *= 2;
+        while (cap < r->ncols)
+            cap *= 2;
         cxm_field *nf = realloc(r->ndf, cap * sizeof *nf);
         if (!nf) return cxm_diag_set(diag, CXM_ENOMEM, r->name, 0, 0, NULL, "out of memory");
         r->ndf = nf;
@@ -545,12 +541,10 @@ static int nd_record(cxm_rows *r, const char *lp, size_t ll, uint64_t ln, cxm_di
             size_t len = 0;
             int rc = nd_join(r, code, v, src, srclen, &len);
             if (rc == CXM_ELIMIT)
-                return cxm_diag_set(diag, rc, r->name, ln, 0, key,
-                                    "joined array longer than the limit of %u MiB",
+                return cxm_diag_set(diag, rc, r->name, ln, 0, key, "joined array longer than the limit of %u MiB",
                                     (unsigned)(CXM_MAX_RECORD_BYTES >> 20));
             if (rc == CXM_EPARSE)
-                return cxm_diag_set(diag, rc, r->name, ln, 0, key,
-                                    "could not locate the array's source text");
+                return cxm_diag_set(diag, rc, r->name, ln, 0, key, "could not locate the array's source text");
             if (rc) return cxm_diag_set(diag, rc, r->name, ln, 0, NULL, "out of memory");
             f->ptr = ""; /* patched below; non-NULL even when empty */
             f->len = len;
@@ -586,8 +580,7 @@ static int nd_line(cxm_rows *r, const char **lp, size_t *ll, cxm_diag *diag) {
         int rc = fill(r, diag);
         if (rc < 0) return rc;
         if (rc == 1)
-            return cxm_diag_set(diag, CXM_ELIMIT, r->name, r->nd_line, 0, NULL,
-                                "line longer than the limit of %u MiB",
+            return cxm_diag_set(diag, CXM_ELIMIT, r->name, r->nd_line, 0, NULL, "line longer than the limit of %u MiB",
                                 (unsigned)(CXM_MAX_RECORD_BYTES >> 20));
     }
 }
@@ -602,7 +595,8 @@ static int nd_next(cxm_rows *r, cxm_diag *diag) {
         if (rc <= 0) return rc;
         uint64_t ln = r->nd_line++;
         size_t i = 0;
-        while (i < ll && (lp[i] == ' ' || lp[i] == '\t' || lp[i] == '\r')) i++;
+        while (i < ll && (lp[i] == ' ' || lp[i] == '\t' || lp[i] == '\r'))
+            i++;
         if (i == ll) continue; /* blank line */
         r->rec_line = ln;
         return nd_record(r, lp, ll, ln, diag);
@@ -611,16 +605,13 @@ static int nd_next(cxm_rows *r, cxm_diag *diag) {
 
 /* ---- opening and closing --------------------------------------------- */
 
-static int rows_new(cxm_rows **out, const char *name, cxm_rows_format format, char delim,
-                    cxm_diag *diag) {
+static int rows_new(cxm_rows **out, const char *name, cxm_rows_format format, char delim, cxm_diag *diag) {
     *out = NULL;
     if (format != CXM_ROWS_CSV && format != CXM_ROWS_NDJSON)
-        return cxm_diag_set(diag, CXM_EINVAL, name, 0, 0, NULL, "unknown record format %d",
-                            (int)format);
+        return cxm_diag_set(diag, CXM_EINVAL, name, 0, 0, NULL, "unknown record format %d", (int)format);
     if (delim == 0) delim = ',';
     if (format == CXM_ROWS_CSV && (delim == '"' || delim == '\r' || delim == '\n'))
-        return cxm_diag_set(diag, CXM_EUSAGE, name, 0, 0, NULL,
-                            "the CSV delimiter cannot be a quote, CR or LF");
+        return cxm_diag_set(diag, CXM_EUSAGE, name, 0, 0, NULL, "the CSV delimiter cannot be a quote, CR or LF");
     cxm_rows *r = calloc(1, sizeof *r);
     if (!r) return cxm_diag_set(diag, CXM_ENOMEM, name, 0, 0, NULL, "out of memory");
     size_t n = strlen(name);
@@ -656,8 +647,7 @@ static int rows_start(cxm_rows *r, cxm_diag *diag) {
     return CXM_OK;
 }
 
-int cxm_rows_open(cxm_rows **out, const char *path, cxm_rows_format format, char delim,
-                  cxm_diag *diag) {
+int cxm_rows_open(cxm_rows **out, const char *path, cxm_rows_format format, char delim, cxm_diag *diag) {
     if (!out || !path) return cxm_diag_set(diag, CXM_EINVAL, NULL, 0, 0, NULL, "no path");
     int is_stdin = strcmp(path, "-") == 0;
     cxm_rows *r;
@@ -699,8 +689,8 @@ int cxm_rows_open(cxm_rows **out, const char *path, cxm_rows_format format, char
     return CXM_OK;
 }
 
-int cxm_rows_open_mem(cxm_rows **out, const char *name, const char *data, size_t len,
-                      cxm_rows_format format, char delim, cxm_diag *diag) {
+int cxm_rows_open_mem(cxm_rows **out, const char *name, const char *data, size_t len, cxm_rows_format format,
+                      char delim, cxm_diag *diag) {
     if (!out || (!data && len)) return cxm_diag_set(diag, CXM_EINVAL, name, 0, 0, NULL, "no data");
     cxm_rows *r;
     int rc = rows_new(&r, name ? name : "<memory>", format, delim, diag);
@@ -740,14 +730,18 @@ int cxm_rows_next(cxm_rows *r, const cxm_field **fields, size_t *nfields, cxm_di
     return rc;
 }
 
-uint64_t cxm_rows_line(const cxm_rows *r) { return r->rec_line; }
+uint64_t cxm_rows_line(const cxm_rows *r) {
+    return r->rec_line;
+}
 
 void cxm_rows_progress(const cxm_rows *r, uint64_t *done, uint64_t *total) {
     if (done) *done = r->base + r->pos;
     if (total) *total = r->total;
 }
 
-const char *cxm_rows_name(const cxm_rows *r) { return r->name; }
+const char *cxm_rows_name(const cxm_rows *r) {
+    return r->name;
+}
 
 void cxm_rows_free(cxm_rows *r) {
     if (!r) return;

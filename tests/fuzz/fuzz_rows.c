@@ -51,7 +51,8 @@ static void drain(const char *doc, size_t n, cxm_rows_format format, char delim)
     size_t nh, prev_cols;
     cxm_rows_header(r, &h, &nh);
     prev_cols = nh;
-    for (size_t i = 0; i < nh; i++) check(h[i].ptr != NULL, "header name is NULL");
+    for (size_t i = 0; i < nh; i++)
+        check(h[i].ptr != NULL, "header name is NULL");
     uint64_t prev_line = 0;
     for (;;) {
         const cxm_field *f = NULL;
@@ -84,7 +85,8 @@ static void drain(const char *doc, size_t n, cxm_rows_format format, char delim)
                 check(f[i].len == 0, "missing field with a length");
                 continue;
             }
-            for (size_t j = 0; j < f[i].len; j++) sum += (unsigned char)f[i].ptr[j];
+            for (size_t j = 0; j < f[i].len; j++)
+                sum += (unsigned char)f[i].ptr[j];
         }
         (void)sum;
     }
@@ -117,7 +119,8 @@ static void record(scanned *out, const cxm_csv *s, int rc) {
     }
     out->nstored = s->nfields < s->maxfields ? s->nfields : s->maxfields;
     size_t len = 0;
-    for (size_t i = 0; i < out->nstored; i++) len += 8 + s->fields[i].len;
+    for (size_t i = 0; i < out->nstored; i++)
+        len += 8 + s->fields[i].len;
     out->text = malloc(len ? len : 1);
     for (size_t i = 0; i < out->nstored; i++) {
         uint64_t l = s->fields[i].len;
@@ -129,10 +132,10 @@ static void record(scanned *out, const cxm_csv *s, int rc) {
 }
 
 static int same(const scanned *a, const scanned *b) {
-    return a->rc == b->rc && a->rec_line == b->rec_line && a->line == b->line &&
-           a->nfields == b->nfields && a->bad_col == b->bad_col && a->bad_line == b->bad_line &&
-           strcmp(a->bad_msg, b->bad_msg) == 0 && a->nstored == b->nstored &&
-           a->textlen == b->textlen && (a->textlen == 0 || memcmp(a->text, b->text, a->textlen) == 0);
+    return a->rc == b->rc && a->rec_line == b->rec_line && a->line == b->line && a->nfields == b->nfields &&
+           a->bad_col == b->bad_col && a->bad_line == b->bad_line && strcmp(a->bad_msg, b->bad_msg) == 0 &&
+           a->nstored == b->nstored && a->textlen == b->textlen &&
+           (a->textlen == 0 || memcmp(a->text, b->text, a->textlen) == 0);
 }
 
 /* Scans doc whole (step 0) or through growing windows; returns the records. */
@@ -180,9 +183,12 @@ static void scan_both_ways(const char *doc, size_t n, char delim, size_t step) {
     size_t na = scan_all(doc, n, delim, 0, &a);
     size_t nb = scan_all(doc, n, delim, step, &b);
     check(na == nb, "windowed scan found a different number of records");
-    for (size_t i = 0; i < na; i++) check(same(&a[i], &b[i]), "windowed scan differs");
-    for (size_t i = 0; i < na; i++) free(a[i].text);
-    for (size_t i = 0; i < nb; i++) free(b[i].text);
+    for (size_t i = 0; i < na; i++)
+        check(same(&a[i], &b[i]), "windowed scan differs");
+    for (size_t i = 0; i < na; i++)
+        free(a[i].text);
+    for (size_t i = 0; i < nb; i++)
+        free(b[i].text);
     free(a);
     free(b);
 }

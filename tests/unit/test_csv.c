@@ -57,48 +57,44 @@ static void expect_header_(cxm_rows *r, size_t n, const char *const *want) {
         assert_true(memcmp(h[i].ptr, want[i], h[i].len) == 0);
     }
 }
-#define EXPECT_HEADER(r, ...)                                                  \
-    do {                                                                       \
-        const char *const w_[] = {__VA_ARGS__};                                \
-        expect_header_(r, sizeof w_ / sizeof w_[0], w_);                       \
+#define EXPECT_HEADER(r, ...)                                                                                          \
+    do {                                                                                                               \
+        const char *const w_[] = {__VA_ARGS__};                                                                        \
+        expect_header_(r, sizeof w_ / sizeof w_[0], w_);                                                               \
     } while (0)
 
 /* The next record must be exactly want[0..n) (MISSING = ptr NULL) and must
  * start on physical line `line`. */
-static const cxm_field *expect_record_(cxm_rows *r, uint64_t line, size_t n,
-                                       const char *const *want) {
+static const cxm_field *expect_record_(cxm_rows *r, uint64_t line, size_t n, const char *const *want) {
     const cxm_field *f = NULL;
     size_t nf = 0;
     cxm_diag d;
     memset(&d, 0, sizeof d);
     int rc = cxm_rows_next(r, &f, &nf, &d);
-    if (rc != 1) fail_msg("expected a record, got %d: line %llu col %u: %s", rc,
-                          (unsigned long long)d.line, d.column, d.msg);
+    if (rc != 1)
+        fail_msg("expected a record, got %d: line %llu col %u: %s", rc, (unsigned long long)d.line, d.column, d.msg);
     assert_int_equal(nf, n);
     for (size_t i = 0; i < n; i++) {
         if (!want[i]) {
-            if (f[i].ptr) fail_msg("field %zu: expected missing, got \"%.*s\"", i + 1,
-                                   (int)f[i].len, f[i].ptr);
+            if (f[i].ptr) fail_msg("field %zu: expected missing, got \"%.*s\"", i + 1, (int)f[i].len, f[i].ptr);
             continue;
         }
         if (!f[i].ptr) fail_msg("field %zu: expected \"%s\", got missing", i + 1, want[i]);
         if (f[i].len != strlen(want[i]) || memcmp(f[i].ptr, want[i], f[i].len) != 0)
-            fail_msg("field %zu: expected \"%s\", got \"%.*s\"", i + 1, want[i],
-                     (int)f[i].len, f[i].ptr);
+            fail_msg("field %zu: expected \"%s\", got \"%.*s\"", i + 1, want[i], (int)f[i].len, f[i].ptr);
     }
     assert_int_equal(cxm_rows_line(r), line);
     return f;
 }
-#define EXPECT_RECORD(r, line, ...)                                            \
-    do {                                                                       \
-        const char *const w_[] = {__VA_ARGS__};                                \
-        (void)expect_record_(r, line, sizeof w_ / sizeof w_[0], w_);           \
+#define EXPECT_RECORD(r, line, ...)                                                                                    \
+    do {                                                                                                               \
+        const char *const w_[] = {__VA_ARGS__};                                                                        \
+        (void)expect_record_(r, line, sizeof w_ / sizeof w_[0], w_);                                                   \
     } while (0)
 
 /* The next record must be bad: the record starts on rec_line, the diag
  * names line, column and contains msg. */
-static void expect_bad(cxm_rows *r, uint64_t rec_line, uint64_t line, uint32_t column,
-                       const char *msg) {
+static void expect_bad(cxm_rows *r, uint64_t rec_line, uint64_t line, uint32_t column, const char *msg) {
     const cxm_field *f;
     size_t nf;
     cxm_diag d;
@@ -192,9 +188,14 @@ static void test_last_record_needs_no_line_end(void **state) {
 static void test_utf8_bom_is_skipped(void **state) {
     (void)state;
     /* Only at the start of input; elsewhere the bytes are data. */
-    cxm_rows *r = open_text("\xEF\xBB\xBFid,name\n\xEF\xBB\xBF" "1,x\n", ',');
+    cxm_rows *r = open_text("\xEF\xBB\xBFid,name\n\xEF\xBB\xBF"
+                            "1,x\n",
+                            ',');
     EXPECT_HEADER(r, "id", "name");
-    EXPECT_RECORD(r, 2, "\xEF\xBB\xBF" "1", "x");
+    EXPECT_RECORD(r, 2,
+                  "\xEF\xBB\xBF"
+                  "1",
+                  "x");
     expect_end(r);
     cxm_rows_free(r);
 }
@@ -210,9 +211,9 @@ static void test_quoted_field_holds_the_delimiter(void **state) {
 static void test_quoted_field_holds_line_ends_and_they_count_as_lines(void **state) {
     (void)state;
     cxm_rows *r = open_text("a,b\n"
-                            "1,\"two\nlines\"\n"        /* lines 2-3 */
+                            "1,\"two\nlines\"\n"          /* lines 2-3 */
                             "2,\"crlf\r\nand cr\rend\"\n" /* lines 4-6 */
-                            "3,x\n",                     /* line 7 */
+                            "3,x\n",                      /* line 7 */
                             ',');
     EXPECT_RECORD(r, 2, "1", "two\nlines");
     EXPECT_RECORD(r, 4, "2", "crlf\r\nand cr\rend");
@@ -291,7 +292,8 @@ static void test_empty_field_is_present_with_length_zero(void **state) {
     cxm_rows *r = open_text("a,b,c\n,,\n\"\",x,\n", ',');
     const char *const w1[] = {"", "", ""};
     const cxm_field *f = expect_record_(r, 2, 3, w1);
-    for (int i = 0; i < 3; i++) assert_non_null(f[i].ptr);
+    for (int i = 0; i < 3; i++)
+        assert_non_null(f[i].ptr);
     EXPECT_RECORD(r, 3, "", "x", "");
     expect_end(r);
     cxm_rows_free(r);
@@ -544,7 +546,8 @@ static void test_dash_reads_standard_input_even_from_a_pipe(void **state) {
     (void)state;
     int fds[2];
     assert_int_equal(pipe(fds), 0);
-    const char *text = "\xEF\xBB\xBF" "a;b\r\n1;2\r\n";
+    const char *text = "\xEF\xBB\xBF"
+                       "a;b\r\n1;2\r\n";
     assert_int_equal(write(fds[1], text, strlen(text)), (ssize_t)strlen(text));
     close(fds[1]);
     int saved = dup(0);
@@ -574,7 +577,8 @@ static void test_window_grows_for_a_record_longer_than_it(void **state) {
     size_t n = 0;
     memcpy(text, "a,b\n1,\"", 7);
     n = 7;
-    for (size_t i = 0; i < big; i++) text[n++] = (i % 1000 == 999) ? '\n' : 'q';
+    for (size_t i = 0; i < big; i++)
+        text[n++] = (i % 1000 == 999) ? '\n' : 'q';
     memcpy(text + n, "\"\n2,3\n", 6);
     n += 6;
     char *path = temp_file(text, n);
@@ -627,7 +631,8 @@ static void test_quote_unclosed_within_the_record_limit_is_a_bad_row(void **stat
     char *text = malloc(cap);
     memcpy(text, "a,b\n1,\"open\n", 12);
     n = 12;
-    for (size_t i = 0; i < nlines; i++, n += 64) memcpy(text + n, line, 64);
+    for (size_t i = 0; i < nlines; i++, n += 64)
+        memcpy(text + n, line, 64);
     char *path = temp_file(text, n);
     free(text);
     cxm_rows *r = NULL;
@@ -712,10 +717,12 @@ static int o_parse(oracle *o, const char *doc, size_t len, char delim) {
 
 static void o_free(oracle *o) {
     for (size_t i = 0; i < o->n; i++) {
-        for (size_t j = 0; j < o->rows[i].n; j++) free(o->rows[i].f[j].p);
+        for (size_t j = 0; j < o->rows[i].n; j++)
+            free(o->rows[i].f[j].p);
         free(o->rows[i].f);
     }
-    for (size_t j = 0; j < o->cur.n; j++) free(o->cur.f[j].p);
+    for (size_t j = 0; j < o->cur.n; j++)
+        free(o->cur.f[j].p);
     free(o->cur.f);
     free(o->rows);
 }
@@ -731,7 +738,9 @@ static uint64_t rnd(void) {
     rng_state = x;
     return x * 0x2545F4914F6CDD1Dull;
 }
-static size_t rndn(size_t n) { return (size_t)(rnd() % n); }
+static size_t rndn(size_t n) {
+    return (size_t)(rnd() % n);
+}
 
 typedef struct doc {
     char *p;
@@ -748,13 +757,15 @@ static void d_put(doc *d, const char *s, size_t n) {
     memcpy(d->p + d->n, s, n);
     d->n += n;
 }
-static void d_puts(doc *d, const char *s) { d_put(d, s, strlen(s)); }
+static void d_puts(doc *d, const char *s) {
+    d_put(d, s, strlen(s));
+}
 
 /* Plain text: never the delimiter, a quote, CR or LF (any of , ; | TAB). */
 static void gen_plain(doc *d, size_t minlen) {
-    static const char *const bits[] = {"a", "Z", "0", "7", " ", "-", ".", ":", "/", "x y",
-                                       "\xC3\xA9", "\xE6\xBC\xA2", "\xF0\x9F\x98\x80",
-                                       "\xFF", "\x80", "@"};
+    static const char *const bits[] = {
+        "a",    "Z",    "0", "7", " ", "-", ".", ":", "/", "x y", "\xC3\xA9", "\xE6\xBC\xA2", "\xF0\x9F\x98\x80",
+        "\xFF", "\x80", "@"};
     size_t n = minlen + rndn(12);
     for (size_t i = 0; i < n; i++) {
         if (rndn(200) == 0) {
@@ -766,8 +777,8 @@ static void gen_plain(doc *d, size_t minlen) {
 }
 
 static void gen_quoted(doc *d, char delim) {
-    static const char *const bits[] = {"a", "b c", "\xC3\xA9", ",", ";", "|", "\t", "\"\"",
-                                       "\n", "\r\n", "\r", "\"\"\"\"", " ", "\x01"};
+    static const char *const bits[] = {"a",    "b c", "\xC3\xA9", ",",  ";",        "|", "\t",
+                                       "\"\"", "\n",  "\r\n",     "\r", "\"\"\"\"", " ", "\x01"};
     char dl[2] = {delim, 0};
     d_puts(d, "\"");
     size_t n = rndn(10);
@@ -838,8 +849,7 @@ static uint64_t line_of(const doc *d, size_t off) {
     return line;
 }
 
-static void compare_fields(const cxm_field *f, size_t nf, const orow *o, size_t width,
-                           size_t docno, size_t recno) {
+static void compare_fields(const cxm_field *f, size_t nf, const orow *o, size_t width, size_t docno, size_t recno) {
     if (nf != width) fail_msg("doc %zu record %zu: %zu fields, want %zu", docno, recno, nf, width);
     for (size_t j = 0; j < width; j++) {
         if (j >= o->n) {
@@ -847,8 +857,8 @@ static void compare_fields(const cxm_field *f, size_t nf, const orow *o, size_t 
             continue;
         }
         if (!f[j].ptr || f[j].len != o->f[j].n || memcmp(f[j].ptr, o->f[j].p, f[j].len) != 0)
-            fail_msg("doc %zu record %zu field %zu: got \"%.*s\" want \"%.*s\"", docno, recno, j,
-                     (int)f[j].len, f[j].ptr ? f[j].ptr : "(null)", (int)o->f[j].n, o->f[j].p);
+            fail_msg("doc %zu record %zu field %zu: got \"%.*s\" want \"%.*s\"", docno, recno, j, (int)f[j].len,
+                     f[j].ptr ? f[j].ptr : "(null)", (int)o->f[j].n, o->f[j].p);
     }
 }
 

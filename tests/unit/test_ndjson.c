@@ -38,14 +38,13 @@ static void expect_header_(cxm_rows *r, size_t n, const char *const *want) {
     assert_int_equal(nh, n);
     for (size_t i = 0; i < n; i++) {
         if (h[i].len != strlen(want[i]) || memcmp(h[i].ptr, want[i], h[i].len) != 0)
-            fail_msg("column %zu: expected \"%s\", got \"%.*s\"", i + 1, want[i], (int)h[i].len,
-                     h[i].ptr);
+            fail_msg("column %zu: expected \"%s\", got \"%.*s\"", i + 1, want[i], (int)h[i].len, h[i].ptr);
     }
 }
-#define EXPECT_HEADER(r, ...)                                                  \
-    do {                                                                       \
-        const char *const w_[] = {__VA_ARGS__};                                \
-        expect_header_(r, sizeof w_ / sizeof w_[0], w_);                       \
+#define EXPECT_HEADER(r, ...)                                                                                          \
+    do {                                                                                                               \
+        const char *const w_[] = {__VA_ARGS__};                                                                        \
+        expect_header_(r, sizeof w_ / sizeof w_[0], w_);                                                               \
     } while (0)
 
 static void expect_ncols(cxm_rows *r, size_t n) {
@@ -55,38 +54,33 @@ static void expect_ncols(cxm_rows *r, size_t n) {
     assert_int_equal(nh, n);
 }
 
-static const cxm_field *expect_record_(cxm_rows *r, uint64_t line, size_t n,
-                                       const char *const *want) {
+static const cxm_field *expect_record_(cxm_rows *r, uint64_t line, size_t n, const char *const *want) {
     const cxm_field *f = NULL;
     size_t nf = 0;
     cxm_diag d;
     memset(&d, 0, sizeof d);
     int rc = cxm_rows_next(r, &f, &nf, &d);
-    if (rc != 1) fail_msg("expected a record, got %d: line %llu: %s", rc,
-                          (unsigned long long)d.line, d.msg);
+    if (rc != 1) fail_msg("expected a record, got %d: line %llu: %s", rc, (unsigned long long)d.line, d.msg);
     assert_int_equal(nf, n);
     for (size_t i = 0; i < n; i++) {
         if (!want[i]) {
-            if (f[i].ptr) fail_msg("field %zu: expected missing, got \"%.*s\"", i + 1,
-                                   (int)f[i].len, f[i].ptr);
+            if (f[i].ptr) fail_msg("field %zu: expected missing, got \"%.*s\"", i + 1, (int)f[i].len, f[i].ptr);
             continue;
         }
         if (!f[i].ptr) fail_msg("field %zu: expected \"%s\", got missing", i + 1, want[i]);
         if (f[i].len != strlen(want[i]) || memcmp(f[i].ptr, want[i], f[i].len) != 0)
-            fail_msg("field %zu: expected \"%s\", got \"%.*s\"", i + 1, want[i],
-                     (int)f[i].len, f[i].ptr);
+            fail_msg("field %zu: expected \"%s\", got \"%.*s\"", i + 1, want[i], (int)f[i].len, f[i].ptr);
     }
     assert_int_equal(cxm_rows_line(r), line);
     return f;
 }
-#define EXPECT_RECORD(r, line, ...)                                            \
-    do {                                                                       \
-        const char *const w_[] = {__VA_ARGS__};                                \
-        (void)expect_record_(r, line, sizeof w_ / sizeof w_[0], w_);           \
+#define EXPECT_RECORD(r, line, ...)                                                                                    \
+    do {                                                                                                               \
+        const char *const w_[] = {__VA_ARGS__};                                                                        \
+        (void)expect_record_(r, line, sizeof w_ / sizeof w_[0], w_);                                                   \
     } while (0)
 
-static void expect_bad(cxm_rows *r, uint64_t line, uint32_t column, const char *colname,
-                       const char *msg) {
+static void expect_bad(cxm_rows *r, uint64_t line, uint32_t column, const char *colname, const char *msg) {
     const cxm_field *f;
     size_t nf;
     cxm_diag d;
@@ -189,8 +183,7 @@ static void test_numbers_keep_their_source_text(void **state) {
     (void)state;
     cxm_rows *r = open_text("{\"a\":1.50,\"b\":-0,\"c\":1e3,\"d\":12345678901234567890,"
                             "\"e\":  7 ,\"f\":0.1000000000000000055511151231257827}\n");
-    EXPECT_RECORD(r, 1, "1.50", "-0", "1e3", "12345678901234567890", "7",
-                  "0.1000000000000000055511151231257827");
+    EXPECT_RECORD(r, 1, "1.50", "-0", "1e3", "12345678901234567890", "7", "0.1000000000000000055511151231257827");
     expect_end(r);
     cxm_rows_free(r);
 }
@@ -298,8 +291,10 @@ static void test_nesting_deeper_than_the_limit_is_a_bad_row(void **state) {
     char text[512];
     size_t n = 0;
     n += (size_t)snprintf(text + n, sizeof text - n, "{\"a\":");
-    for (unsigned i = 0; i < CXM_MAX_JSON_DEPTH; i++) text[n++] = '[';
-    for (unsigned i = 0; i < CXM_MAX_JSON_DEPTH; i++) text[n++] = ']';
+    for (unsigned i = 0; i < CXM_MAX_JSON_DEPTH; i++)
+        text[n++] = '[';
+    for (unsigned i = 0; i < CXM_MAX_JSON_DEPTH; i++)
+        text[n++] = ']';
     n += (size_t)snprintf(text + n, sizeof text - n, "}\n{\"a\":\"[[[[\"}\n");
     cxm_rows *r = open_text(text);
     expect_bad(r, 1, 0, "", "nested deeper than the limit of 64");
@@ -359,7 +354,8 @@ static void test_too_many_distinct_keys_is_fatal(void **state) {
     cxm_diag d;
     int rc;
     size_t count = 0;
-    while ((rc = cxm_rows_next(r, &f, &nf, &d)) == 1) count++;
+    while ((rc = cxm_rows_next(r, &f, &nf, &d)) == 1)
+        count++;
     assert_int_equal(rc, CXM_ELIMIT);
     assert_int_equal(count, CXM_MAX_COLUMNS);
     assert_non_null(strstr(d.msg, "distinct keys"));
