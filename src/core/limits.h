@@ -31,4 +31,9 @@
                                               calendar keeps (a multiple of
                                               its 1024-day chunk) */
 
+#define CXM_MAX_SURVEY_SCORE  100          /* highest score of a survey scale
+                                              (0..100); one histogram box each */
+#define CXM_MAX_SURVEY_ANSWERS (1ull << 53) /* answers in one survey state
+                                              (exact in a double) */
+
 #endif
