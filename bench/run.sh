@@ -39,6 +39,7 @@ DOC=docs/PERFORMANCE.md
 METRICS=volume,frt,resolution_time,fcr,reopen_rate,sla_compliance
 mkdir -p "$OUT" "$DATA"
 
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
@@ -232,6 +233,7 @@ How to run it and what it measures: [bench/README.md](../bench/README.md).
 |---|---|
 | CPU | $CPU, $NPROC cores (nproc) |
 | memory | $MEM |
+| load average at start | ${LOAD_AT_START:-?} (1, 5, 15 min; other work on the machine makes the times noisy) |
 | system | $OS, $KERNEL |
 | cxm | $CXM_VERSION, commit $GIT |
 | DuckDB | $DUCK_VERSION (npm @duckdb/node-api $DUCK_PKG, Node $NODE_VERSION) |
@@ -277,7 +279,7 @@ Ratios (DuckDB time / cxm time; above 1 means cxm is faster):
 
 Memory: $MEMNOTE
 
-Agreement (volume, mean and median of frt and resolution_time on the largest groups): $AGREE
+Agreement with DuckDB (volume; mean and median of frt and resolution_time; fcr, reopen_rate and sla_compliance; on the four largest groups and the first): $AGREE
 EOF
 } >"$OUT/PERFORMANCE.md"
 

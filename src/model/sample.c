@@ -34,7 +34,7 @@
  * stream (xoshiro256** seeded by splitmix64 from (seed, ticket number)).
  *
  * Sizes: a ticket row is ~190 bytes, so 10 million tickets are ~1.9 GB;
- * a ticket has at most SAMPLE_MAX_EVENTS events (about 8 on average), a
+ * a ticket has at most SAMPLE_MAX_EVENTS events (about 6 on average), a
  * messages row is ~55 bytes. Nothing grows with the ticket count: the only
  * allocations are two fixed output buffers. The arrival intensity is
  * evaluated hour by hour (days * 24 evaluations, three passes) and never
@@ -108,7 +108,7 @@ static const double FCR_P[CH_N] = {0.50, 0.68, 0.72, 0.50, 0.60};
 /* Median agent work per public reply, by channel (seconds). */
 static const double WORK_MEDIAN[CH_N] = {300, 480, 330, 300, 180};
 
-#define SAMPLE_MAX_EVENTS 64            /* events of one ticket (47 reachable) */
+#define SAMPLE_MAX_EVENTS 64            /* events of one ticket (at most 43 are made) */
 #define SAMPLE_OUT_BUF (1u << 20)       /* bytes buffered per output file */
 #define SAMPLE_MAX_ROW 1024             /* bytes one row can take (~300 used) */
 #define SAMPLE_CLOSE_AFTER (4 * 86400)  /* solved -> closed by the system */
@@ -366,7 +366,7 @@ typedef struct ticket {
 } ticket;
 
 static void push(ticket *k, int64_t t, int author, int pub, int status, int64_t work) {
-    if (k->ne >= SAMPLE_MAX_EVENTS) return; /* unreachable: at most 47 */
+    if (k->ne >= SAMPLE_MAX_EVENTS) return; /* unreachable: at most 43 */
     event *e = &k->e[k->ne++];
     e->t = t;
     e->author = (uint8_t)author;
@@ -811,6 +811,8 @@ static char *put_ticket_row(gen *g, tsfmt *c, char *p, const ticket *k, const ch
     return p;
 }
 
+/* Overwrites every field of o (NULL: nothing happens); dir points to a
+ * static ".". */
 void cxm_sample_defaults(cxm_sample_opts *o) {
     if (!o) return;
     memset(o, 0, sizeof *o);
