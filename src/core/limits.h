@@ -36,4 +36,13 @@
 #define CXM_MAX_SURVEY_ANSWERS (1ull << 53) /* answers in one survey state
                                               (exact in a double) */
 
+#define CXM_MAX_THEMES        4096u        /* themes in one theme file */
+#define CXM_MAX_THEME_PHRASES 65536u       /* words/phrases in one theme file */
+#define CXM_MAX_THEME_PHRASE_WORDS 8u      /* words in one theme phrase */
+#define CXM_MAX_THEME_FILE_BYTES (16u << 20) /* one theme file */
+#define CXM_MAX_KEYPHRASE_WORDS 4u         /* words in one RAKE candidate */
+#define CXM_MAX_TEXT_WORD_BYTES 128u       /* a longer token is no RAKE word */
+#define CXM_MAX_TEXT_WORDS    (1u << 24)   /* distinct words in one corpus */
+#define CXM_MAX_TEXT_PHRASES  (1u << 24)   /* distinct candidate phrases in one corpus */
+
 #endif
