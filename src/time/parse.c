@@ -269,59 +269,109 @@ static int parse_epoch(const char *p, const char *e, int nd, int64_t v, cxm_time
 
 static inline unsigned dig(char c) { return (unsigned)(unsigned char)c - '0'; }
 
+/* Eight bytes at p as a little-endian word (memcpy: no alignment needed). */
+static inline uint64_t load8(const char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+#define ONES8 0x0101010101010101ull
+
+/* 1 if every byte of x is an ASCII digit (SWAR: a byte below '0' wraps
+ * past 0x80 when 0x30 is subtracted; one above '9' reaches 0x80 when 0x46
+ * is added; carries and borrows only start at such a byte). */
+static inline int all_digits8(uint64_t x) {
+    return !(((x + 0x46 * ONES8) | (x - 0x30 * ONES8)) & 0x80 * ONES8);
+}
+
+/* Byte i of the result is the two-digit number at bytes i, i+1 of x (all
+ * digits): d*10 + (d >> 8) never carries between bytes (at most 99). */
+static inline uint64_t pairs8(uint64_t x) {
+    uint64_t d = x - 0x30 * ONES8;
+    return d * 10 + (d >> 8);
+}
+#define PAIR(v, i) ((int)(((v) >> (8 * (i))) & 0xff))
+
 /*
  * The common shape "YYYY-MM-DD[T ]HH:MM:SS" then an optional fraction and
  * "", "Z" or "+HH:MM": fixed positions, no loops over the date. Returns 1
- * and fills f if s[0..n) is exactly that and every field is in range;
+ * and sets *out if s[0..n) is exactly that and every field is in range;
  * anything else (including every error) is left to the general parser,
  * which produces the messages.
+ *
+ * Speed: this runs for 2-4 columns of every row. The digits are checked and
+ * combined eight at a time (SWAR) and the result is computed here directly
+ * (no fields struct): about 60 instructions a value, down from about 250
+ * (callgrind, 100,000 calls). An earlier version also tested the digits
+ * with (d0 | d1 | ...) > 9, which is true for most real timestamps (2 | 8
+ * is 10), so they all took the general parser: 3x slower still.
  */
-static int parse_fast(const char *s, size_t n, fields *f) {
+static int parse_fast(const char *s, size_t n, const cxm_tz *naive_tz, cxm_time *out) {
     if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
         s[16] != ':')
         return 0;
-    unsigned y0 = dig(s[0]), y1 = dig(s[1]), y2 = dig(s[2]), y3 = dig(s[3]), mo0 = dig(s[5]),
-             mo1 = dig(s[6]), d0 = dig(s[8]), d1 = dig(s[9]), h0 = dig(s[11]), h1 = dig(s[12]),
-             mi0 = dig(s[14]), mi1 = dig(s[15]), s0 = dig(s[17]), s1 = dig(s[18]);
-    if ((y0 | y1 | y2 | y3 | mo0 | mo1 | d0 | d1 | h0 | h1 | mi0 | mi1 | s0 | s1) > 9) return 0;
-    f->year = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
-    f->month = (int)(mo0 * 10 + mo1);
-    f->day = (int)(d0 * 10 + d1);
-    f->hour = (int)(h0 * 10 + h1);
-    f->minute = (int)(mi0 * 10 + mi1);
-    f->second = (int)(s0 * 10 + s1);
+    /* "YYYY-MM-" and "DDTHH:MM" with the separators replaced by '0' */
+    uint64_t a = (load8(s) & ~(0xffull << 32 | 0xffull << 56)) | (0x30ull << 32 | 0x30ull << 56);
+    uint64_t b = (load8(s + 8) & ~(0xffull << 16 | 0xffull << 40)) | (0x30ull << 16 | 0x30ull << 40);
+    unsigned s0 = dig(s[17]), s1 = dig(s[18]);
+    if (!all_digits8(a) || !all_digits8(b) || s0 > 9 || s1 > 9) return 0;
+    uint64_t pa = pairs8(a), pb = pairs8(b);
+    int year = PAIR(pa, 0) * 100 + PAIR(pa, 2), month = PAIR(pa, 5), day = PAIR(pb, 0);
+    int hour = PAIR(pb, 3), minute = PAIR(pb, 6), second = (int)(s0 * 10 + s1);
     /* errors and the rare 24:00:00 and leap second take the general path */
-    if (f->month < 1 || f->month > 12 || f->day < 1 || f->hour > 23 || f->minute > 59 || f->second > 59)
-        return 0;
-    if (f->day > 28 && f->day > cxm_days_in_month(f->year, f->month)) return 0;
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return 0;
+    if (day > 28 && day > cxm_days_in_month(year, month)) return 0;
     const char *p = s + 19, *e = s + n;
+    int ms = 0;
     if (p < e && *p == '.') {
         p++;
         const char *q = p;
-        unsigned ms = 0;
-        while (p < e && dig(*p) <= 9 && p - q < 3) ms = ms * 10 + dig(*p++);
+        unsigned v = 0;
+        while (p < e && dig(*p) <= 9 && p - q < 3) v = v * 10 + dig(*p++);
         if (p == q) return 0;
-        for (ptrdiff_t k = p - q; k < 3; k++) ms *= 10;
+        for (ptrdiff_t k = p - q; k < 3; k++) v *= 10;
         while (p < e && dig(*p) <= 9 && p - q < 9) p++;
         if (p < e && dig(*p) <= 9) return 0;
-        f->ms = (int)ms;
+        ms = (int)v;
     }
-    if (p == e) return 1;
-    if (e - p == 1 && (*p == 'Z' || *p == 'z')) {
-        f->has_off = 1;
-        return 1;
-    }
-    if (e - p == 6 && (*p == '+' || *p == '-') && p[3] == ':') {
-        unsigned a = dig(p[1]), b = dig(p[2]), c = dig(p[4]), d = dig(p[5]);
-        if ((a | b | c | d) > 9) return 0;
-        unsigned hh = a * 10 + b, mm = c * 10 + d;
+    int has_off = 0;
+    int32_t off = 0;
+    if (p == e) {
+    } else if (e - p == 1 && (*p == 'Z' || *p == 'z')) {
+        has_off = 1;
+    } else if (e - p == 6 && (*p == '+' || *p == '-') && p[3] == ':') {
+        unsigned a1 = dig(p[1]), b1 = dig(p[2]), c1 = dig(p[4]), d1 = dig(p[5]);
+        if ((a1 > 9) | (b1 > 9) | (c1 > 9) | (d1 > 9)) return 0;
+        unsigned hh = a1 * 10 + b1, mm = c1 * 10 + d1;
         if (mm > 59 || hh * 60 + mm > 18 * 60) return 0;
-        f->has_off = 1;
-        f->off = (int32_t)((*p == '-' ? -1 : 1) * (int)(hh * 3600 + mm * 60));
-        return 1;
+        has_off = 1;
+        off = (int32_t)((*p == '-' ? -1 : 1) * (int)(hh * 3600 + mm * 60));
+    } else {
+        return 0;
     }
-    return 0;
+    /* the month cache of finish() (year >= 0 here) */
+    int64_t ym = (int64_t)year * 16 + month, days;
+    if (ym == cache_ym) {
+        days = cache_days + day - 1;
+    } else {
+        days = cxm_days_from_civil(year, month, day);
+        cache_ym = ym;
+        cache_days = days - day + 1;
+    }
+    int64_t local = days * 86400 + hour * 3600 + minute * 60 + second, utc;
+    if (has_off) utc = local - off;
+    else if (naive_tz) utc = cxm_tz_from_local(naive_tz, local);
+    else utc = local;
+    *out = utc * 1000 + ms;
+    return 1;
 }
+
+static int parse_general(const char *s, size_t n, const cxm_tz *naive_tz, cxm_date_order order, cxm_time *out,
+                         const char **why) __attribute__((noinline));
 
 int cxm_parse_time(const char *s, size_t n, const cxm_tz *naive_tz, cxm_date_order order, cxm_time *out,
                    const char **why) {
@@ -329,9 +379,15 @@ int cxm_parse_time(const char *s, size_t n, const cxm_tz *naive_tz, cxm_date_ord
     if (!s || !out) return fail(why, "no input");
     if (n && (is_space(s[0]) || is_space(s[n - 1]))) trim(&s, &n);
     if (n == 0) return fail(why, "empty timestamp");
+    if (parse_fast(s, n, naive_tz, out)) return 0;
+    return parse_general(s, n, naive_tz, order, out, why);
+}
+
+/* Every other form, and every error message (kept out of line so that the
+ * fast path above needs no stack frame). */
+static int parse_general(const char *s, size_t n, const cxm_tz *naive_tz, cxm_date_order order, cxm_time *out,
+                         const char **why) {
     fields f;
-    memset(&f, 0, sizeof f);
-    if (parse_fast(s, n, &f)) return finish(&f, naive_tz, out);
     memset(&f, 0, sizeof f);
     const char *p = s, *e = s + n;
 
