@@ -108,19 +108,22 @@ int cxm_survey_add_n(cxm_survey_state *s, int score, uint64_t count) {
     return CXM_OK;
 }
 
-int cxm_survey_add(cxm_survey_state *s, int score) { return cxm_survey_add_n(s, score, 1); }
+int cxm_survey_add(cxm_survey_state *s, int score) {
+    return cxm_survey_add_n(s, score, 1);
+}
 
 /* a caller-owned; b borrowed, may alias a (then a doubles). */
 int cxm_survey_merge(cxm_survey_state *a, const cxm_survey_state *b, cxm_diag *diag) {
     if (a->scale.min != b->scale.min || a->scale.max != b->scale.max)
         return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                            "survey states on different scales (%d-%d and %d-%d) cannot be merged",
-                            a->scale.min, a->scale.max, b->scale.min, b->scale.max);
+                            "survey states on different scales (%d-%d and %d-%d) cannot be merged", a->scale.min,
+                            a->scale.max, b->scale.min, b->scale.max);
     uint64_t bn = b->n;
     if (bn > CXM_MAX_SURVEY_ANSWERS - a->n)
         return cxm_diag_set(diag, CXM_ELIMIT, NULL, 0, 0, NULL,
                             "merged survey state would pass CXM_MAX_SURVEY_ANSWERS (2^53 answers)");
-    for (int sc = a->scale.min; sc <= a->scale.max; sc++) a->count[sc] += b->count[sc];
+    for (int sc = a->scale.min; sc <= a->scale.max; sc++)
+        a->count[sc] += b->count[sc];
     a->n += bn;
     return CXM_OK;
 }
@@ -134,7 +137,9 @@ int cxm_survey_score_from_double(double x, int *out) {
 
 /* ---- box sets --------------------------------------------------------- */
 
-static void boxes_add(cxm_survey_boxes *b, int s) { b->bits[s >> 6] |= 1ull << (s & 63); }
+static void boxes_add(cxm_survey_boxes *b, int s) {
+    b->bits[s >> 6] |= 1ull << (s & 63);
+}
 
 int cxm_survey_boxes_has(const cxm_survey_boxes *b, int score) {
     if (score < 0 || score > CXM_MAX_SURVEY_SCORE) return 0;
@@ -145,11 +150,14 @@ cxm_survey_boxes cxm_survey_boxes_range(int lo, int hi) {
     cxm_survey_boxes b = {{0, 0}};
     if (lo < 0) lo = 0;
     if (hi > CXM_MAX_SURVEY_SCORE) hi = CXM_MAX_SURVEY_SCORE;
-    for (int s = lo; s <= hi; s++) boxes_add(&b, s);
+    for (int s = lo; s <= hi; s++)
+        boxes_add(&b, s);
     return b;
 }
 
-static int boxes_empty(const cxm_survey_boxes *b) { return !b->bits[0] && !b->bits[1]; }
+static int boxes_empty(const cxm_survey_boxes *b) {
+    return !b->bits[0] && !b->bits[1];
+}
 
 /* 1 if every box of b lies in [sc.min, sc.max]. */
 static int boxes_inside(const cxm_survey_boxes *b, cxm_survey_scale sc) {
@@ -173,7 +181,8 @@ static int parse_box(const char *text, size_t *i, int *out) {
 }
 
 static size_t skip_spaces(const char *t, size_t i) {
-    while (t[i] == ' ' || t[i] == '\t') i++;
+    while (t[i] == ' ' || t[i] == '\t')
+        i++;
     return i;
 }
 
@@ -187,22 +196,23 @@ int cxm_survey_boxes_parse(const char *text, cxm_survey_boxes *out, cxm_diag *di
         int lo, hi;
         if (parse_box(text, &i, &lo))
             return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, (uint32_t)(i + 1), NULL,
-                                "box set \"%s\": expected a score 0..%d at byte %zu", text,
-                                CXM_MAX_SURVEY_SCORE, i + 1);
+                                "box set \"%s\": expected a score 0..%d at byte %zu", text, CXM_MAX_SURVEY_SCORE,
+                                i + 1);
         hi = lo;
         i = skip_spaces(text, i);
         if (text[i] == '-') {
             i = skip_spaces(text, i + 1);
             if (parse_box(text, &i, &hi))
                 return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, (uint32_t)(i + 1), NULL,
-                                    "box set \"%s\": expected the end of a range (0..%d) at byte %zu",
-                                    text, CXM_MAX_SURVEY_SCORE, i + 1);
+                                    "box set \"%s\": expected the end of a range (0..%d) at byte %zu", text,
+                                    CXM_MAX_SURVEY_SCORE, i + 1);
             if (hi < lo)
                 return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, (uint32_t)i, NULL,
                                     "box set \"%s\": range %d-%d runs backwards", text, lo, hi);
             i = skip_spaces(text, i);
         }
-        for (int s = lo; s <= hi; s++) boxes_add(&b, s);
+        for (int s = lo; s <= hi; s++)
+            boxes_add(&b, s);
         if (text[i] == ',') {
             i++;
             continue;
@@ -222,7 +232,8 @@ size_t cxm_survey_boxes_format(const cxm_survey_boxes *b, char *buf, size_t cap)
     for (int s = 0; s <= CXM_MAX_SURVEY_SCORE; s++) {
         if (!cxm_survey_boxes_has(b, s)) continue;
         int e = s;
-        while (e < CXM_MAX_SURVEY_SCORE && cxm_survey_boxes_has(b, e + 1)) e++;
+        while (e < CXM_MAX_SURVEY_SCORE && cxm_survey_boxes_has(b, e + 1))
+            e++;
         char item[16];
         int w = e > s ? snprintf(item, sizeof item, "%s%d-%d", len ? "," : "", s, e)
                       : snprintf(item, sizeof item, "%s%d", len ? "," : "", s);
@@ -258,8 +269,7 @@ int cxm_survey_boxes_default(cxm_survey_scale sc, cxm_survey_boxes *out, cxm_dia
 /* ---- definitions ------------------------------------------------------ */
 
 static const char *const metric_ids[CXM_SURVEY_NMETRICS] = {"csat", "ces", "nps", "enps", "esat"};
-static const char *const variant_names[CXM_SURVEY_NVARIANTS] = {"top_box", "mean", "pct_of_max",
-                                                                 "agree_pct", "nps"};
+static const char *const variant_names[CXM_SURVEY_NVARIANTS] = {"top_box", "mean", "pct_of_max", "agree_pct", "nps"};
 
 const char *cxm_survey_metric_id(cxm_survey_metric m) {
     return (unsigned)m < CXM_SURVEY_NMETRICS ? metric_ids[m] : "?";
@@ -289,8 +299,12 @@ int cxm_survey_variant_parse(const char *name, cxm_survey_variant *out) {
     return CXM_ENOTFOUND;
 }
 
-static int is_csat_like(cxm_survey_metric m) { return m == CXM_SURVEY_CSAT || m == CXM_SURVEY_ESAT; }
-static int is_nps_like(cxm_survey_metric m) { return m == CXM_SURVEY_NPS || m == CXM_SURVEY_ENPS; }
+static int is_csat_like(cxm_survey_metric m) {
+    return m == CXM_SURVEY_CSAT || m == CXM_SURVEY_ESAT;
+}
+static int is_nps_like(cxm_survey_metric m) {
+    return m == CXM_SURVEY_NPS || m == CXM_SURVEY_ENPS;
+}
 
 static int variant_belongs(cxm_survey_metric m, cxm_survey_variant v) {
     if (is_csat_like(m)) return v == CXM_SURVEY_TOP_BOX || v == CXM_SURVEY_MEAN || v == CXM_SURVEY_PCT_OF_MAX;
@@ -300,8 +314,7 @@ static int variant_belongs(cxm_survey_metric m, cxm_survey_variant v) {
 }
 
 /* d caller-owned, fully overwritten. */
-int cxm_survey_def_init(cxm_survey_def *d, cxm_survey_metric metric, cxm_survey_variant variant,
-                        cxm_diag *diag) {
+int cxm_survey_def_init(cxm_survey_def *d, cxm_survey_metric metric, cxm_survey_variant variant, cxm_diag *diag) {
     memset(d, 0, sizeof *d);
     if ((unsigned)metric >= CXM_SURVEY_NMETRICS)
         return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "unknown survey metric %d", (int)metric);
@@ -342,8 +355,8 @@ static int resolve(const cxm_survey_def *d, cxm_survey_scale sc, resolved *r, cx
     if (rc) return rc;
     memset(r, 0, sizeof *r);
     if ((unsigned)d->metric >= CXM_SURVEY_NMETRICS || !variant_belongs(d->metric, d->variant))
-        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "survey metric %d has no variant %d",
-                            (int)d->metric, (int)d->variant);
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "survey metric %d has no variant %d", (int)d->metric,
+                            (int)d->variant);
     r->confidence = d->confidence == 0 ? 0.95 : d->confidence;
     if (!(r->confidence > 0 && r->confidence < 1))
         return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "confidence %g: expected a level in (0, 1)",
@@ -360,26 +373,25 @@ static int resolve(const cxm_survey_def *d, cxm_survey_scale sc, resolved *r, cx
         if (!boxes_inside(&r->boxes, sc)) {
             (void)cxm_survey_boxes_format(&r->boxes, txt, sizeof txt);
             return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                                "%s: satisfied boxes %s are not all on the scale %d-%d", metric_ids[d->metric],
-                                txt, sc.min, sc.max);
+                                "%s: satisfied boxes %s are not all on the scale %d-%d", metric_ids[d->metric], txt,
+                                sc.min, sc.max);
         }
     }
     if (d->metric == CXM_SURVEY_CES) {
         if (d->polarity != CXM_SURVEY_AGREEMENT && d->polarity != CXM_SURVEY_EFFORT)
-            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "ces: unknown polarity %d",
-                                (int)d->polarity);
+            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "ces: unknown polarity %d", (int)d->polarity);
     }
     if (d->variant == CXM_SURVEY_AGREE_PCT) {
         int t = d->threshold;
         if (t == CXM_SURVEY_AUTO)
-            t = d->polarity == CXM_SURVEY_AGREEMENT ? (sc.min + sc.max) / 2 + 1 /* above the midpoint */
+            t = d->polarity == CXM_SURVEY_AGREEMENT ? (sc.min + sc.max) / 2 + 1      /* above the midpoint */
                                                     : (sc.min + sc.max + 1) / 2 - 1; /* below it */
         if (t < sc.min || t > sc.max)
-            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "ces: threshold %d is not on the scale %d-%d",
-                                t, sc.min, sc.max);
+            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "ces: threshold %d is not on the scale %d-%d", t,
+                                sc.min, sc.max);
         r->threshold = t;
-        r->boxes = d->polarity == CXM_SURVEY_AGREEMENT ? cxm_survey_boxes_range(t, sc.max)
-                                                       : cxm_survey_boxes_range(sc.min, t);
+        r->boxes =
+            d->polarity == CXM_SURVEY_AGREEMENT ? cxm_survey_boxes_range(t, sc.max) : cxm_survey_boxes_range(sc.min, t);
     }
     if (is_nps_like(d->metric)) {
         r->dmax = d->detractor_max == CXM_SURVEY_AUTO ? 6 : d->detractor_max;
@@ -412,7 +424,8 @@ static uint64_t count_in(const cxm_survey_state *s, const cxm_survey_boxes *b) {
  * centred second moment in a second pass (no cancellation). */
 static void histogram_moments(const cxm_survey_state *s, double *mean, double *sd, uint64_t *sum_out) {
     uint64_t sum = 0;
-    for (int sc = s->scale.min; sc <= s->scale.max; sc++) sum += (uint64_t)sc * s->count[sc];
+    for (int sc = s->scale.min; sc <= s->scale.max; sc++)
+        sum += (uint64_t)sc * s->count[sc];
     double n = (double)s->n;
     double m = (double)sum / n;
     double m2 = 0;
@@ -456,11 +469,12 @@ static nps_parts nps_of(const cxm_survey_state *s, int dmax, int pmin, cxm_surve
     return q;
 }
 
-static double clamp(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
+static double clamp(double x, double lo, double hi) {
+    return x < lo ? lo : x > hi ? hi : x;
+}
 
 /* s, d borrowed; out caller-owned, always fully written. */
-int cxm_survey_compute(const cxm_survey_state *s, const cxm_survey_def *d, cxm_survey_result *out,
-                       cxm_diag *diag) {
+int cxm_survey_compute(const cxm_survey_state *s, const cxm_survey_def *d, cxm_survey_result *out, cxm_diag *diag) {
     cxm_survey_result *r = out;
     memset(r, 0, sizeof *r);
     r->value = r->ci_low = r->ci_high = r->mean = r->sd = r->se = NAN;
@@ -535,15 +549,14 @@ int cxm_survey_compute(const cxm_survey_state *s, const cxm_survey_def *d, cxm_s
         r->ci_degenerate = q.se == 0;
         break;
     }
-    default:
-        break;
+    default: break;
     }
     return CXM_OK;
 }
 
 /* s borrowed; out caller-owned (cap bins); nout caller-owned. */
-int cxm_survey_distribution(const cxm_survey_state *s, double confidence, cxm_survey_bin *out, size_t cap,
-                            size_t *nout, cxm_diag *diag) {
+int cxm_survey_distribution(const cxm_survey_state *s, double confidence, cxm_survey_bin *out, size_t cap, size_t *nout,
+                            cxm_diag *diag) {
     int rc = cxm_survey_scale_check(s->scale, diag);
     if (rc) return rc;
     if (confidence == 0) confidence = 0.95;
@@ -554,8 +567,7 @@ int cxm_survey_distribution(const cxm_survey_state *s, double confidence, cxm_su
     *nout = points;
     if (cap < points)
         return cxm_diag_set(diag, CXM_ELIMIT, NULL, 0, 0, NULL,
-                            "distribution of a %zu-point scale needs %zu bins, got room for %zu", points, points,
-                            cap);
+                            "distribution of a %zu-point scale needs %zu bins, got room for %zu", points, points, cap);
     for (size_t i = 0; i < points; i++) {
         cxm_survey_bin *b = &out[i];
         b->score = s->scale.min + (int)i;
@@ -579,7 +591,7 @@ int cxm_survey_compare(const cxm_survey_state *cur, const cxm_survey_state *prev
     cxm_survey_compare_result *c = out;
     memset(c, 0, sizeof *c);
     c->current = c->previous = c->change = c->statistic = c->df = c->p_value = NAN;
-    c->test = d->variant == CXM_SURVEY_NET                                          ? "nps_z"
+    c->test = d->variant == CXM_SURVEY_NET                                           ? "nps_z"
               : d->variant == CXM_SURVEY_MEAN || d->variant == CXM_SURVEY_PCT_OF_MAX ? "welch_t"
                                                                                      : "two_prop_z";
     if (cur->scale.min != prev->scale.min || cur->scale.max != prev->scale.max) {
@@ -638,8 +650,7 @@ int cxm_survey_compare(const cxm_survey_state *cur, const cxm_survey_state *prev
         }
         break;
     }
-    default:
-        break;
+    default: break;
     }
     c->significant = c->p_value < 1 - rv.confidence;
     return CXM_OK;

@@ -46,7 +46,7 @@
 #include "cxm.h"
 
 #define CXM_SURVEY_NBOXES (CXM_MAX_SURVEY_SCORE + 1)
-#define CXM_SURVEY_AUTO (-1) /* "the default for the scale" in a definition */
+#define CXM_SURVEY_AUTO   (-1) /* "the default for the scale" in a definition */
 
 /* ---- scale and state ------------------------------------------------ */
 
@@ -56,8 +56,8 @@ typedef struct cxm_survey_scale {
 
 typedef struct cxm_survey_state {
     cxm_survey_scale scale;
-    uint64_t n;                          /* answers counted */
-    uint64_t count[CXM_SURVEY_NBOXES];   /* count[score] */
+    uint64_t n;                        /* answers counted */
+    uint64_t count[CXM_SURVEY_NBOXES]; /* count[score] */
 } cxm_survey_state;
 
 /* CXM_EUSAGE unless 0 <= min < max <= CXM_MAX_SURVEY_SCORE; diag says why. */
@@ -135,13 +135,13 @@ typedef enum cxm_survey_polarity {
 } cxm_survey_polarity;
 
 typedef enum cxm_survey_nps_ci {
-    CXM_SURVEY_NPS_WALD,          /* NPS +- z sqrt((p + d - (p - d)^2) / n) */
-    CXM_SURVEY_NPS_ADJUSTED_WALD  /* n + 3, P + 3/4, D + 3/4 (Rocks 2016) */
+    CXM_SURVEY_NPS_WALD,         /* NPS +- z sqrt((p + d - (p - d)^2) / n) */
+    CXM_SURVEY_NPS_ADJUSTED_WALD /* n + 3, P + 3/4, D + 3/4 (Rocks 2016) */
 } cxm_survey_nps_ci;
 
 typedef struct cxm_survey_def {
     cxm_survey_metric metric;
-    cxm_survey_variant variant;  /* never CXM_SURVEY_DEFAULT after def_init */
+    cxm_survey_variant variant; /* never CXM_SURVEY_DEFAULT after def_init */
     /* csat/esat top_box: the satisfied boxes; has_boxes 0 = the scale's
      * default (cxm_survey_boxes_default). */
     int has_boxes;
@@ -155,9 +155,9 @@ typedef struct cxm_survey_def {
     /* nps/enps: detractors <= detractor_max < passives < promoter_min <=
      * promoters; CXM_SURVEY_AUTO = 6 and 9. */
     int detractor_max, promoter_min;
-    cxm_survey_nps_ci nps_ci;     /* default CXM_SURVEY_NPS_WALD */
-    double confidence;            /* interval and test level; default 0.95 (0 also means 0.95) */
-    uint64_t min_n;               /* below it results are flagged; default 30, 0 = off */
+    cxm_survey_nps_ci nps_ci; /* default CXM_SURVEY_NPS_WALD */
+    double confidence;        /* interval and test level; default 0.95 (0 also means 0.95) */
+    uint64_t min_n;           /* below it results are flagged; default 30, 0 = off */
 } cxm_survey_def;
 
 /* Fills *d with metric, variant (CXM_SURVEY_DEFAULT picks the metric's
@@ -185,17 +185,17 @@ int cxm_survey_variant_parse(const char *name, cxm_survey_variant *out) CXM_WUR;
 typedef struct cxm_survey_result {
     cxm_survey_metric metric;
     cxm_survey_variant variant;
-    cxm_unit unit;            /* PERCENT (shares, pct_of_max), SCORE (mean, NPS) */
-    int higher_is_better;     /* 0 only for a mean on an effort scale */
+    cxm_unit unit;                /* PERCENT (shares, pct_of_max), SCORE (mean, NPS) */
+    int higher_is_better;         /* 0 only for a mean on an effort scale */
     cxm_survey_polarity polarity; /* ces; AGREEMENT for the others */
-    int is_null;              /* 1: value is NaN, null_reason says why */
+    int is_null;                  /* 1: value is NaN, null_reason says why */
     double value;
-    const char *null_reason;  /* static; NULL when is_null is 0 */
-    uint64_t n;               /* answers behind the value */
-    int below_min_n;          /* 1: 0 < n < min_n; value reported, caller warns */
-    int has_ci;               /* 0: no interval (n = 0; a mean with n = 1) */
-    double ci_low, ci_high;   /* in the value's unit; NaN when has_ci is 0 */
-    int ci_degenerate;        /* 1: the interval has zero width (see survey.md) */
+    const char *null_reason; /* static; NULL when is_null is 0 */
+    uint64_t n;              /* answers behind the value */
+    int below_min_n;         /* 1: 0 < n < min_n; value reported, caller warns */
+    int has_ci;              /* 0: no interval (n = 0; a mean with n = 1) */
+    double ci_low, ci_high;  /* in the value's unit; NaN when has_ci is 0 */
+    int ci_degenerate;       /* 1: the interval has zero width (see survey.md) */
     /* top_box / agree_pct: the boxes counted and the answers in them. */
     cxm_survey_boxes boxes;
     uint64_t k;
@@ -225,8 +225,8 @@ typedef struct cxm_survey_bin {
     uint64_t count;
     double pct, ci_low, ci_high;
 } cxm_survey_bin;
-int cxm_survey_distribution(const cxm_survey_state *s, double confidence, cxm_survey_bin *out, size_t cap,
-                            size_t *nout, cxm_diag *diag) CXM_WUR;
+int cxm_survey_distribution(const cxm_survey_state *s, double confidence, cxm_survey_bin *out, size_t cap, size_t *nout,
+                            cxm_diag *diag) CXM_WUR;
 
 /* ---- period comparison ------------------------------------------------ */
 

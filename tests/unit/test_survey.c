@@ -59,7 +59,8 @@ static const cxm_survey_scale S15 = {1, 5}, S17 = {1, 7}, S010 = {0, 10}, S110 =
 static cxm_survey_state state_of(cxm_survey_scale sc, const int *scores) {
     cxm_survey_state s;
     assert_int_equal(cxm_survey_init(&s, sc, NULL), 0);
-    for (; *scores >= 0; scores++) assert_int_equal(cxm_survey_add(&s, *scores), 0);
+    for (; *scores >= 0; scores++)
+        assert_int_equal(cxm_survey_add(&s, *scores), 0);
     return s;
 }
 
@@ -222,10 +223,12 @@ static void merge_of_any_split_equals_one_pass(void **st) {
     enum { N = 400 };
     int scores[N];
     rng_state = 42;
-    for (int i = 0; i < N; i++) scores[i] = (int)(rng() % 11); /* 0..10 */
+    for (int i = 0; i < N; i++)
+        scores[i] = (int)(rng() % 11); /* 0..10 */
     cxm_survey_state whole;
     assert_int_equal(cxm_survey_init(&whole, S010, NULL), 0);
-    for (int i = 0; i < N; i++) assert_int_equal(cxm_survey_add(&whole, scores[i]), 0);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(cxm_survey_add(&whole, scores[i]), 0);
     cxm_survey_def defs[4] = {def_of(CXM_SURVEY_NPS, CXM_SURVEY_DEFAULT), def_of(CXM_SURVEY_CSAT, CXM_SURVEY_MEAN),
                               def_of(CXM_SURVEY_CSAT, CXM_SURVEY_PCT_OF_MAX),
                               def_of(CXM_SURVEY_CES, CXM_SURVEY_AGREE_PCT)};
@@ -233,8 +236,10 @@ static void merge_of_any_split_equals_one_pass(void **st) {
         cxm_survey_state a, b;
         assert_int_equal(cxm_survey_init(&a, S010, NULL), 0);
         assert_int_equal(cxm_survey_init(&b, S010, NULL), 0);
-        for (int i = 0; i < split; i++) assert_int_equal(cxm_survey_add(&a, scores[i]), 0);
-        for (int i = split; i < N; i++) assert_int_equal(cxm_survey_add(&b, scores[i]), 0);
+        for (int i = 0; i < split; i++)
+            assert_int_equal(cxm_survey_add(&a, scores[i]), 0);
+        for (int i = split; i < N; i++)
+            assert_int_equal(cxm_survey_add(&b, scores[i]), 0);
         assert_int_equal(cxm_survey_merge(&a, &b, NULL), 0);
         assert_memory_equal(&a, &whole, sizeof a);
         for (int k = 0; k < 4; k++) {
@@ -343,9 +348,9 @@ static void default_satisfied_boxes_are_the_top_two_up_to_11_points(void **st) {
         {1, 7, "6-7"},   /* decision: top two */
         {1, 10, "9-10"}, /* 000:49 "9 or 10 on a 10-point scale" */
         {0, 10, "9-10"}, /* = NPS promoters */
-        {1, 4, "3-4"},
-        {1, 3, "3"}, /* 3 points: top box only */
-        {0, 1, "1"}, /* yes/no */
+        {1, 4, "3-4"},   /* 4 points: top two */
+        {1, 3, "3"},     /* 3 points: top box only */
+        {0, 1, "1"},     /* yes/no */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(cxm_survey_boxes_default((cxm_survey_scale){cases[i].min, cases[i].max}, &b, NULL), 0);
@@ -834,7 +839,8 @@ static void nps_buckets_cover_every_score_of_0_to_10(void **st) {
      * promoters 9-10 (2): NPS = 100 (2 - 7)/11 = -500/11 */
     cxm_survey_state s;
     assert_int_equal(cxm_survey_init(&s, S010, NULL), 0);
-    for (int i = 0; i <= 10; i++) assert_int_equal(cxm_survey_add(&s, i), 0);
+    for (int i = 0; i <= 10; i++)
+        assert_int_equal(cxm_survey_add(&s, i), 0);
     cxm_survey_def d = def_of(CXM_SURVEY_NPS, CXM_SURVEY_NET);
     cxm_survey_result r = run(&s, &d);
     assert_int_equal(r.detractors, 7);
@@ -849,7 +855,8 @@ static void nps_custom_buckets(void **st) {
      * D 6, passives 6,7 (2), P 8,9,10 (3): NPS 100 (3 - 6)/11 */
     cxm_survey_state s;
     assert_int_equal(cxm_survey_init(&s, S010, NULL), 0);
-    for (int i = 0; i <= 10; i++) assert_int_equal(cxm_survey_add(&s, i), 0);
+    for (int i = 0; i <= 10; i++)
+        assert_int_equal(cxm_survey_add(&s, i), 0);
     cxm_survey_def d = def_of(CXM_SURVEY_NPS, CXM_SURVEY_NET);
     d.detractor_max = 5;
     d.promoter_min = 8;
@@ -900,10 +907,10 @@ static void an_empty_state_gives_null_values_for_every_variant(void **st) {
         cxm_survey_metric m;
         cxm_survey_variant v;
         cxm_survey_scale sc;
-    } cases[] = {{CXM_SURVEY_CSAT, CXM_SURVEY_TOP_BOX, {1, 5}}, {CXM_SURVEY_CSAT, CXM_SURVEY_MEAN, {1, 5}},
+    } cases[] = {{CXM_SURVEY_CSAT, CXM_SURVEY_TOP_BOX, {1, 5}},    {CXM_SURVEY_CSAT, CXM_SURVEY_MEAN, {1, 5}},
                  {CXM_SURVEY_CSAT, CXM_SURVEY_PCT_OF_MAX, {1, 5}}, {CXM_SURVEY_CES, CXM_SURVEY_AGREE_PCT, {1, 7}},
-                 {CXM_SURVEY_CES, CXM_SURVEY_MEAN, {1, 7}},       {CXM_SURVEY_NPS, CXM_SURVEY_NET, {0, 10}},
-                 {CXM_SURVEY_ENPS, CXM_SURVEY_NET, {0, 10}},      {CXM_SURVEY_ESAT, CXM_SURVEY_TOP_BOX, {1, 5}}};
+                 {CXM_SURVEY_CES, CXM_SURVEY_MEAN, {1, 7}},        {CXM_SURVEY_NPS, CXM_SURVEY_NET, {0, 10}},
+                 {CXM_SURVEY_ENPS, CXM_SURVEY_NET, {0, 10}},       {CXM_SURVEY_ESAT, CXM_SURVEY_TOP_BOX, {1, 5}}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cxm_survey_state s;
         assert_int_equal(cxm_survey_init(&s, cases[i].sc, NULL), 0);
