@@ -47,8 +47,9 @@
  *               statistic is the mean's (a linear rescaling).
  *   NPS         z = (nps1 - nps2) / sqrt(se1^2 + se2^2), fractions, each se
  *               by the definition's interval method (adjusted-Wald uses the
- *               adjusted estimates, as Lewis & Sauro's test does,
- *               measuringu.com/nps-significance-test).
+ *               adjusted estimates after Lewis & Sauro's test,
+ *               measuringu.com/nps-significance-test; the adjusted numerator
+ *               is our reading, see docs/internals/survey.md).
  */
 #include "metrics/survey.h"
 
