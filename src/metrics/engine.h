@@ -47,12 +47,17 @@ typedef struct cxm_where {
     int tags;          /* the column is tags: contains rather than equals */
 } cxm_where;
 
+enum { CXM_BYTERM_MEMO = 64 }; /* entries, a power of two */
+
 typedef struct cxm_byterm {
     char *name;        /* owned: as given */
     int is_time;
     cxm_bucket bucket;
     int src;           /* source column, -1 unresolved */
     cxm_dict dict;     /* values of a column term */
+    /* direct-mapped memo in front of dict (value -> code): dimension
+     * columns repeat a few values, so nearly every row hits here */
+    cxm_memo memo[CXM_BYTERM_MEMO];
 } cxm_byterm;
 
 typedef struct cxm_ctx cxm_ctx;
@@ -88,6 +93,9 @@ struct cxm_ctx {
     const cxm_sla_rule **slacache;   /* slakey code * 3 */
     size_t slacache_cap;
     uint32_t need;                   /* ticket columns to parse (CXM_NEED_ALL by default) */
+    int lean_fields;                 /* 1: the consumer reads no source column besides the --by
+                                      * terms (the report); 0 (default): it also reads channel,
+                                      * agent, team, priority and status (the export) */
     cxm_time max_time, min_created;
     uint64_t rows, kept, bad_rows, dup_rows; /* records read, kept after filters, skipped, duplicates */
     uint64_t fcr_unknown;

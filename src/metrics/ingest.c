@@ -657,19 +657,29 @@ typedef struct pipe {
     int stop;
 } pipe_t;
 
-static int batch_bytes(batch *b, const char *p, size_t n, uint32_t *off) {
+static int batch_grow(batch *b, size_t n) __attribute__((noinline));
+
+/* Appends p[0..n) to the batch's bytes; *off gets its offset. Called for a
+ * few fields of every row: the common case (room left) stays inline. */
+static inline int batch_bytes(batch *b, const char *p, size_t n, uint32_t *off) {
     if (b->nbytes + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1u << 16;
-        while (cap < b->nbytes + n) cap *= 2;
-        if (cap > UINT32_MAX) return CXM_ELIMIT;
-        char *nb = realloc(b->bytes, cap);
-        if (!nb) return CXM_ENOMEM;
-        b->bytes = nb;
-        b->cap = cap;
+        int rc = batch_grow(b, n);
+        if (rc) return rc;
     }
     if (n) memcpy(b->bytes + b->nbytes, p, n);
     *off = (uint32_t)b->nbytes;
     b->nbytes += n;
+    return CXM_OK;
+}
+
+static int batch_grow(batch *b, size_t n) {
+    size_t cap = b->cap ? b->cap : 1u << 16;
+    while (cap < b->nbytes + n) cap *= 2;
+    if (cap > UINT32_MAX) return CXM_ELIMIT;
+    char *nb = realloc(b->bytes, cap);
+    if (!nb) return CXM_ENOMEM;
+    b->bytes = nb;
+    b->cap = cap;
     return CXM_OK;
 }
 
@@ -862,9 +872,15 @@ static int plan_keep(pipe_t *P) {
         free(want);
         return CXM_ENOMEM;
     }
+    /* Each kept column is copied for every row: a report keeps only what it
+     * reads (callgrind: 6 -> 3 copies a row for --by week,channel with SLA). */
     static const int canon[] = {TK_CHANNEL, TK_AGENT, TK_TEAM, TK_PRIORITY, TK_STATUS};
     for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++)
-        if (c->map.src[canon[i]] >= 0) want[c->map.src[canon[i]]] = 1;
+        if (!c->lean_fields && c->map.src[canon[i]] >= 0) want[c->map.src[canon[i]]] = 1;
+    if (c->sla) /* sla_rules: priority and channel */
+        for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++)
+            if ((canon[i] == TK_PRIORITY || canon[i] == TK_CHANNEL) && c->map.src[canon[i]] >= 0)
+                want[c->map.src[canon[i]]] = 1;
     for (size_t i = 0; i < c->nby; i++)
         if (c->by[i].src >= 0) want[c->by[i].src] = 1;
     if (c->cals) {
