@@ -38,7 +38,7 @@
 
 #define CXM_MAX_THEMES        4096u        /* themes in one theme file */
 #define CXM_MAX_THEME_PHRASES 65536u       /* words/phrases in one theme file */
-#define CXM_MAX_THEME_PHRASE_WORDS 8u      /* words in one theme phrase */
+#define CXM_MAX_THEME_PHRASE_BYTES 256u    /* one theme phrase, normalised and joined */
 #define CXM_MAX_THEME_FILE_BYTES (16u << 20) /* one theme file */
 #define CXM_MAX_KEYPHRASE_WORDS 4u         /* words in one RAKE candidate */
 #define CXM_MAX_TEXT_WORD_BYTES 128u       /* a longer token is no RAKE word */
