@@ -39,15 +39,24 @@ void cxm_idset_init(cxm_idset *s, size_t max) {
 
 static int empty(const cxm_idslot *e) { return !e->lo && !e->hi; }
 
+/* The home slot of a fingerprint among n (any n <= 2^32): the high 32 bits
+ * of lo scaled to [0, n) by a multiply and shift (Lemire's fast range
+ * reduction), so that the table need not be a power of two. */
+static inline size_t home(uint64_t lo, size_t n) { return (size_t)(((lo >> 32) * (uint64_t)n) >> 32); }
+
+/* Most ids are new: the table may be 5/8 full (linear probing then takes
+ * about 2.3 probes on a miss, within one or two cache lines). */
+static inline int too_full(size_t count, size_t nslots) { return count * 8 > nslots * 5; }
+
 static int rehash(cxm_idset *s, size_t n) {
+    if (n > ((size_t)1 << 32)) return CXM_ELIMIT;
     cxm_idslot *ns = slots_alloc(n);
     if (!ns) return CXM_ENOMEM;
-    size_t mask = n - 1;
     for (size_t i = 0; i < s->nslots; i++) {
         const cxm_idslot *o = &s->slots[i];
         if (empty(o)) continue;
-        size_t j = o->lo & mask;
-        while (!empty(&ns[j])) j = (j + 1) & mask;
+        size_t j = home(o->lo, n);
+        while (!empty(&ns[j])) j = j + 1 == n ? 0 : j + 1;
         ns[j] = *o;
     }
     slots_free(s->slots, s->nslots);
@@ -58,8 +67,7 @@ static int rehash(cxm_idset *s, size_t n) {
 
 int cxm_idset_reserve(cxm_idset *s, size_t n) {
     if (n > s->max) n = s->max;
-    size_t want = 1024;
-    while (want < 2 * n) want *= 2;
+    size_t want = n / 5 * 8 + 1024; /* n ids at most 5/8 full */
     return want > s->nslots ? rehash(s, want) : CXM_OK;
 }
 
@@ -71,23 +79,26 @@ cxm_idkey cxm_idset_key(const char *id, size_t n) {
 }
 
 void cxm_idset_prefetch(const cxm_idset *s, cxm_idkey k) {
-    if (s->nslots) __builtin_prefetch(&s->slots[k.lo & (s->nslots - 1)], 1, 1);
+    if (s->nslots) __builtin_prefetch(&s->slots[home(k.lo, s->nslots)], 1, 1);
 }
 
 int cxm_idset_add(cxm_idset *s, cxm_idkey k, uint64_t line, uint64_t *first_line) {
     *first_line = 0;
-    if ((s->count + 1) * 2 > s->nslots) {
+    if (!s->nslots || too_full(s->count + 1, s->nslots)) {
         if (s->count >= s->max) return CXM_ELIMIT;
-        int rc = rehash(s, s->nslots ? s->nslots * 2 : 1024);
+        size_t grow = s->nslots ? s->nslots * 2 : 1024;
+        if (grow > ((size_t)1 << 32)) grow = (size_t)1 << 32;
+        if (grow <= s->nslots) return CXM_ELIMIT;
+        int rc = rehash(s, grow);
         if (rc) return rc;
     }
-    size_t mask = s->nslots - 1, j = k.lo & mask;
+    size_t n = s->nslots, j = home(k.lo, n);
     while (!empty(&s->slots[j])) {
         if (s->slots[j].lo == k.lo && s->slots[j].hi == k.hi) {
             *first_line = s->slots[j].line;
             return CXM_OK;
         }
-        j = (j + 1) & mask;
+        j = j + 1 == n ? 0 : j + 1;
     }
     s->slots[j].lo = k.lo;
     s->slots[j].hi = k.hi;
