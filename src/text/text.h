@@ -5,29 +5,32 @@
  * and Traditional Chinese and Japanese (internal; docs/internals/text.md).
  *
  * Pipeline for one comment (segment.c):
- *   UTF-8 bytes -> UTF-16 (invalid bytes become U+FFFD) -> NFKC (full-width
- *   Latin and digits to half-width, half-width katakana to full-width,
- *   compatibility ligatures split) -> lower case (root locale) -> ICU word
- *   break iterator (dictionary segmentation for Han and kana, UAX #29 rules
- *   elsewhere) -> tokens over a UTF-8 copy of the normalised text.
- *   Pure-ASCII comments skip NFKC and ICU's case mapping (both are the
- *   identity / ASCII lower-casing there) but use the same break iterator.
+ *   UTF-8 bytes -> UTF-16 (invalid bytes become U+FFFD) -> NFKC_Casefold,
+ *   one ICU normaliser doing NFKC (full-width Latin and digits to
+ *   half-width, half-width katakana to full-width, ligatures split) plus
+ *   lower-casing plus deleting default-ignorables (zero-width space, soft
+ *   hyphen) -> clean-up (’ and ʼ become ', URLs and @handles become a line
+ *   break) -> ICU word break iterator (dictionary segmentation for Han and
+ *   kana, UAX #29 rules elsewhere) -> tokens over a UTF-8 copy of the
+ *   normalised text. Pure-ASCII comments skip ICU's normaliser (NFKC is the
+ *   identity there, case folding is A-Z -> a-z) but use the same iterator.
  *
  * Tokens are the break iterator's word segments (rule status LETTER, KANA,
- * IDEO -> CXM_TOK_WORD; NUMBER -> CXM_TOK_NUMBER). Whitespace between words
- * is nothing; any other non-word segment (punctuation, symbols, emoji) is a
- * *boundary*: the next token has brk = 1, and neither a theme phrase nor a
- * key phrase spans it. Exception: a single hyphen (U+002D, U+2010, U+2011)
- * directly between two words joins like a space, so "money-back" and
- * "money back" are the same two words.
+ * IDEO -> CXM_TOK_WORD; NUMBER -> CXM_TOK_NUMBER). White space between
+ * words is nothing; any other non-word segment (punctuation, symbols, emoji,
+ * U+FFFD, a line break) is a *boundary*: the next token has brk = 1, and
+ * neither a theme phrase nor a key phrase spans it. Exception: a single
+ * hyphen (U+002D, U+2010, U+2011) directly between two words joins like a
+ * space, so "money-back" and "money back" are the same two words.
  *
  * Language (cxm_text_lang): given per comment, or CXM_TEXT_AUTO to detect it
  * cheaply from the normalised text: any hiragana or katakana -> ja; else any
  * Han -> zh-Hant if more traditional-only than simplified-only characters
- * from a small table, else zh-Hans; else Latin letters -> ms if more tokens
- * are Malay-only stop words than English-only ones, else en; else und.
- * The language picks the break iterator (one per language, opened lazily
- * and reused: ubrk_setText per comment) and the stop lists.
+ * (~2,800 / ~2,500 from ICU's Hans-Hant data, hanzi.inc), else zh-Hans; else Latin letters ->
+ * ms if more tokens are Malay-only stop words than English-only ones, en if
+ * fewer, on a tie ms if a word ends in -nya or -kan, else en; no letters ->
+ * und. The language picks the break iterator (one per language, opened
+ * lazily and reused: ubrk_setText per comment) and the stop lists.
  *
  * Threads: a cxm_text (ICU objects + scratch) belongs to one thread at a
  * time. A cxm_themes is immutable after parsing and may be shared by
@@ -183,7 +186,11 @@ int cxm_themes_match(const cxm_themes *th, cxm_text *t, const char *s, size_t n,
  * runs of word tokens of a comment between boundaries, numbers and stop
  * words of the comment's language (cxm_text_stop_lists); runs longer than
  * max_words are not candidates (their words are not counted either), as in
- * common RAKE implementations. Over all candidates of the corpus:
+ * common RAKE implementations. Two CJK rules: adjacent katakana tokens are
+ * one word (ICU cuts unknown loanwords into fragments), and one Han
+ * character glued to a number is its unit (2008年, 300元), not a word.
+ * Tokens longer than CXM_MAX_TEXT_WORD_BYTES end a run like stop words.
+ * Over all candidates of the corpus:
  *   freq(w)   = occurrences of w in candidates,
  *   deg(w)    = sum over those occurrences of the candidate's length in words,
  *   score(w)  = deg(w) / freq(w),     score(p) = sum of score(w) for w in p,
@@ -220,7 +227,9 @@ void cxm_corpus_free(cxm_corpus *c); /* c may be NULL */
 /* Segments s[0..n) with t (lang AUTO = detect), records the themes it
  * mentions as comment number cxm_corpus_count(c) - 1 and adds its candidate
  * phrases. CXM_ELIMIT past CXM_MAX_RECORDS comments, CXM_MAX_TEXT_WORDS
- * words or CXM_MAX_TEXT_PHRASES phrases (the corpus is unchanged then). */
+ * words or CXM_MAX_TEXT_PHRASES phrases; CXM_ENOMEM. On error no count
+ * and no comment is added (words or phrases interned before the failure
+ * stay with zero counts, which no result shows). */
 int cxm_corpus_add(cxm_corpus *c, cxm_text *t, const char *s, size_t n, cxm_text_lang lang,
                    cxm_diag *diag) CXM_WUR;
 /* The same for an already segmented comment (borrowed). */

@@ -330,6 +330,9 @@ static void test_detect_language_by_script_and_stop_word_vote(void **state) {
     assert_int_equal(detect(t, "ヘンキン"), CXM_TEXT_JA);
     assert_int_equal(detect(t, "我们的退款申请被拒绝了"), CXM_TEXT_ZH_HANS);  /* 们 */
     assert_int_equal(detect(t, "我們的退款申請被拒絕了"), CXM_TEXT_ZH_HANT);  /* 們 */
+    assert_int_equal(detect(t, "客戶滿意度指標"), CXM_TEXT_ZH_HANT);         /* 戶 滿 標 */
+    assert_int_equal(detect(t, "客户满意度指标"), CXM_TEXT_ZH_HANS);         /* 户 满 标 */
+    assert_int_equal(detect(t, "皇后的中性指標"), CXM_TEXT_ZH_HANT);         /* 后 counts for neither */
     assert_int_equal(detect(t, "退款"), CXM_TEXT_ZH_HANS);                  /* no telling character: Hans */
     assert_int_equal(detect(t, "refund 退款 please"), CXM_TEXT_ZH_HANS);    /* any Han decides */
     assert_int_equal(detect(t, "Saya nak bayaran balik, servis sangat lambat"), CXM_TEXT_MS);
@@ -856,6 +859,99 @@ static void test_corpus_merge_equals_one_pass(void **state) {
     cxm_text_free(t);
 }
 
+/* ---- robustness ----------------------------------------------------- */
+
+static uint64_t lcg(uint64_t *x) {
+    *x = *x * 6364136223846793005ull + 1442695040888963407ull;
+    return *x >> 33;
+}
+
+/* Random text from pieces that stress every path: CJK, kana (full and
+ * half width), Latin, digits, punctuation, hyphens, line breaks, URLs,
+ * handles, separators of theme files, stray and truncated UTF-8. */
+static size_t random_text(uint64_t *x, char *buf, size_t cap) {
+    static const char *const pieces[] = {
+        "退款", "申请", "的", "很", "吵", "返金", "の", "カスタマー", "ｶｽﾀﾏｰ", "refund", "Money", "back", "-", "--",
+        " ", "  ", "\n", "\r\n", ",", "，", "、", "。", "!", "3.5", "2008年", "https://x.co/a", "@bob", "don’t",
+        "\xEF\xB7\xBA", "\xFF", "\xC3", "\xE3\x81", "\xED\xA0\x80", "\x00", "\t", "[", "]", "=", "words",
+        "#", "ＡＢＣ", "\xE2\x80\x8B", "👍", "lambat", "bayaran balik", "我們", "ー", "ﾍﾝ",
+    };
+    size_t n = 0, k = lcg(x) % 40;
+    for (size_t i = 0; i < k; i++) {
+        const char *p = pieces[lcg(x) % (sizeof pieces / sizeof *pieces)];
+        size_t m = strlen(p);
+        if (!strcmp(p, "\x00")) m = 1;
+        if (n + m >= cap) break;
+        memcpy(buf + n, p, m);
+        n += m;
+    }
+    buf[n] = 0;
+    return n;
+}
+
+static void check_tokens(const cxm_segmented *seg) {
+    size_t end = 0;
+    for (size_t i = 0; i < seg->ntok; i++) {
+        const cxm_token *k = &seg->tok[i];
+        assert_true(k->len > 0);
+        assert_true(k->off >= end);
+        assert_true((size_t)k->off + k->len <= seg->len);
+        assert_true(k->kind == CXM_TOK_WORD || k->kind == CXM_TOK_NUMBER);
+        assert_true(i > 0 || k->brk == 1);
+        end = (size_t)k->off + k->len;
+    }
+    assert_int_equal(seg->text[seg->len], 0);
+    assert_true(seg->lang != CXM_TEXT_AUTO && seg->lang < CXM_TEXT_NLANG);
+}
+
+static void test_random_input_never_breaks_anything(void **state) {
+    (void)state;
+    cxm_text *t = new_text();
+    cxm_themes *th = themes_ok(t, THEMES);
+    cxm_corpus *c = NULL;
+    cxm_diag d;
+    assert_int_equal(cxm_corpus_new(NULL, th, &c, &d), 0);
+    uint64_t x = 12345;
+    char buf[1024];
+    int parsed = 0;
+    for (int i = 0; i < 3000; i++) {
+        size_t n = random_text(&x, buf, sizeof buf);
+        cxm_segmented seg;
+        cxm_text_lang lang = (cxm_text_lang)(lcg(&x) % CXM_TEXT_NLANG);
+        assert_int_equal(cxm_text_segment(t, buf, n, lang, &seg, &d), 0);
+        check_tokens(&seg);
+        uint32_t ids[4];
+        size_t m = cxm_themes_match_segmented(th, &seg, ids);
+        assert_true(m <= 4);
+        assert_int_equal(cxm_corpus_add(c, t, buf, n, lang, &d), 0);
+        /* as (part of) a theme file: parses or fails cleanly with a position */
+        char file[1100];
+        size_t fn = (size_t)snprintf(file, sizeof file, "%s", i % 2 ? "[r]\nwords = " : "");
+        memcpy(file + fn, buf, n);
+        fn += n;
+        cxm_themes *rt = NULL;
+        int rc = cxm_themes_parse(t, "r.ini", file, fn, &rt, &d);
+        assert_true(rc == 0 || rc == CXM_EPARSE);
+        if (rc) assert_true(d.line >= 1);
+        if (!rc) {
+            uint32_t rids[CXM_MAX_THEMES];
+            assert_int_equal(cxm_text_segment(t, buf, n, lang, &seg, &d), 0);
+            assert_true(cxm_themes_match_segmented(rt, &seg, rids) <= cxm_themes_count(rt));
+            parsed++;
+        }
+        cxm_themes_free(rt);
+    }
+    assert_true(parsed > 100);
+    const cxm_phrase *p;
+    size_t np;
+    assert_int_equal(cxm_corpus_top(c, 50, &p, &np, &d), 0);
+    assert_true(np > 0);
+    for (size_t i = 0; i < np; i++) assert_true(p[i].count >= 2 && p[i].nwords >= 1);
+    cxm_corpus_free(c);
+    cxm_themes_free(th);
+    cxm_text_free(t);
+}
+
 /* ---- real data ------------------------------------------------------ */
 
 /* Reads a CSV file (RFC 4180 quoting) and calls fn for each record's field
@@ -1045,6 +1141,7 @@ int main(void) {
         cmocka_unit_test(test_corpus_options_are_checked),
         cmocka_unit_test(test_corpus_keeps_themes_and_language_per_comment),
         cmocka_unit_test(test_corpus_merge_equals_one_pass),
+        cmocka_unit_test(test_random_input_never_breaks_anything),
         cmocka_unit_test(test_chnsenticorp_top_phrases_and_speed),
         cmocka_unit_test(test_malay_news_detected_as_malay),
     };
