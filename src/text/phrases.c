@@ -35,7 +35,7 @@
 typedef struct phrase {
     uint32_t w[CXM_MAX_KEYPHRASE_WORDS];
     uint32_t n;
-    uint32_t last;   /* 1 + index of the last comment that counted it in docs */
+    uint32_t last; /* 1 + index of the last comment that counted it in docs */
     uint64_t count;
     uint64_t docs;
 } phrase;
@@ -48,21 +48,21 @@ struct cxm_corpus {
     uint64_t n;
     uint8_t *lang;
     size_t caplang;
-    uint64_t *toff;          /* n + 1 offsets into tids (themes only) */
+    uint64_t *toff; /* n + 1 offsets into tids (themes only) */
     size_t captoff;
     uint32_t *tids;
     size_t ntids, captids;
-    uint64_t *theme_n;       /* comments per theme */
-    uint32_t *scratch_ids;   /* nthemes */
+    uint64_t *theme_n;     /* comments per theme */
+    uint32_t *scratch_ids; /* nthemes */
     /* words */
     cxm_dict words;
     uint64_t *freq, *deg;
-    uint8_t *stop;           /* cxm_text_stop_mask bits */
+    uint8_t *stop; /* cxm_text_stop_mask bits */
     size_t capw;
     /* phrases */
     phrase *ph;
     size_t nph, capph;
-    uint64_t *slot;          /* (hash high 32 bits) << 32 | (index + 1); 0 = empty */
+    uint64_t *slot; /* (hash high 32 bits) << 32 | (index + 1); 0 = empty */
     size_t nslots;
     /* one comment's candidates, pass 1 -> pass 2 */
     uint32_t *cand;
@@ -75,7 +75,8 @@ struct cxm_corpus {
 static int grow(void **p, size_t *cap, size_t need, size_t sz) {
     if (need <= *cap) return CXM_OK;
     size_t nc = *cap ? *cap : 64;
-    while (nc < need) nc *= 2;
+    while (nc < need)
+        nc *= 2;
     void *q = realloc(*p, nc * sz);
     if (!q) return CXM_ENOMEM;
     *p = q;
@@ -177,7 +178,8 @@ static int slots_grow(cxm_corpus *c) {
         if (!v) continue;
         const phrase *p = &c->ph[(v & 0xFFFFFFFFu) - 1];
         size_t j = phrase_hash(p->w, p->n) & (ns - 1);
-        while (s[j]) j = (j + 1) & (ns - 1);
+        while (s[j])
+            j = (j + 1) & (ns - 1);
         s[j] = v;
     }
     free(c->slot);
@@ -314,7 +316,8 @@ int cxm_corpus_add_segmented(cxm_corpus *c, const cxm_segmented *seg, cxm_diag *
     }
     if (c->nthemes) {
         size_t m = cxm_themes_match_segmented(c->themes, seg, c->tids + c->ntids);
-        for (size_t k = 0; k < m; k++) c->theme_n[c->tids[c->ntids + k]]++;
+        for (size_t k = 0; k < m; k++)
+            c->theme_n[c->tids[c->ntids + k]]++;
         c->ntids += m;
         c->toff[c->n + 1] = c->ntids;
     }
@@ -330,7 +333,9 @@ int cxm_corpus_add(cxm_corpus *c, cxm_text *t, const char *s, size_t n, cxm_text
 
 /* ---- queries -------------------------------------------------------- */
 
-uint64_t cxm_corpus_count(const cxm_corpus *c) { return c ? c->n : 0; }
+uint64_t cxm_corpus_count(const cxm_corpus *c) {
+    return c ? c->n : 0;
+}
 
 void cxm_corpus_themes(const cxm_corpus *c, uint64_t i, const uint32_t **ids, size_t *n) {
     *ids = NULL;
@@ -358,7 +363,10 @@ int cxm_corpus_word(const cxm_corpus *c, const char *w, size_t n, uint64_t *deg,
 
 /* ---- top phrases ---------------------------------------------------- */
 
-typedef struct ranked { uint32_t idx; double rank, score; } ranked;
+typedef struct ranked {
+    uint32_t idx;
+    double rank, score;
+} ranked;
 
 /* Byte order of the phrases' word sequences (the final tie-break). */
 static int words_cmp(const cxm_corpus *c, const phrase *a, const phrase *b) {
@@ -414,7 +422,8 @@ static uint32_t first_cp(const unsigned char *s, size_t n) {
 }
 static uint32_t last_cp(const unsigned char *s, size_t n) {
     size_t i = n - 1;
-    while (i && (s[i] & 0xC0) == 0x80) i--;
+    while (i && (s[i] & 0xC0) == 0x80)
+        i--;
     return first_cp(s + i, n - i);
 }
 
@@ -433,7 +442,8 @@ int cxm_corpus_top(cxm_corpus *c, size_t k, const cxm_phrase **out, size_t *n, c
         const phrase *p = &c->ph[i];
         if (p->count < c->o.min_count) continue;
         double score = 0;
-        for (uint32_t w = 0; w < p->n; w++) score += (double)c->deg[p->w[w]] / (double)c->freq[p->w[w]];
+        for (uint32_t w = 0; w < p->n; w++)
+            score += (double)c->deg[p->w[w]] / (double)c->freq[p->w[w]];
         ranked r = {(uint32_t)i, c->o.rank == CXM_RANK_SCORE ? score : (double)p->count * score, score};
         if (nh < k) {
             h[nh] = r;
@@ -458,7 +468,8 @@ int cxm_corpus_top(cxm_corpus *c, size_t k, const cxm_phrase **out, size_t *n, c
     for (size_t i = 0; i < nh; i++) {
         const phrase *p = &c->ph[h[i].idx];
         size_t len = 0;
-        for (uint32_t w = 0; w < p->n; w++) len += c->words.lens[p->w[w]] + 1;
+        for (uint32_t w = 0; w < p->n; w++)
+            len += c->words.lens[p->w[w]] + 1;
         char *s = cxm_arena_alloc(&c->top_arena, len + 1);
         if (!s) {
             free(h);
@@ -507,7 +518,8 @@ int cxm_corpus_merge(cxm_corpus *dst, const cxm_corpus *src, cxm_diag *diag) {
     if (rc) rc = limit(diag, rc, "words");
     for (size_t i = 0; !rc && i < src->nph; i++) {
         uint32_t w[CXM_MAX_KEYPHRASE_WORDS];
-        for (uint32_t j = 0; j < src->ph[i].n; j++) w[j] = wmap[src->ph[i].w[j]];
+        for (uint32_t j = 0; j < src->ph[i].n; j++)
+            w[j] = wmap[src->ph[i].w[j]];
         rc = phrase_id(dst, w, src->ph[i].n, &pmap[i]);
         if (rc) rc = limit(diag, rc, "phrases");
     }
@@ -529,9 +541,11 @@ int cxm_corpus_merge(cxm_corpus *dst, const cxm_corpus *src, cxm_diag *diag) {
     free(pmap);
     if (dst->nthemes) {
         memcpy(dst->tids + dst->ntids, src->tids, src->ntids * sizeof *src->tids);
-        for (uint64_t i = 1; i <= src->n; i++) dst->toff[dst->n + i] = dst->ntids + src->toff[i];
+        for (uint64_t i = 1; i <= src->n; i++)
+            dst->toff[dst->n + i] = dst->ntids + src->toff[i];
         dst->ntids += src->ntids;
-        for (size_t t = 0; t < dst->nthemes; t++) dst->theme_n[t] += src->theme_n[t];
+        for (size_t t = 0; t < dst->nthemes; t++)
+            dst->theme_n[t] += src->theme_n[t];
     }
     if (src->n) memcpy(dst->lang + dst->n, src->lang, src->n);
     dst->n += src->n;

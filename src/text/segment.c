@@ -51,11 +51,11 @@
 struct cxm_text {
     UBreakIterator *bi[CXM_TEXT_NLANG]; /* opened on first use */
     const UNormalizer2 *nfkc_cf;        /* ICU's singleton: not closed */
-    UChar *u16;                          /* the comment in UTF-16 */
+    UChar *u16;                         /* the comment in UTF-16 */
     size_t cap16;
-    UChar *n16;                          /* normalised */
+    UChar *n16; /* normalised */
     size_t capn16;
-    char *u8;                            /* normalised UTF-8, NUL-terminated */
+    char *u8; /* normalised UTF-8, NUL-terminated */
     size_t cap8;
     cxm_token *tok;
     size_t captok;
@@ -95,16 +95,22 @@ int cxm_text_lang_parse(const char *s, size_t n, cxm_text_lang *out) {
     if (!s && n) return CXM_EINVAL;
     if (!fold_tag(s ? s : "", n, tag)) return CXM_ENOTFOUND;
     cxm_text_lang l;
-    if (!tag[0] || !strcmp(tag, "auto")) l = CXM_TEXT_AUTO;
-    else if (has_prefix_tag(tag, "en")) l = CXM_TEXT_EN;
-    else if (has_prefix_tag(tag, "ms") || has_prefix_tag(tag, "zsm")) l = CXM_TEXT_MS;
-    else if (has_prefix_tag(tag, "ja")) l = CXM_TEXT_JA;
-    else if (!strcmp(tag, "und")) l = CXM_TEXT_UND;
-    else if (has_prefix_tag(tag, "zh-hant") || !strcmp(tag, "zh-tw") || !strcmp(tag, "zh-hk") ||
-             !strcmp(tag, "zh-mo"))
+    if (!tag[0] || !strcmp(tag, "auto"))
+        l = CXM_TEXT_AUTO;
+    else if (has_prefix_tag(tag, "en"))
+        l = CXM_TEXT_EN;
+    else if (has_prefix_tag(tag, "ms") || has_prefix_tag(tag, "zsm"))
+        l = CXM_TEXT_MS;
+    else if (has_prefix_tag(tag, "ja"))
+        l = CXM_TEXT_JA;
+    else if (!strcmp(tag, "und"))
+        l = CXM_TEXT_UND;
+    else if (has_prefix_tag(tag, "zh-hant") || !strcmp(tag, "zh-tw") || !strcmp(tag, "zh-hk") || !strcmp(tag, "zh-mo"))
         l = CXM_TEXT_ZH_HANT;
-    else if (has_prefix_tag(tag, "zh")) l = CXM_TEXT_ZH_HANS; /* zh, zh-Hans*, zh-CN, zh-SG */
-    else return CXM_ENOTFOUND;
+    else if (has_prefix_tag(tag, "zh"))
+        l = CXM_TEXT_ZH_HANS; /* zh, zh-Hans*, zh-CN, zh-SG */
+    else
+        return CXM_ENOTFOUND;
     *out = l;
     return CXM_OK;
 }
@@ -119,7 +125,7 @@ int cxm_text_script(uint32_t c) {
         if (c >= 0x2E80 && c <= 0x2FDF) return CXM_SCRIPT_HAN; /* radicals */
         return CXM_SCRIPT_OTHER;
     }
-    if (c == 0x3005 || c == 0x3007) return CXM_SCRIPT_HAN;                       /* 々 〇 */
+    if (c == 0x3005 || c == 0x3007) return CXM_SCRIPT_HAN; /* 々 〇 */
     if ((c >= 0x3041 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) || (c >= 0xFF66 && c <= 0xFF9F) ||
         (c >= 0x1B000 && c <= 0x1B16F))
         return CXM_SCRIPT_KANA;
@@ -145,7 +151,9 @@ static int in_bitmap(const uint64_t *bm, UChar32 c) {
 }
 
 /* Script census of normalised UTF-16 for detection. */
-typedef struct census { size_t kana, han, latin, hans, hant; } census;
+typedef struct census {
+    size_t kana, han, latin, hans, hant;
+} census;
 
 static void take_census(const UChar *s, int32_t n, census *cs) {
     memset(cs, 0, sizeof *cs);
@@ -188,8 +196,10 @@ static cxm_text_lang latin_vote(const char *text, const cxm_token *tok, size_t n
         const char *w = text + tok[i].off;
         uint32_t n = tok[i].len;
         unsigned m = cxm_text_stop_mask(w, n) & (en | ms);
-        if (m == en) ven++;
-        else if (m == ms) vms++;
+        if (m == en)
+            ven++;
+        else if (m == ms)
+            vms++;
         if (n > 5 && (!memcmp(w + n - 3, "nya", 3) || !memcmp(w + n - 3, "kan", 3))) suffix++;
     }
     if (vms != ven) return vms > ven ? CXM_TEXT_MS : CXM_TEXT_EN;
@@ -228,7 +238,8 @@ void cxm_text_free(cxm_text *t) {
 static int grow(void **p, size_t *cap, size_t need, size_t sz) {
     if (need <= *cap) return CXM_OK;
     size_t nc = *cap ? *cap : 256;
-    while (nc < need) nc *= 2;
+    while (nc < need)
+        nc *= 2;
     void *q = realloc(*p, nc * sz);
     if (!q) return CXM_ENOMEM;
     *p = q;
@@ -253,8 +264,12 @@ static UBreakIterator *iterator(cxm_text *t, cxm_text_lang lang, cxm_diag *diag,
     return t->bi[lang];
 }
 
-static int is_hyphen(UChar c) { return c == 0x2D || c == 0x2010 || c == 0x2011; }
-static int is_line_break(UChar32 c) { return (c >= 0x0A && c <= 0x0D) || c == 0x85 || c == 0x2028 || c == 0x2029; }
+static int is_hyphen(UChar c) {
+    return c == 0x2D || c == 0x2010 || c == 0x2011;
+}
+static int is_line_break(UChar32 c) {
+    return (c >= 0x0A && c <= 0x0D) || c == 0x85 || c == 0x2028 || c == 0x2029;
+}
 static int is_ascii_alnum(UChar c) {
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
 }
@@ -296,9 +311,11 @@ static void clean_debris(UChar *s, int32_t n) {
                                  starts_with(s + i, n - i, "www.");
         if (!hit) continue;
         int32_t j = i;
-        while (j < n && !u_isUWhiteSpace(s[j])) j++;
+        while (j < n && !u_isUWhiteSpace(s[j]))
+            j++;
         s[i] = '\n';
-        for (int32_t k = i + 1; k < j; k++) s[k] = ' ';
+        for (int32_t k = i + 1; k < j; k++)
+            s[k] = ' ';
         i = j;
     }
 }
@@ -306,7 +323,8 @@ static void clean_debris(UChar *s, int32_t n) {
 /* s[0..n) to normalised UTF-16 in t->n16; *len gets its length. */
 static int normalise(cxm_text *t, const char *s, size_t n, int32_t *len, cxm_diag *diag) {
     size_t i = 0;
-    while (i < n && (unsigned char)s[i] < 0x80) i++;
+    while (i < n && (unsigned char)s[i] < 0x80)
+        i++;
     if (grow((void **)&t->n16, &t->capn16, n + 1, sizeof(UChar)))
         return cxm_diag_set(diag, CXM_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     if (i == n) { /* ASCII: NFKC is the identity, case folding is A-Z -> a-z */
@@ -379,16 +397,15 @@ static void encode(char *dst, size_t *o, const UChar *s, int32_t n, uint8_t *fir
     *o = p;
 }
 
-int cxm_text_segment(cxm_text *t, const char *s, size_t n, cxm_text_lang lang, cxm_segmented *out,
-                     cxm_diag *diag) {
+int cxm_text_segment(cxm_text *t, const char *s, size_t n, cxm_text_lang lang, cxm_segmented *out, cxm_diag *diag) {
     memset(out, 0, sizeof *out);
     out->text = "";
     if ((unsigned)lang >= CXM_TEXT_NLANG)
         return cxm_diag_set(diag, CXM_EINVAL, NULL, 0, 0, NULL, "language %d out of range", (int)lang);
     if (!s && n) return cxm_diag_set(diag, CXM_EINVAL, NULL, 0, 0, NULL, "no text");
     if (n > CXM_MAX_FIELD_BYTES)
-        return cxm_diag_set(diag, CXM_ELIMIT, NULL, 0, 0, NULL,
-                            "comment of %zu bytes exceeds CXM_MAX_FIELD_BYTES (%u)", n, CXM_MAX_FIELD_BYTES);
+        return cxm_diag_set(diag, CXM_ELIMIT, NULL, 0, 0, NULL, "comment of %zu bytes exceeds CXM_MAX_FIELD_BYTES (%u)",
+                            n, CXM_MAX_FIELD_BYTES);
     int32_t len = 0;
     int rc = normalise(t, s, n, &len, diag);
     if (rc) return rc;
@@ -412,9 +429,9 @@ int cxm_text_segment(cxm_text *t, const char *s, size_t n, cxm_text_lang lang, c
     if (U_FAILURE(st)) return icu_fail(diag, "ubrk_setText", st);
 
     size_t o = 0, ntok = 0;
-    int brk = 1;         /* a boundary since the last token */
-    int prev_tok = 0;    /* the previous segment was a token */
-    int hyphen = 0;      /* the previous segment was a joining hyphen */
+    int brk = 1;      /* a boundary since the last token */
+    int prev_tok = 0; /* the previous segment was a token */
+    int hyphen = 0;   /* the previous segment was a joining hyphen */
     int32_t a = ubrk_first(bi);
     for (int32_t b = ubrk_next(bi); b != UBRK_DONE; a = b, b = ubrk_next(bi)) {
         int32_t status = ubrk_getRuleStatus(bi);

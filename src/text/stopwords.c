@@ -16,7 +16,10 @@
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 
-typedef struct stoplist { const char *const *w; size_t n; } stoplist;
+typedef struct stoplist {
+    const char *const *w;
+    size_t n;
+} stoplist;
 
 static const stoplist lists[CXM_TEXT_NLANG] = {
     [CXM_TEXT_EN] = {stop_en, COUNT(stop_en)},
@@ -40,8 +43,10 @@ static int in_list(const stoplist *l, const char *w, size_t n) {
         size_t mid = lo + (hi - lo) / 2;
         int c = cmp(w, n, l->w[mid]);
         if (!c) return 1;
-        if (c < 0) hi = mid;
-        else lo = mid + 1;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
     return 0;
 }

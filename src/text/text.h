@@ -50,13 +50,13 @@
 
 /* ---- languages ------------------------------------------------------ */
 typedef enum cxm_text_lang {
-    CXM_TEXT_AUTO = 0,    /* detect from the text (as an input only) */
-    CXM_TEXT_EN,          /* English */
-    CXM_TEXT_MS,          /* Malay */
-    CXM_TEXT_ZH_HANS,     /* Simplified Chinese */
-    CXM_TEXT_ZH_HANT,     /* Traditional Chinese */
-    CXM_TEXT_JA,          /* Japanese */
-    CXM_TEXT_UND,         /* anything else / undetermined: root rules, no stop words */
+    CXM_TEXT_AUTO = 0, /* detect from the text (as an input only) */
+    CXM_TEXT_EN,       /* English */
+    CXM_TEXT_MS,       /* Malay */
+    CXM_TEXT_ZH_HANS,  /* Simplified Chinese */
+    CXM_TEXT_ZH_HANT,  /* Traditional Chinese */
+    CXM_TEXT_JA,       /* Japanese */
+    CXM_TEXT_UND,      /* anything else / undetermined: root rules, no stop words */
     CXM_TEXT_NLANG
 } cxm_text_lang;
 
@@ -77,11 +77,11 @@ enum { CXM_TOK_WORD = 1, CXM_TOK_NUMBER = 2 };
 enum { CXM_SCRIPT_OTHER = 0, CXM_SCRIPT_LATIN = 1, CXM_SCRIPT_HAN = 2, CXM_SCRIPT_KANA = 3 };
 
 typedef struct cxm_token {
-    uint32_t off, len;  /* bytes of the normalised UTF-8 text */
-    uint8_t kind;       /* CXM_TOK_WORD or CXM_TOK_NUMBER */
-    uint8_t brk;        /* 1: a boundary precedes it (always 1 for the first token) */
-    uint8_t script;     /* CXM_SCRIPT_* of its first character */
-    uint8_t last_script;/* CXM_SCRIPT_* of its last character */
+    uint32_t off, len;   /* bytes of the normalised UTF-8 text */
+    uint8_t kind;        /* CXM_TOK_WORD or CXM_TOK_NUMBER */
+    uint8_t brk;         /* 1: a boundary precedes it (always 1 for the first token) */
+    uint8_t script;      /* CXM_SCRIPT_* of its first character */
+    uint8_t last_script; /* CXM_SCRIPT_* of its last character */
 } cxm_token;
 
 typedef struct cxm_segmented {
@@ -89,7 +89,7 @@ typedef struct cxm_segmented {
     size_t len;           /* bytes of text */
     const cxm_token *tok; /* ntok tokens in text order */
     size_t ntok;
-    cxm_text_lang lang;   /* as given, or detected when AUTO was given */
+    cxm_text_lang lang; /* as given, or detected when AUTO was given */
 } cxm_segmented;
 
 /* A segmenter: ICU break iterators (one per language, opened on first use)
@@ -101,8 +101,8 @@ void cxm_text_free(cxm_text *t); /* t may be NULL */
  * in lang (AUTO = detect). out's pointers are borrowed from t and valid
  * until the next call on t. Errors: CXM_ELIMIT when n > CXM_MAX_FIELD_BYTES,
  * CXM_ENOMEM, CXM_EIO when ICU fails (its error name in diag). */
-int cxm_text_segment(cxm_text *t, const char *s, size_t n, cxm_text_lang lang,
-                     cxm_segmented *out, cxm_diag *diag) CXM_WUR;
+int cxm_text_segment(cxm_text *t, const char *s, size_t n, cxm_text_lang lang, cxm_segmented *out,
+                     cxm_diag *diag) CXM_WUR;
 
 /* CXM_SCRIPT_* of a code point: Latin letters (ASCII, Latin-1, Latin
  * Extended) -> LATIN; CJK ideographs (URO, Ext A-H, compatibility) and
@@ -160,8 +160,8 @@ typedef struct cxm_themes cxm_themes;
 
 /* Parses text[0..len); name (borrowed) names it in diagnostics; t
  * (borrowed) segments the items. *out owned: cxm_themes_free. */
-int cxm_themes_parse(cxm_text *t, const char *name, const char *text, size_t len,
-                     cxm_themes **out, cxm_diag *diag) CXM_WUR;
+int cxm_themes_parse(cxm_text *t, const char *name, const char *text, size_t len, cxm_themes **out,
+                     cxm_diag *diag) CXM_WUR;
 /* Reads and parses the file at path (CXM_EIO if unreadable). */
 int cxm_themes_load(cxm_text *t, const char *path, cxm_themes **out, cxm_diag *diag) CXM_WUR;
 void cxm_themes_free(cxm_themes *th); /* th may be NULL */
@@ -177,8 +177,8 @@ int cxm_themes_find(const cxm_themes *th, const char *name, size_t n, uint32_t *
 size_t cxm_themes_match_segmented(const cxm_themes *th, const cxm_segmented *seg, uint32_t *ids);
 /* Segments s[0..n) with t, then as above; *nids receives the count.
  * CXM_EINVAL if cap < cxm_themes_count(th). */
-int cxm_themes_match(const cxm_themes *th, cxm_text *t, const char *s, size_t n, cxm_text_lang lang,
-                     uint32_t *ids, size_t cap, size_t *nids, cxm_diag *diag) CXM_WUR;
+int cxm_themes_match(const cxm_themes *th, cxm_text *t, const char *s, size_t n, cxm_text_lang lang, uint32_t *ids,
+                     size_t cap, size_t *nids, cxm_diag *diag) CXM_WUR;
 
 /* ---- corpus: themes per comment and key phrases (phrases.c) --------- */
 /*
@@ -203,25 +203,24 @@ int cxm_themes_match(const cxm_themes *th, cxm_text *t, const char *s, size_t n,
 enum { CXM_RANK_WEIGHTED = 0, CXM_RANK_SCORE = 1 };
 
 typedef struct cxm_corpus_opts {
-    uint32_t max_words;  /* longest candidate in words, 1..CXM_MAX_KEYPHRASE_WORDS; 0 = 4 */
-    uint32_t min_count;  /* 0 = 2 */
-    int rank;            /* CXM_RANK_* */
+    uint32_t max_words; /* longest candidate in words, 1..CXM_MAX_KEYPHRASE_WORDS; 0 = 4 */
+    uint32_t min_count; /* 0 = 2 */
+    int rank;           /* CXM_RANK_* */
 } cxm_corpus_opts;
 
 typedef struct cxm_phrase {
-    const char *text;    /* words joined by ' ', or by nothing between two CJK words */
+    const char *text; /* words joined by ' ', or by nothing between two CJK words */
     uint32_t nwords;
     uint64_t count, docs;
-    double score;        /* RAKE score(p) */
-    double rank;         /* the ranking key: count*score or score */
+    double score; /* RAKE score(p) */
+    double rank;  /* the ranking key: count*score or score */
 } cxm_phrase;
 
 typedef struct cxm_corpus cxm_corpus;
 
 /* o may be NULL (defaults). themes (borrowed, may be NULL) must outlive
  * *out. *out owned: cxm_corpus_free. CXM_EINVAL on a bad option. */
-int cxm_corpus_new(const cxm_corpus_opts *o, const cxm_themes *themes, cxm_corpus **out,
-                   cxm_diag *diag) CXM_WUR;
+int cxm_corpus_new(const cxm_corpus_opts *o, const cxm_themes *themes, cxm_corpus **out, cxm_diag *diag) CXM_WUR;
 void cxm_corpus_free(cxm_corpus *c); /* c may be NULL */
 
 /* Segments s[0..n) with t (lang AUTO = detect), records the themes it
@@ -230,8 +229,7 @@ void cxm_corpus_free(cxm_corpus *c); /* c may be NULL */
  * words or CXM_MAX_TEXT_PHRASES phrases; CXM_ENOMEM. On error no count
  * and no comment is added (words or phrases interned before the failure
  * stay with zero counts, which no result shows). */
-int cxm_corpus_add(cxm_corpus *c, cxm_text *t, const char *s, size_t n, cxm_text_lang lang,
-                   cxm_diag *diag) CXM_WUR;
+int cxm_corpus_add(cxm_corpus *c, cxm_text *t, const char *s, size_t n, cxm_text_lang lang, cxm_diag *diag) CXM_WUR;
 /* The same for an already segmented comment (borrowed). */
 int cxm_corpus_add_segmented(cxm_corpus *c, const cxm_segmented *seg, cxm_diag *diag) CXM_WUR;
 
@@ -248,8 +246,7 @@ int cxm_corpus_word(const cxm_corpus *c, const char *w, size_t n, uint64_t *deg,
 
 /* The top k phrases by the ranking (fewer if fewer qualify). *out is
  * borrowed from c, valid until the next call of top, add, merge or free. */
-int cxm_corpus_top(cxm_corpus *c, size_t k, const cxm_phrase **out, size_t *n,
-                   cxm_diag *diag) CXM_WUR;
+int cxm_corpus_top(cxm_corpus *c, size_t k, const cxm_phrase **out, size_t *n, cxm_diag *diag) CXM_WUR;
 
 /* Appends src's comments (after dst's) and adds its word and phrase counts
  * into dst, as if dst had seen them itself. Both must use the same themes

@@ -41,14 +41,14 @@
 #include "core/limits.h"
 
 struct cxm_themes {
-    cxm_dict names;          /* theme name -> id (ids in file order) */
+    cxm_dict names; /* theme name -> id (ids in file order) */
     uint32_t nnodes, capnodes;
-    uint64_t *ekey;          /* edge slot: (node << 8 | byte) + 1, 0 = empty */
-    uint32_t *echild;        /* edge slot -> child node */
+    uint64_t *ekey;   /* edge slot: (node << 8 | byte) + 1, 0 = empty */
+    uint32_t *echild; /* edge slot -> child node */
     size_t nslots, nedges;
-    uint32_t *term_off;      /* node -> first index in term_ids (nnodes + 1) */
-    uint32_t *term_ids;      /* theme ids ending at each node, ascending */
-    uint32_t *nitems;        /* theme id -> items */
+    uint32_t *term_off; /* node -> first index in term_ids (nnodes + 1) */
+    uint32_t *term_ids; /* theme ids ending at each node, ascending */
+    uint32_t *nitems;   /* theme id -> items */
 };
 
 /* ---- trie ----------------------------------------------------------- */
@@ -80,7 +80,8 @@ static int edges_grow(cxm_themes *th) {
     for (size_t i = 0; i < th->nslots; i++) {
         if (!th->ekey[i]) continue;
         size_t j = edge_hash(th->ekey[i], ns - 1);
-        while (k[j]) j = (j + 1) & (ns - 1);
+        while (k[j])
+            j = (j + 1) & (ns - 1);
         k[j] = th->ekey[i];
         c[j] = th->echild[i];
     }
@@ -114,7 +115,9 @@ static int child(cxm_themes *th, uint32_t node, unsigned char b, uint32_t *out) 
 
 /* ---- parser --------------------------------------------------------- */
 
-typedef struct term { uint32_t node, theme; } term;
+typedef struct term {
+    uint32_t node, theme;
+} term;
 
 typedef struct parser {
     cxm_text *t;
@@ -122,13 +125,13 @@ typedef struct parser {
     cxm_diag *diag;
     cxm_themes *th;
     uint64_t line;
-    const char *ls;          /* start of the current line */
-    int have;                /* a theme is open */
-    uint32_t cur;            /* its id */
-    uint64_t cur_line;       /* the line of its [name] */
-    term *terms;             /* (end node, theme) of every item */
+    const char *ls;    /* start of the current line */
+    int have;          /* a theme is open */
+    uint32_t cur;      /* its id */
+    uint64_t cur_line; /* the line of its [name] */
+    term *terms;       /* (end node, theme) of every item */
     size_t nterms, capterms;
-    cxm_buf key;             /* scratch: an item's key */
+    cxm_buf key; /* scratch: an item's key */
 } parser;
 
 /* 1-based character column of p on the current line. */
@@ -155,10 +158,14 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
     if (c < 0x80) return 1;
     size_t n;
     unsigned min;
-    if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000;
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, min = 0x10000;
+    else
+        return 0;
     if ((size_t)(end - p) < n) return 0;
     unsigned cp = c & (0x7Fu >> n);
     for (size_t i = 1; i < n; i++) {
@@ -185,8 +192,10 @@ static size_t blank_before(const char *start, const char *end) {
 }
 static void trim(const char **p, const char **end) {
     size_t k;
-    while ((k = blank_at(*p, *end))) *p += k;
-    while ((k = blank_before(*p, *end))) *end -= k;
+    while ((k = blank_at(*p, *end)))
+        *p += k;
+    while ((k = blank_before(*p, *end)))
+        *end -= k;
 }
 
 /* Item separator: ',' or '，' (EF BC 8C) or '、' (E3 80 81); its length or 0. */
@@ -204,7 +213,8 @@ static size_t sep_at(const char *p, const char *end) {
 static int shown(const char *p, size_t n) {
     if (n <= 60) return (int)n;
     size_t k = 60;
-    while (k && ((unsigned char)p[k] & 0xC0) == 0x80) k--;
+    while (k && ((unsigned char)p[k] & 0xC0) == 0x80)
+        k--;
     return (int)k;
 }
 
@@ -229,8 +239,7 @@ static int section(parser *ps, const char *p, const char *end) {
     if (ns == ne) return perr(ps, open, CXM_EPARSE, "empty theme name: expected [name]");
     if (ne - ns > 127) return perr(ps, ns, CXM_EPARSE, "theme name longer than 127 bytes");
     for (const char *q = ns; q < ne; q++)
-        if ((unsigned char)*q < 0x20 || *q == 0x7F)
-            return perr(ps, q, CXM_EPARSE, "control character in theme name");
+        if ((unsigned char)*q < 0x20 || *q == 0x7F) return perr(ps, q, CXM_EPARSE, "control character in theme name");
     uint32_t id;
     if (cxm_dict_find(&ps->th->names, ns, (size_t)(ne - ns), &id))
         return perr(ps, ns, CXM_EPARSE, "duplicate theme [%.*s]: theme names must be unique", (int)(ne - ns), ns);
@@ -255,8 +264,7 @@ static int item(parser *ps, const char *p, size_t n) {
     cxm_diag d;
     int rc = cxm_text_segment(ps->t, p, n, CXM_TEXT_AUTO, &seg, &d);
     if (rc) return perr(ps, p, rc, "%s", d.msg);
-    if (!seg.ntok)
-        return perr(ps, p, CXM_EPARSE, "'%.*s' has no word (only punctuation or symbols)", shown(p, n), p);
+    if (!seg.ntok) return perr(ps, p, CXM_EPARSE, "'%.*s' has no word (only punctuation or symbols)", shown(p, n), p);
     for (size_t k = 1; k < seg.ntok; k++)
         if (seg.tok[k].brk)
             return perr(ps, p, CXM_EPARSE,
@@ -272,16 +280,16 @@ static int item(parser *ps, const char *p, size_t n) {
             return perr(ps, p, CXM_ENOMEM, "out of memory");
     }
     if (ps->key.len > CXM_MAX_THEME_PHRASE_BYTES)
-        return perr(ps, p, CXM_EPARSE, "'%.*s' is %zu bytes long once normalised; at most CXM_MAX_THEME_PHRASE_BYTES (%u)",
-                    shown(p, n), p, ps->key.len, CXM_MAX_THEME_PHRASE_BYTES);
+        return perr(ps, p, CXM_EPARSE,
+                    "'%.*s' is %zu bytes long once normalised; at most CXM_MAX_THEME_PHRASE_BYTES (%u)", shown(p, n), p,
+                    ps->key.len, CXM_MAX_THEME_PHRASE_BYTES);
     uint32_t node = 0;
     for (size_t k = 0; k < ps->key.len; k++) {
         rc = child(ps->th, node, (unsigned char)ps->key.data[k], &node);
         if (rc) return perr(ps, p, rc, rc == CXM_ENOMEM ? "out of memory" : "too many trie nodes");
     }
     if (ps->nterms >= CXM_MAX_THEME_PHRASES)
-        return perr(ps, p, CXM_ELIMIT, "more than CXM_MAX_THEME_PHRASES (%u) items in the file",
-                    CXM_MAX_THEME_PHRASES);
+        return perr(ps, p, CXM_ELIMIT, "more than CXM_MAX_THEME_PHRASES (%u) items in the file", CXM_MAX_THEME_PHRASES);
     if (ps->nterms == ps->capterms) {
         size_t nc = ps->capterms ? ps->capterms * 2 : 64;
         term *q = realloc(ps->terms, nc * sizeof *q);
@@ -309,11 +317,11 @@ static int key_value(parser *ps, const char *p, const char *end) {
     for (;;) {
         const char *s = q;
         size_t k = 0;
-        while (q < vend && !(k = sep_at(q, vend))) q++;
+        while (q < vend && !(k = sep_at(q, vend)))
+            q++;
         const char *is = s, *ie = q;
         trim(&is, &ie);
-        if (is == ie)
-            return perr(ps, is, CXM_EPARSE, "empty item: expected a word or phrase between separators");
+        if (is == ie) return perr(ps, is, CXM_EPARSE, "empty item: expected a word or phrase between separators");
         int rc = item(ps, is, (size_t)(ie - is));
         if (rc) return rc;
         if (q == vend) return CXM_OK;
@@ -333,19 +341,20 @@ static int finish(parser *ps) {
     qsort(ps->terms, ps->nterms, sizeof *ps->terms, term_cmp);
     th->term_off = calloc((size_t)th->nnodes + 1, sizeof *th->term_off);
     th->term_ids = malloc((ps->nterms ? ps->nterms : 1) * sizeof *th->term_ids);
-    if (!th->term_off || !th->term_ids) return cxm_diag_set(ps->diag, CXM_ENOMEM, ps->file, 0, 0, NULL, "out of memory");
+    if (!th->term_off || !th->term_ids)
+        return cxm_diag_set(ps->diag, CXM_ENOMEM, ps->file, 0, 0, NULL, "out of memory");
     size_t n = 0;
     for (size_t i = 0; i < ps->nterms; i++) {
         if (i && ps->terms[i].node == ps->terms[i - 1].node && ps->terms[i].theme == ps->terms[i - 1].theme) continue;
         th->term_ids[n++] = ps->terms[i].theme;
         th->term_off[ps->terms[i].node + 1]++;
     }
-    for (uint32_t k = 0; k < th->nnodes; k++) th->term_off[k + 1] += th->term_off[k];
+    for (uint32_t k = 0; k < th->nnodes; k++)
+        th->term_off[k + 1] += th->term_off[k];
     return CXM_OK;
 }
 
-int cxm_themes_parse(cxm_text *t, const char *name, const char *text, size_t len, cxm_themes **out,
-                     cxm_diag *diag) {
+int cxm_themes_parse(cxm_text *t, const char *name, const char *text, size_t len, cxm_themes **out, cxm_diag *diag) {
     *out = NULL;
     if (!t || (!text && len)) return cxm_diag_set(diag, CXM_EINVAL, name, 0, 0, NULL, "no segmenter or no text");
     if (len > CXM_MAX_THEME_FILE_BYTES)
@@ -374,7 +383,8 @@ int cxm_themes_parse(cxm_text *t, const char *name, const char *text, size_t len
         if (le > p && le[-1] == '\r') le--;
         for (const char *q = p; q < le && !rc;) {
             size_t k = utf8_len((const unsigned char *)q, (const unsigned char *)le);
-            if (!k) rc = perr(&ps, q, CXM_EPARSE, "invalid UTF-8 byte 0x%02X", (unsigned char)*q);
+            if (!k)
+                rc = perr(&ps, q, CXM_EPARSE, "invalid UTF-8 byte 0x%02X", (unsigned char)*q);
             else if ((unsigned char)*q < 0x20 && *q != '\t')
                 rc = perr(&ps, q, CXM_EPARSE, "control character 0x%02X", (unsigned char)*q);
             q += k ? k : 1;
@@ -419,7 +429,8 @@ int cxm_themes_load(cxm_text *t, const char *path, cxm_themes **out, cxm_diag *d
             break;
         }
     }
-    if (!rc && ferror(f)) rc = cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot read theme file: %s", strerror(errno));
+    if (!rc && ferror(f))
+        rc = cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot read theme file: %s", strerror(errno));
     fclose(f);
     if (!rc) rc = cxm_themes_parse(t, path, b.data, b.len, out, diag);
     cxm_buf_free(&b);
@@ -437,7 +448,9 @@ void cxm_themes_free(cxm_themes *th) {
     free(th);
 }
 
-size_t cxm_themes_count(const cxm_themes *th) { return th ? th->names.count : 0; }
+size_t cxm_themes_count(const cxm_themes *th) {
+    return th ? th->names.count : 0;
+}
 
 const char *cxm_themes_name(const cxm_themes *th, uint32_t id) {
     return th && id < th->names.count ? cxm_dict_str(&th->names, id) : NULL;
@@ -459,12 +472,12 @@ size_t cxm_themes_match_segmented(const cxm_themes *th, const cxm_segmented *seg
         for (size_t j = i; j < seg->ntok; j++) {
             if (j > i) {
                 if (tok[j].brk) break;
-                if (cxm_text_join_space(tok[j - 1].last_script, tok[j].script) && !(node = step(th, node, ' ')))
-                    break;
+                if (cxm_text_join_space(tok[j - 1].last_script, tok[j].script) && !(node = step(th, node, ' '))) break;
             }
             const unsigned char *b = text + tok[j].off;
             uint32_t k = 0;
-            while (k < tok[j].len && (node = step(th, node, b[k]))) k++;
+            while (k < tok[j].len && (node = step(th, node, b[k])))
+                k++;
             if (k < tok[j].len) break;
             uint32_t a = th->term_off[node], z = th->term_off[node + 1];
             if (a == z) continue;
@@ -472,13 +485,15 @@ size_t cxm_themes_match_segmented(const cxm_themes *th, const cxm_segmented *seg
                 memset(seen, 0, sizeof seen);
                 any = 1;
             }
-            for (; a < z; a++) seen[th->term_ids[a] >> 6] |= 1ull << (th->term_ids[a] & 63);
+            for (; a < z; a++)
+                seen[th->term_ids[a] >> 6] |= 1ull << (th->term_ids[a] & 63);
         }
     }
     if (!any) return 0;
     size_t n = 0, words = (th->names.count + 63) / 64;
     for (size_t w = 0; w < words; w++)
-        for (uint64_t m = seen[w]; m; m &= m - 1) ids[n++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+        for (uint64_t m = seen[w]; m; m &= m - 1)
+            ids[n++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
     return n;
 }
 

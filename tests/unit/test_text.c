@@ -136,13 +136,28 @@ static const cxm_phrase *find_phrase(const cxm_phrase *p, size_t n, const char *
 
 static void test_lang_tags_parse_and_name(void **state) {
     (void)state;
-    static const struct { const char *tag; cxm_text_lang l; } ok[] = {
-        {"", CXM_TEXT_AUTO},          {"auto", CXM_TEXT_AUTO},       {"en", CXM_TEXT_EN},
-        {"EN-us", CXM_TEXT_EN},       {"ms", CXM_TEXT_MS},           {"ms_MY", CXM_TEXT_MS},
-        {"zsm", CXM_TEXT_MS},         {"zh", CXM_TEXT_ZH_HANS},      {"zh-Hans", CXM_TEXT_ZH_HANS},
-        {"zh_CN", CXM_TEXT_ZH_HANS},  {"zh-SG", CXM_TEXT_ZH_HANS},   {"zh-Hant", CXM_TEXT_ZH_HANT},
-        {"zh-Hant-HK", CXM_TEXT_ZH_HANT}, {"zh-TW", CXM_TEXT_ZH_HANT}, {"zh-hk", CXM_TEXT_ZH_HANT},
-        {"ja", CXM_TEXT_JA},          {"ja-JP", CXM_TEXT_JA},        {"und", CXM_TEXT_UND},
+    static const struct {
+        const char *tag;
+        cxm_text_lang l;
+    } ok[] = {
+        {"", CXM_TEXT_AUTO},
+        {"auto", CXM_TEXT_AUTO},
+        {"en", CXM_TEXT_EN},
+        {"EN-us", CXM_TEXT_EN},
+        {"ms", CXM_TEXT_MS},
+        {"ms_MY", CXM_TEXT_MS},
+        {"zsm", CXM_TEXT_MS},
+        {"zh", CXM_TEXT_ZH_HANS},
+        {"zh-Hans", CXM_TEXT_ZH_HANS},
+        {"zh_CN", CXM_TEXT_ZH_HANS},
+        {"zh-SG", CXM_TEXT_ZH_HANS},
+        {"zh-Hant", CXM_TEXT_ZH_HANT},
+        {"zh-Hant-HK", CXM_TEXT_ZH_HANT},
+        {"zh-TW", CXM_TEXT_ZH_HANT},
+        {"zh-hk", CXM_TEXT_ZH_HANT},
+        {"ja", CXM_TEXT_JA},
+        {"ja-JP", CXM_TEXT_JA},
+        {"und", CXM_TEXT_UND},
     };
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
         cxm_text_lang l = CXM_TEXT_NLANG;
@@ -211,7 +226,8 @@ static void test_normalise_full_width_half_width_and_case(void **state) {
     assert_string_equal(toks(t, "ＲＥＦＵＮＤ　１２３", CXM_TEXT_AUTO, NULL), "refund 123");
     cxm_segmented seg;
     cxm_diag d;
-    assert_int_equal(cxm_text_segment(t, "ＲＥＦＵＮＤ　１２３", strlen("ＲＥＦＵＮＤ　１２３"), CXM_TEXT_EN, &seg, &d), 0);
+    assert_int_equal(cxm_text_segment(t, "ＲＥＦＵＮＤ　１２３", strlen("ＲＥＦＵＮＤ　１２３"), CXM_TEXT_EN, &seg, &d),
+                     0);
     assert_string_equal(seg.text, "refund 123");
     assert_int_equal(seg.tok[1].kind, CXM_TOK_NUMBER);
     /* half-width katakana -> full-width */
@@ -220,7 +236,11 @@ static void test_normalise_full_width_half_width_and_case(void **state) {
     /* ligature, accented capitals, full-width comma as punctuation */
     assert_string_equal(toks(t, "Ｏｆﬁce，CAFÉ", CXM_TEXT_EN, NULL), "office | café");
     /* zero-width space and soft hyphen vanish instead of splitting words */
-    assert_string_equal(toks(t, "退\xE2\x80\x8B款 re\xC2\xAD" "fund", CXM_TEXT_AUTO, NULL), "退款 refund");
+    assert_string_equal(toks(t,
+                             "退\xE2\x80\x8B款 re\xC2\xAD"
+                             "fund",
+                             CXM_TEXT_AUTO, NULL),
+                        "退款 refund");
     cxm_text_free(t);
 }
 
@@ -258,7 +278,11 @@ static void test_segment_invalid_utf8_nul_and_empty(void **state) {
     cxm_segmented seg;
     cxm_diag d;
     /* invalid bytes become U+FFFD, which is a boundary, never a word */
-    assert_int_equal(cxm_text_segment(t, "\xFF\xFE" "abc\xC3(", 7, CXM_TEXT_AUTO, &seg, &d), 0);
+    assert_int_equal(cxm_text_segment(t,
+                                      "\xFF\xFE"
+                                      "abc\xC3(",
+                                      7, CXM_TEXT_AUTO, &seg, &d),
+                     0);
     assert_int_equal(seg.ntok, 1);
     assert_int_equal(seg.tok[0].len, 3);
     assert_memory_equal(seg.text + seg.tok[0].off, "abc", 3);
@@ -289,7 +313,8 @@ static void test_segment_expanding_normalisation_and_long_text(void **state) {
     /* U+FDFA expands to 18 characters under NFKC: the buffers grow */
     char *s = malloc(3 * 2000 + 1);
     assert_non_null(s);
-    for (int i = 0; i < 2000; i++) memcpy(s + 3 * i, "\xEF\xB7\xBA", 3);
+    for (int i = 0; i < 2000; i++)
+        memcpy(s + 3 * i, "\xEF\xB7\xBA", 3);
     cxm_segmented seg;
     cxm_diag d;
     assert_int_equal(cxm_text_segment(t, s, 6000, CXM_TEXT_AUTO, &seg, &d), 0);
@@ -300,7 +325,8 @@ static void test_segment_expanding_normalisation_and_long_text(void **state) {
     size_t n = 200000;
     s = malloc(n);
     assert_non_null(s);
-    for (size_t i = 0; i < n; i++) s[i] = (i % 7 == 6) ? ' ' : (char)('a' + (char)(i % 7));
+    for (size_t i = 0; i < n; i++)
+        s[i] = (i % 7 == 6) ? ' ' : (char)('a' + (char)(i % 7));
     assert_int_equal(cxm_text_segment(t, s, n, CXM_TEXT_EN, &seg, &d), 0);
     assert_int_equal(seg.ntok, (n + 6) / 7);
     free(s);
@@ -314,10 +340,11 @@ static void test_segmenter_reused_across_languages_gives_same_tokens(void **stat
     static const cxm_text_lang l[] = {CXM_TEXT_ZH_HANS, CXM_TEXT_JA, CXM_TEXT_EN, CXM_TEXT_MS, CXM_TEXT_ZH_HANT};
     char first[5][256];
     cxm_text *t = new_text();
-    for (int i = 0; i < 5; i++) snprintf(first[i], sizeof first[i], "%s", toks(t, s[i], l[i], NULL));
+    for (int i = 0; i < 5; i++)
+        snprintf(first[i], sizeof first[i], "%s", toks(t, s[i], l[i], NULL));
     for (int round = 0; round < 200; round++)
-        for (int i = 0; i < 5; i++) assert_string_equal(toks(t, s[(i + round) % 5], l[(i + round) % 5], NULL),
-                                                        first[(i + round) % 5]);
+        for (int i = 0; i < 5; i++)
+            assert_string_equal(toks(t, s[(i + round) % 5], l[(i + round) % 5], NULL), first[(i + round) % 5]);
     cxm_text_free(t);
 }
 
@@ -326,19 +353,19 @@ static void test_segmenter_reused_across_languages_gives_same_tokens(void **stat
 static void test_detect_language_by_script_and_stop_word_vote(void **state) {
     (void)state;
     cxm_text *t = new_text();
-    assert_int_equal(detect(t, "返金の手続きが遅い"), CXM_TEXT_JA);          /* kana */
+    assert_int_equal(detect(t, "返金の手続きが遅い"), CXM_TEXT_JA); /* kana */
     assert_int_equal(detect(t, "ヘンキン"), CXM_TEXT_JA);
-    assert_int_equal(detect(t, "我们的退款申请被拒绝了"), CXM_TEXT_ZH_HANS);  /* 们 */
-    assert_int_equal(detect(t, "我們的退款申請被拒絕了"), CXM_TEXT_ZH_HANT);  /* 們 */
+    assert_int_equal(detect(t, "我们的退款申请被拒绝了"), CXM_TEXT_ZH_HANS); /* 们 */
+    assert_int_equal(detect(t, "我們的退款申請被拒絕了"), CXM_TEXT_ZH_HANT); /* 們 */
     assert_int_equal(detect(t, "客戶滿意度指標"), CXM_TEXT_ZH_HANT);         /* 戶 滿 標 */
     assert_int_equal(detect(t, "客户满意度指标"), CXM_TEXT_ZH_HANS);         /* 户 满 标 */
     assert_int_equal(detect(t, "皇后的中性指標"), CXM_TEXT_ZH_HANT);         /* 后 counts for neither */
-    assert_int_equal(detect(t, "退款"), CXM_TEXT_ZH_HANS);                  /* no telling character: Hans */
-    assert_int_equal(detect(t, "refund 退款 please"), CXM_TEXT_ZH_HANS);    /* any Han decides */
+    assert_int_equal(detect(t, "退款"), CXM_TEXT_ZH_HANS);                   /* no telling character: Hans */
+    assert_int_equal(detect(t, "refund 退款 please"), CXM_TEXT_ZH_HANS);     /* any Han decides */
     assert_int_equal(detect(t, "Saya nak bayaran balik, servis sangat lambat"), CXM_TEXT_MS);
     assert_int_equal(detect(t, "The refund was slow and the staff were rude"), CXM_TEXT_EN);
-    assert_int_equal(detect(t, "bayaran balik lambat"), CXM_TEXT_EN);        /* no vote, no suffix: en */
-    assert_int_equal(detect(t, "penghantaran dilewatkan"), CXM_TEXT_MS);     /* tie broken by -kan */
+    assert_int_equal(detect(t, "bayaran balik lambat"), CXM_TEXT_EN);    /* no vote, no suffix: en */
+    assert_int_equal(detect(t, "penghantaran dilewatkan"), CXM_TEXT_MS); /* tie broken by -kan */
     assert_int_equal(detect(t, "12345 !!"), CXM_TEXT_UND);
     assert_int_equal(detect(t, ""), CXM_TEXT_UND);
     /* a given language is kept as given */
@@ -388,7 +415,8 @@ static void test_stop_words_per_language_keep_negations(void **state) {
     /* negations are content */
     static const char *const neg[] = {"not", "no", "never", "don't", "tidak", "tak", "bukan", "不", "没有", "ない"};
     for (size_t i = 0; i < sizeof neg / sizeof *neg; i++)
-        for (int l = CXM_TEXT_EN; l < CXM_TEXT_NLANG; l++) assert_false(STOP(neg[i], (cxm_text_lang)l));
+        for (int l = CXM_TEXT_EN; l < CXM_TEXT_NLANG; l++)
+            assert_false(STOP(neg[i], (cxm_text_lang)l));
     assert_false(STOP("", CXM_TEXT_EN));
     assert_false(STOP("th", CXM_TEXT_EN));
     assert_false(STOP("thee", CXM_TEXT_EN));
@@ -397,17 +425,16 @@ static void test_stop_words_per_language_keep_negations(void **state) {
 
 /* ---- themes --------------------------------------------------------- */
 
-static const char *const THEMES =
-    "# test themes\n"
-    "[refund]\n"
-    "words = refund, money back, 退款, 返金, bayaran balik\n"
-    "words = 退錢\n"
-    "[slow]\n"
-    "words = slow, lambat, 慢, 遅い, waited two weeks\n"
-    "[cx]\n"
-    "words = カスタマーエクスペリエンス, customer experience\n"
-    "[one char]\n"
-    "words = 退\n";
+static const char *const THEMES = "# test themes\n"
+                                  "[refund]\n"
+                                  "words = refund, money back, 退款, 返金, bayaran balik\n"
+                                  "words = 退錢\n"
+                                  "[slow]\n"
+                                  "words = slow, lambat, 慢, 遅い, waited two weeks\n"
+                                  "[cx]\n"
+                                  "words = カスタマーエクスペリエンス, customer experience\n"
+                                  "[one char]\n"
+                                  "words = 退\n";
 
 static void test_themes_match_english_words_and_phrases(void **state) {
     (void)state;
@@ -540,7 +567,8 @@ static void test_theme_file_errors_name_line_and_column(void **state) {
     {
         char long_item[400] = "[a]\nwords = ok, ";
         size_t o = strlen(long_item);
-        for (int i = 0; i < 26; i++) o += (size_t)snprintf(long_item + o, sizeof long_item - o, "abcdefghi ");
+        for (int i = 0; i < 26; i++)
+            o += (size_t)snprintf(long_item + o, sizeof long_item - o, "abcdefghi ");
         theme_error(long_item, CXM_EPARSE, 2, 13, "at most CXM_MAX_THEME_PHRASE_BYTES");
     }
     theme_error("[a]\n[b]\nwords = x\n", CXM_EPARSE, 1, 1, "theme [a] has no words");
@@ -564,7 +592,8 @@ static void test_theme_file_limits_and_io_errors(void **state) {
     char *s = malloc(cap);
     assert_non_null(s);
     size_t o = 0;
-    for (unsigned i = 0; i <= CXM_MAX_THEMES; i++) o += (size_t)snprintf(s + o, cap - o, "[t%u]\nwords = w%u\n", i, i);
+    for (unsigned i = 0; i <= CXM_MAX_THEMES; i++)
+        o += (size_t)snprintf(s + o, cap - o, "[t%u]\nwords = w%u\n", i, i);
     assert_int_equal(cxm_themes_parse(t, "many.ini", s, o, &th, &d), CXM_ELIMIT);
     assert_int_equal(d.line, 2 * CXM_MAX_THEMES + 1);
     assert_non_null(strstr(d.msg, "CXM_MAX_THEMES"));
@@ -655,8 +684,14 @@ static void test_rake_scores_on_a_small_english_corpus(void **state) {
     size_t n;
     cxm_diag d;
     assert_int_equal(cxm_corpus_top(c, 100, &p, &n, &d), 0);
-    static const char *const by_score[] = {"support team helpful", "rude support team", "support team", "refund fast",
-                                           "slow refund", "rude", "refund", "slow"};
+    static const char *const by_score[] = {"support team helpful",
+                                           "rude support team",
+                                           "support team",
+                                           "refund fast",
+                                           "slow refund",
+                                           "rude",
+                                           "refund",
+                                           "slow"};
     static const double score[] = {8, 20.0 / 3, 5, 11.0 / 3, 19.0 / 6, 5.0 / 3, 5.0 / 3, 1.5};
     assert_int_equal(n, 8);
     for (size_t i = 0; i < n; i++) {
@@ -676,8 +711,9 @@ static void test_rake_scores_on_a_small_english_corpus(void **state) {
     o.rank = CXM_RANK_WEIGHTED;
     c = corpus_of(&o, NULL, t, RAKE_DOCS, 4, CXM_TEXT_EN);
     assert_int_equal(cxm_corpus_top(c, 100, &p, &n, &d), 0);
-    static const char *const weighted[] = {"support team", "support team helpful", "rude support team", "refund fast",
-                                           "rude", "slow refund", "refund", "slow"};
+    static const char *const weighted[] = {
+        "support team", "support team helpful", "rude support team", "refund fast", "rude", "slow refund", "refund",
+        "slow"};
     static const double wrank[] = {10, 8, 20.0 / 3, 11.0 / 3, 10.0 / 3, 19.0 / 6, 5.0 / 3, 1.5};
     assert_int_equal(n, 8);
     for (size_t i = 0; i < n; i++) {
@@ -700,8 +736,11 @@ static void test_rake_scores_on_a_small_english_corpus(void **state) {
 static void test_rake_candidates_have_no_stop_words(void **state) {
     (void)state;
     static const char *const docs[] = {
-        "我们的退款申请被拒绝了", "房间的隔音很差，早餐也很一般", "返金の手続きが遅いです",
-        "Saya nak bayaran balik dan servis itu sangat lambat", "The staff were not helpful at all",
+        "我们的退款申请被拒绝了",
+        "房间的隔音很差，早餐也很一般",
+        "返金の手続きが遅いです",
+        "Saya nak bayaran balik dan servis itu sangat lambat",
+        "The staff were not helpful at all",
     };
     cxm_text *t = new_text();
     cxm_corpus_opts o = {4, 1, CXM_RANK_WEIGHTED};
@@ -710,8 +749,9 @@ static void test_rake_candidates_have_no_stop_words(void **state) {
     size_t n;
     cxm_diag d;
     assert_int_equal(cxm_corpus_top(c, 1000, &p, &n, &d), 0);
-    static const char *const want[] = {"退款申请", "拒绝", "房间", "隔音", "差", "早餐", "一般", "返金", "手続き",
-                                       "遅い", "bayaran balik", "servis", "lambat", "staff", "not helpful"};
+    static const char *const want[] = {"退款申请",      "拒绝",   "房间",   "隔音",   "差",
+                                       "早餐",          "一般",   "返金",   "手続き", "遅い",
+                                       "bayaran balik", "servis", "lambat", "staff",  "not helpful"};
     assert_int_equal(n, sizeof want / sizeof *want);
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         if (!find_phrase(p, n, want[i])) fail_msg("no phrase '%s'", want[i]);
@@ -722,11 +762,11 @@ static void test_rake_candidates_have_no_stop_words(void **state) {
 static void test_rake_long_runs_numbers_units_and_katakana(void **state) {
     (void)state;
     static const char *const docs[] = {
-        "alpha beta gamma delta epsilon, zeta eta",  /* 5 words: not a candidate */
-        "alpha beta gamma delta",                    /* 4 words: a candidate */
-        "room 101 was cold",                         /* a number ends a run */
-        "2008年5月入住",                             /* units glued to numbers are no words */
-        "カスタマーエクスペリエンスは大事",          /* katakana fragments join */
+        "alpha beta gamma delta epsilon, zeta eta", /* 5 words: not a candidate */
+        "alpha beta gamma delta",                   /* 4 words: a candidate */
+        "room 101 was cold",                        /* a number ends a run */
+        "2008年5月入住",                            /* units glued to numbers are no words */
+        "カスタマーエクスペリエンスは大事",         /* katakana fragments join */
     };
     cxm_text *t = new_text();
     cxm_corpus_opts o = {4, 1, CXM_RANK_SCORE};
@@ -735,7 +775,7 @@ static void test_rake_long_runs_numbers_units_and_katakana(void **state) {
     size_t n;
     cxm_diag d;
     assert_int_equal(cxm_corpus_top(c, 1000, &p, &n, &d), 0);
-    static const char *const want[] = {"alpha beta gamma delta", "zeta eta", "room", "cold", "入住",
+    static const char *const want[] = {"alpha beta gamma delta",     "zeta eta", "room", "cold", "入住",
                                        "カスタマーエクスペリエンス", "大事"};
     assert_int_equal(n, sizeof want / sizeof *want);
     for (size_t i = 0; i < n; i++)
@@ -794,7 +834,7 @@ static void test_corpus_keeps_themes_and_language_per_comment(void **state) {
         size_t n;
         cxm_corpus_themes(c, i, &ids, &n);
         assert_int_equal(n, want_n[i]);
-        if (n) assert_int_equal(ids[0], 0); /* refund */
+        if (n) assert_int_equal(ids[0], 0);      /* refund */
         if (n == 2) assert_int_equal(ids[1], 1); /* slow */
         assert_int_equal(cxm_corpus_lang(c, i), want_l[i]);
     }
@@ -811,9 +851,15 @@ static void test_corpus_keeps_themes_and_language_per_comment(void **state) {
 static void test_corpus_merge_equals_one_pass(void **state) {
     (void)state;
     static const char *const docs[] = {
-        "The refund was slow and the support team was rude.", "Slow refund, rude support team.",
-        "Support team helpful; refund fast.", "The support team was rude.", "返金の手続きが遅い",
-        "我们的退款申请被拒绝了", "申请退款很慢", "bayaran balik lambat", "support team rude again",
+        "The refund was slow and the support team was rude.",
+        "Slow refund, rude support team.",
+        "Support team helpful; refund fast.",
+        "The support team was rude.",
+        "返金の手続きが遅い",
+        "我们的退款申请被拒绝了",
+        "申请退款很慢",
+        "bayaran balik lambat",
+        "support team rude again",
     };
     const size_t n = sizeof docs / sizeof *docs;
     cxm_text *t = new_text();
@@ -834,7 +880,8 @@ static void test_corpus_merge_equals_one_pass(void **state) {
         if (nx) assert_memory_equal(x, y, nx * sizeof *x);
         assert_int_equal(cxm_corpus_lang(all, i), cxm_corpus_lang(a, i));
     }
-    for (uint32_t k = 0; k < 4; k++) assert_int_equal(cxm_corpus_theme_count(all, k), cxm_corpus_theme_count(a, k));
+    for (uint32_t k = 0; k < 4; k++)
+        assert_int_equal(cxm_corpus_theme_count(all, k), cxm_corpus_theme_count(a, k));
     const cxm_phrase *p, *q;
     size_t np, nq;
     assert_int_equal(cxm_corpus_top(all, 100, &p, &np, &d), 0);
@@ -871,10 +918,54 @@ static uint64_t lcg(uint64_t *x) {
  * handles, separators of theme files, stray and truncated UTF-8. */
 static size_t random_text(uint64_t *x, char *buf, size_t cap) {
     static const char *const pieces[] = {
-        "退款", "申请", "的", "很", "吵", "返金", "の", "カスタマー", "ｶｽﾀﾏｰ", "refund", "Money", "back", "-", "--",
-        " ", "  ", "\n", "\r\n", ",", "，", "、", "。", "!", "3.5", "2008年", "https://x.co/a", "@bob", "don’t",
-        "\xEF\xB7\xBA", "\xFF", "\xC3", "\xE3\x81", "\xED\xA0\x80", "\x00", "\t", "[", "]", "=", "words",
-        "#", "ＡＢＣ", "\xE2\x80\x8B", "👍", "lambat", "bayaran balik", "我們", "ー", "ﾍﾝ",
+        "退款",
+        "申请",
+        "的",
+        "很",
+        "吵",
+        "返金",
+        "の",
+        "カスタマー",
+        "ｶｽﾀﾏｰ",
+        "refund",
+        "Money",
+        "back",
+        "-",
+        "--",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        ",",
+        "，",
+        "、",
+        "。",
+        "!",
+        "3.5",
+        "2008年",
+        "https://x.co/a",
+        "@bob",
+        "don’t",
+        "\xEF\xB7\xBA",
+        "\xFF",
+        "\xC3",
+        "\xE3\x81",
+        "\xED\xA0\x80",
+        "\x00",
+        "\t",
+        "[",
+        "]",
+        "=",
+        "words",
+        "#",
+        "ＡＢＣ",
+        "\xE2\x80\x8B",
+        "👍",
+        "lambat",
+        "bayaran balik",
+        "我們",
+        "ー",
+        "ﾍﾝ",
     };
     size_t n = 0, k = lcg(x) % 40;
     for (size_t i = 0; i < k; i++) {
@@ -946,7 +1037,8 @@ static void test_random_input_never_breaks_anything(void **state) {
     size_t np;
     assert_int_equal(cxm_corpus_top(c, 50, &p, &np, &d), 0);
     assert_true(np > 0);
-    for (size_t i = 0; i < np; i++) assert_true(p[i].count >= 2 && p[i].nwords >= 1);
+    for (size_t i = 0; i < np; i++)
+        assert_true(p[i].count >= 2 && p[i].nwords >= 1);
     cxm_corpus_free(c);
     cxm_themes_free(th);
     cxm_text_free(t);
@@ -1067,7 +1159,8 @@ static void test_chnsenticorp_top_phrases_and_speed(void **state) {
     assert_true(cxm_themes_find(th, "breakfast", 9, &id));
     assert_true(cxm_corpus_theme_count(fd.c, id) > 500); /* 早餐 appears in ~700 reviews */
     size_t zh = 0;
-    for (uint64_t i = 0; i < 7766; i++) zh += cxm_corpus_lang(fd.c, i) == CXM_TEXT_ZH_HANS;
+    for (uint64_t i = 0; i < 7766; i++)
+        zh += cxm_corpus_lang(fd.c, i) == CXM_TEXT_ZH_HANS;
     assert_true(zh > 7700);
     print_message("ChnSentiCorp: %ld reviews in %.3f s = %.0f comments/s (segment + themes + RAKE); "
                   "top: %s (%llu), %s (%llu), %s (%llu)\n",
