@@ -137,6 +137,18 @@ typedef struct cxm_report_opts {
     const char *fcr_rule;    /* override: one_touch, no_reopen, replies:N */
     double confidence;       /* 0 = 0.95 */
     int strict;              /* first bad row is an error */
+    /* survey metrics (the responses stream) */
+    const char *responses;   /* path or NULL (or responses.csv in data_dir) */
+    const char *csat_variant;/* top_box (default), mean, pct_of_max */
+    const char *csat_boxes;  /* e.g. "4,5"; NULL = the scale's top two */
+    const char *ces_variant; /* agree_pct (default), mean */
+    const char *ces_polarity;/* agreement (default), effort */
+    int ces_threshold;       /* 0 = the scale's default */
+    const char *nps_buckets; /* "6,9": detractors <= 6, promoters >= 9 (default) */
+    const char *nps_ci;      /* wald (default), adjusted_wald */
+    int64_t min_n;           /* below it a value is flagged; 0 = 30, -1 = off */
+    const char *compare;     /* "previous" or "FROM..TO": adds previous, change, p-value */
+    const char *themes;      /* theme file for comments (cxm comments) or NULL */
     cxm_progress_fn progress;
     cxm_log_fn log;          /* each bad-row message (capped), warnings */
     void *ud;
@@ -156,6 +168,16 @@ typedef struct cxm_result {
     int64_t n;               /* sample size behind the value */
     int has_ci;
     double ci_low, ci_high;
+    const char *variant;     /* survey metrics: top_box, mean, agree_pct, net...; else NULL */
+    int below_min_n;         /* n is under --min-n: read the value with care */
+    int has_buckets;         /* nps, enps: the answers in each bucket */
+    int64_t promoters, passives, detractors;
+    /* --compare: the same metric over the comparison period */
+    int has_compare;
+    double previous, change, p_value;
+    int64_t previous_n;
+    int significant;         /* p_value < 1 - confidence */
+    const char *test;        /* "two_proportion_z", "welch_t", "nps_z" */
 } cxm_result;
 
 typedef struct cxm_result_set cxm_result_set;

@@ -21,6 +21,7 @@ const char cli_data_help[] =
     "  --where COL=V[,V]    keep rows whose COL is one of the values (COL!=V excludes;\n"
     "                       on tags: has the tag); repeatable, all must hold\n"
     "  --strict             the first bad row is an error (default: skip, warn, count)\n"
+    "  --responses FILE     survey answers: CSAT, CES, NPS, eNPS, ESAT (docs/DATA.md)\n"
     "definitions:\n"
     "  --preset NAME        cxm (default), zendesk, intercom, helpscout, chatwoot, freshdesk\n"
     "  --time BASIS         calendar (default) or business (needs --calendar)\n"
@@ -45,7 +46,8 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, cli_opts *o, int is_r
     enum {
         O_TICKETS = 256, O_MESSAGES, O_DATA, O_MAP, O_DELIM, O_METRICS, O_BY, O_WHERE, O_FROM, O_TO,
         O_ASOF, O_TZ, O_INTZ, O_DORDER, O_CAL, O_SLA, O_PRESET, O_STATS, O_TIME, O_FCR, O_CONF,
-        O_STRICT, O_FORMAT, O_LANG, O_QUIET
+        O_STRICT, O_FORMAT, O_LANG, O_QUIET, O_RESPONSES, O_CSATV, O_CSATB, O_CESV, O_CESP, O_CEST, O_NPSB,
+        O_NPSCI, O_MINN, O_COMPARE
     };
     static const struct option longopts[] = {
         {"tickets", required_argument, 0, O_TICKETS}, {"messages", required_argument, 0, O_MESSAGES},
@@ -61,6 +63,11 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, cli_opts *o, int is_r
         {"confidence", required_argument, 0, O_CONF}, {"strict", no_argument, 0, O_STRICT},
         {"format", required_argument, 0, O_FORMAT}, {"lang", required_argument, 0, O_LANG},
         {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, O_QUIET},
+        {"responses", required_argument, 0, O_RESPONSES}, {"csat-variant", required_argument, 0, O_CSATV},
+        {"csat-boxes", required_argument, 0, O_CSATB}, {"ces-variant", required_argument, 0, O_CESV},
+        {"ces-polarity", required_argument, 0, O_CESP}, {"ces-threshold", required_argument, 0, O_CEST},
+        {"nps-buckets", required_argument, 0, O_NPSB}, {"nps-ci", required_argument, 0, O_NPSCI},
+        {"min-n", required_argument, 0, O_MINN}, {"compare", required_argument, 0, O_COMPARE},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->format = is_report ? CXM_FORMAT_TABLE : CXM_FORMAT_CSV;
@@ -124,6 +131,27 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, cli_opts *o, int is_r
             break;
         }
         case O_STRICT: o->r.strict = 1; break;
+        case O_RESPONSES: o->r.responses = optarg; break;
+        case O_CSATV: o->r.csat_variant = optarg; break;
+        case O_CSATB: o->r.csat_boxes = optarg; break;
+        case O_CESV: o->r.ces_variant = optarg; break;
+        case O_CESP: o->r.ces_polarity = optarg; break;
+        case O_NPSB: o->r.nps_buckets = optarg; break;
+        case O_NPSCI: o->r.nps_ci = optarg; break;
+        case O_COMPARE: o->r.compare = optarg; break;
+        case O_CEST:
+        case O_MINN: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < (ch == O_MINN ? -1 : 1) || v > 1000000000) {
+                cli_usage_error(cmd, "%s '%s': expected a whole number", ch == O_MINN ? "--min-n" : "--ces-threshold",
+                                optarg);
+                return -1;
+            }
+            if (ch == O_MINN) o->r.min_n = v;
+            else o->r.ces_threshold = (int)v;
+            break;
+        }
         case O_FORMAT:
             if (set_format(cmd, optarg, o)) return -1;
             break;

@@ -8,9 +8,10 @@
 #include "opts.h"
 
 static void help(void) {
-    printf("usage: cxm report [--tickets FILE | --data DIR] [OPTIONS]\n"
+    printf("usage: cxm report [--tickets FILE] [--responses FILE] [--data DIR] [OPTIONS]\n"
            "\n"
-           "Computes support metrics from raw tickets (and optionally their messages).\n"
+           "Computes support metrics from raw tickets (and optionally their messages) and\n"
+           "survey metrics (CSAT, CES, NPS, eNPS, ESAT) from survey answers.\n"
            "\n"
            "what to compute:\n"
            "  --metrics LIST       catalog ids, e.g. frt,resolution_time,fcr (default: all\n"
@@ -20,6 +21,16 @@ static void help(void) {
            "                       (default mean,median,p90)\n"
            "  --confidence LEVEL   interval level (default 0.95)\n"
            "%s"
+           "surveys (with --responses):\n"
+           "  --csat-variant V     top_box (default), mean, pct_of_max\n"
+           "  --csat-boxes LIST    satisfied boxes, e.g. 4,5 (default: the scale's top two)\n"
+           "  --ces-variant V      agree_pct (default), mean\n"
+           "  --ces-polarity P     agreement (high is easy; default) or effort (low is easy)\n"
+           "  --ces-threshold N    agreement from N up (effort: up to N)\n"
+           "  --nps-buckets D,P    detractors up to D, promoters from P (default 6,9)\n"
+           "  --nps-ci METHOD      wald (default) or adjusted_wald\n"
+           "  --min-n N            values on fewer answers are flagged (default 30; -1 off)\n"
+           "  --compare previous|FROM..TO   add the previous value, the change and its p-value\n"
            "output:\n"
            "  --format FMT         table (default), csv, json, md\n"
            "  --lang LANG          labels: en, zh-Hans, zh-Hant, ja, ms\n"
@@ -40,8 +51,8 @@ int cmd_report(int argc, char **argv) {
         help();
         return EXIT_OK;
     }
-    if (!o.r.tickets && !o.r.data_dir) {
-        cli_usage_error("report", "no input: give --tickets FILE or --data DIR");
+    if (!o.r.tickets && !o.r.data_dir && !o.r.responses) {
+        cli_usage_error("report", "no input: give --tickets FILE, --responses FILE or --data DIR");
         return EXIT_USAGE;
     }
     cxm_diag d;

@@ -84,6 +84,44 @@ static const cxm_metric_info catalog[] = {
         "a target still open at --as-of is breached once its due time has passed, else pending (not counted)",
         "targets per priority and channel from --sla FILE, in calendar or business time per rule",
         "", "001:42-45 (Pematuhan SLA: share of interactions within the agreed response and resolution times)"},
+    [M_CSAT] = {"csat", "survey", "Customer satisfaction", CXM_KIND_RATE, CXM_UNIT_PERCENT, 1,
+        "responses", "survey=csat,score",
+        "top_box (default): 100 * answers in the satisfied boxes / answers (1-5: 4,5; 7-point: 6,7; "
+        "10- and 11-point: 9,10); mean: the mean score; pct_of_max: 100 * total score / (answers * scale max)",
+        "--csat-variant top_box|mean|pct_of_max; --csat-boxes 4,5; Wilson interval for shares, t for the mean",
+        "", "000:43-49 (客户满意度分数: mean or top-2 boxes, 9-10 on 10 points); 001:11-16 (top boxes 4,5); "
+        "002:27 (mean); 003:57-76 (share of satisfied and very satisfied; example 3,4,2,5,3 -> 40); "
+        "004:46-54 (total score / maximum possible x 100)"},
+    [M_CES] = {"ces", "survey", "Customer effort", CXM_KIND_RATE, CXM_UNIT_PERCENT, 1,
+        "responses", "survey=ces,score",
+        "agree_pct (default): 100 * answers above the scale's midpoint / answers on an agreement scale "
+        "('it was easy', 1-7: 5,6,7), or at or below the low threshold on an effort scale; mean: the mean score "
+        "(on an effort scale lower is better, and it is labelled so)",
+        "--ces-variant agree_pct|mean; --ces-polarity agreement|effort; --ces-threshold N",
+        "", "000:51-61 (share answering 4-5 on 1-5); 001:36-40 (share of low effort); 002:21 (effort scale); "
+        "003:78-84 (mean of a 1-7 agreement scale); 004:106-114 (mean)"},
+    [M_NPS] = {"nps", "survey", "Net Promoter Score", CXM_KIND_SCORE, CXM_UNIT_SCORE, 1,
+        "responses", "survey=nps,score",
+        "100 * (promoters - detractors) / answers on 0-10; promoters 9-10, passives 7-8, detractors 0-6; "
+        "interval from SE = sqrt((p + d - (p - d)^2) / n)",
+        "--nps-buckets 6,9 (detractors up to 6, promoters from 9); --nps-ci wald|adjusted_wald",
+        "", "001:17-20 (0-10, promoters 9-10, passives 7-8, detractors 0-6); 003:85-94; 004:56-76; "
+        "000:62-66 mislabels the buckets (1-3 and 8-10) and is not followed"},
+    [M_ENPS] = {"enps", "survey", "Employee Net Promoter Score", CXM_KIND_SCORE, CXM_UNIT_SCORE, 1,
+        "responses", "survey=enps,score", "as nps, over employees' answers", "as nps", "", "none"},
+    [M_ESAT] = {"esat", "survey", "Employee satisfaction", CXM_KIND_RATE, CXM_UNIT_PERCENT, 1,
+        "responses", "survey=esat,score", "as csat, over employees' answers", "as csat", "",
+        "002:19 (従業員の満足度)"},
+    [M_RESPONSE_RATE] = {"response_rate", "survey", "Survey response rate", CXM_KIND_RATE, CXM_UNIT_PERCENT, 1,
+        "responses", "survey,score,sent",
+        "100 * answers / surveys sent, where the number sent is known (a sent column: one row per survey sent, "
+        "answered when score is present)",
+        "", "", "none"},
+    [M_DISTRIBUTION] = {"distribution", "survey", "Score distribution", CXM_KIND_RATE, CXM_UNIT_PERCENT, -1,
+        "responses", "survey,score",
+        "for each survey (target) and score (stat): 100 * answers with that score / answers, with a Wilson "
+        "interval; n is the survey's answers in the group",
+        "", "", "003:62-76 (the five boxes)"},
 };
 
 size_t cxm_catalog_count(void) { return sizeof catalog / sizeof catalog[0]; }

@@ -75,7 +75,9 @@ struct cxm_ctx {
     double confidence;
     cxm_time from, to, as_of;        /* NULL when open; as_of resolved at the end */
     int to_given, as_of_given;
-    char *tickets_path, *messages_path; /* owned */
+    char *tickets_path, *messages_path; /* owned; tickets_path NULL with responses only */
+    char *responses_path;            /* owned or NULL */
+    int columns_elsewhere;           /* --by/--where columns may be the responses' only */
     cxm_dict ids;                    /* ticket ids of messages (codes index their facts) */
     cxm_idset seen;                  /* ticket ids seen, for duplicates */
     cxm_msgset msgs;

@@ -202,10 +202,12 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
     /* files */
     if (o->tickets) c->tickets_path = xstrdup(o->tickets);
     else if (o->data_dir) c->tickets_path = find_stream(o->data_dir, "tickets");
-    if (!c->tickets_path)
+    if (o->responses) c->responses_path = xstrdup(o->responses);
+    else if (o->data_dir) c->responses_path = find_stream(o->data_dir, "responses");
+    if (!c->tickets_path && !c->responses_path)
         return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                            o->data_dir ? "--data %s: no tickets.csv, tickets.ndjson or tickets.jsonl there"
-                                        : "no tickets: give --tickets FILE or --data DIR%s",
+                            o->data_dir ? "--data %s: no tickets.csv or responses.csv (or .ndjson, .jsonl) there"
+                                        : "no input: give --tickets FILE, --responses FILE or --data DIR%s",
                             o->data_dir ? o->data_dir : "");
     if (o->messages) c->messages_path = xstrdup(o->messages);
     else if (o->data_dir) c->messages_path = find_stream(o->data_dir, "messages");
@@ -259,6 +261,7 @@ void cxm_ctx_free(cxm_ctx *c) {
     cxm_sla_free(c->sla);
     free(c->tickets_path);
     free(c->messages_path);
+    free(c->responses_path);
     cxm_dict_free(&c->ids);
     cxm_idset_free(&c->seen);
     cxm_msgset_free(&c->msgs);
@@ -374,6 +377,7 @@ static int where_pass(const cxm_ctx *c, const cxm_field *f, size_t nf) {
     static const cxm_field empty = {NULL, 0};
     for (size_t i = 0; i < c->nwhere; i++) {
         const cxm_where *w = &c->where[i];
+        if (w->src < 0 && c->columns_elsewhere) continue; /* a responses' column */
         const cxm_field *v = (w->src >= 0 && (size_t)w->src < nf) ? &f[w->src] : &empty;
         int hit = 0;
         for (size_t k = 0; k < w->nvalues && !hit; k++)
@@ -388,7 +392,7 @@ static int resolve_columns(cxm_ctx *c, int final) {
         cxm_where *w = &c->where[i];
         w->src = cxm_colmap_find(&c->map, c->names, c->ncols, w->col);
         w->tags = w->src >= 0 && w->src == c->map.src[TK_TAGS];
-        if (w->src < 0 && final)
+        if (w->src < 0 && final && !c->columns_elsewhere)
             return cxm_diag_set(c->diag, CXM_EUSAGE, c->tickets_path, 1, 0, NULL,
                                 "--where: the tickets have no column '%s'", w->col);
     }
@@ -396,7 +400,7 @@ static int resolve_columns(cxm_ctx *c, int final) {
         cxm_byterm *t = &c->by[i];
         if (t->is_time) continue;
         t->src = cxm_colmap_find(&c->map, c->names, c->ncols, t->name);
-        if (t->src < 0 && final) {
+        if (t->src < 0 && final && !c->columns_elsewhere) {
             char cols[600];
             size_t n = 0;
             cols[0] = 0;

@@ -12,6 +12,7 @@
  * resolution instants, so the backlog at any instant T is
  * #created <= T - #resolved <= T, evaluated at the end of every bucket.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,60 +22,14 @@
 #include "core/limits.h"
 #include "metrics/catalog.h"
 #include "metrics/engine.h"
+#include "metrics/report.h"
 #include "metrics/result.h"
 #include "stats/stats.h"
 
-typedef struct dvec {
-    double *v;
-    size_t n, cap;
-} dvec;
-
-typedef struct slot {
-    int64_t k, n;
-    dvec d, pend;
-} slot;
-
-typedef struct gtable {
-    cxm_dict keys;     /* key bytes -> group code */
-    slot *slots;       /* groups x nslots */
-    size_t cap;        /* groups allocated */
-    size_t nslots;
-} gtable;
-
-enum { NSTATS_MAX = 16 };
-
-enum { GMEMO = 64 }; /* group_code's memo entries, a power of two */
-
-typedef struct gmemo {
-    uint64_t key[CXM_MAX_GROUP_KEYS];
-    uint32_t code; /* NO_GROUP when empty */
-} gmemo;
-
-typedef struct report {
-    cxm_ctx c;
-    int want[M_NSUPPORT];        /* requested (in order: order[]) */
-    int order[M_NSUPPORT];
-    size_t norder;
-    int slot_of[M_NSUPPORT];     /* first slot index, -1 */
-    const char *unsupported[M_NSUPPORT];
-    gtable g;                    /* groups of the full --by key */
-    gtable bl;                   /* backlog groups (no time term) */
-    int stats[NSTATS_MAX];       /* quantile in per-mille, or special codes */
-    const char *stat_names[NSTATS_MAX];
-    size_t nstats;
-    int64_t min_bucket, max_bucket; /* range of time buckets seen (created) */
-    int64_t tb_lo, tb_hi, tb_day;   /* bucket_of's last bucket: local seconds [lo, hi) */
-    cxm_bucket tb_bucket;
-    gmemo gm[GMEMO];
-    cxm_result_set *rs;
-    const char *keyname[CXM_MAX_GROUP_KEYS]; /* --by names copied into rs */
-} report;
-
 enum { ST_MEAN = -1, ST_MIN = 0, ST_MAX = 1000 };
 
-static int64_t next_bucket(cxm_bucket b, int64_t day);
 
-static int dvec_push(dvec *v, double x) {
+int cxm_dvec_push(dvec *v, double x) {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 16;
         double *p = realloc(v->v, cap * sizeof *p);
@@ -86,13 +41,13 @@ static int dvec_push(dvec *v, double x) {
     return CXM_OK;
 }
 
-static void gtable_init(gtable *g, size_t nslots) {
+void cxm_gtable_init(gtable *g, size_t nslots) {
     memset(g, 0, sizeof *g);
     cxm_dict_init(&g->keys, CXM_MAX_GROUPS);
     g->nslots = nslots;
 }
 
-static void gtable_free(gtable *g) {
+void cxm_gtable_free(gtable *g) {
     if (g->slots) {
         for (size_t i = 0; i < g->keys.count * g->nslots; i++) {
             free(g->slots[i].d.v);
@@ -105,7 +60,7 @@ static void gtable_free(gtable *g) {
 
 /* The group code of key[0..nkey), the group created on first sight. Slot
  * pointers are invalidated by a new group: index g->slots by code. */
-static int gtable_code(gtable *g, const uint64_t *key, size_t nkey, uint32_t *out) {
+int cxm_gtable_code(gtable *g, const uint64_t *key, size_t nkey, uint32_t *out) {
     uint32_t code;
     int added;
     int rc = cxm_dict_intern(&g->keys, (const char *)key, nkey * sizeof *key, &code, &added);
@@ -129,11 +84,11 @@ static int gtable_code(gtable *g, const uint64_t *key, size_t nkey, uint32_t *ou
  * in time, so most rows need only the zone offset and two comparisons
  * (callgrind: 98 -> ~35 instructions a row). The range [day, next day) in
  * local seconds is exact in any zone. */
-static int64_t bucket_of(report *R, cxm_bucket b, cxm_time t) {
+int64_t cxm_report_bucket(report *R, cxm_bucket b, cxm_time t) {
     const cxm_ctx *c = &R->c;
     int64_t local = cxm_tz_to_local(c->tz, cxm_floordiv(t, 1000));
     if (local >= R->tb_lo && local < R->tb_hi && b == R->tb_bucket) return R->tb_day;
-    int64_t day = cxm_bucket_start(b, cxm_floordiv(local, 86400)), next = next_bucket(b, day);
+    int64_t day = cxm_bucket_start(b, cxm_floordiv(local, 86400)), next = cxm_next_bucket(b, day);
     if (day < INT64_MAX / 86400 && day > INT64_MIN / 86400 && next < INT64_MAX / 86400) {
         R->tb_lo = day * 86400;
         R->tb_hi = next * 86400;
@@ -143,24 +98,24 @@ static int64_t bucket_of(report *R, cxm_bucket b, cxm_time t) {
     return day;
 }
 
-static int make_key(report *R, const cxm_field *f, size_t nf, cxm_time anchor, uint64_t *key, int with_time) {
+int cxm_report_key(report *R, const cxm_field *vals, cxm_time anchor, uint64_t *key, int with_time) {
     cxm_ctx *c = &R->c;
     size_t k = 0;
     for (size_t i = 0; i < c->nby; i++) {
         cxm_byterm *t = &c->by[i];
         if (t->is_time) {
             if (!with_time) continue;
-            key[k++] = (uint64_t)bucket_of(R, t->bucket, anchor);
-        } else if (t->src < 0 || (size_t)t->src >= nf || !f[t->src].ptr || !f[t->src].len) {
+            key[k++] = (uint64_t)cxm_report_bucket(R, t->bucket, anchor);
+        } else if (!vals[i].ptr || !vals[i].len) {
             key[k++] = KEY_MISSING;
         } else {
-            const char *v = f[t->src].ptr;
-            size_t n = f[t->src].len;
+            const char *v = vals[i].ptr;
+            size_t n = vals[i].len;
             cxm_memo *e = &t->memo[cxm_hash_short(v, n) & (CXM_BYTERM_MEMO - 1)];
             if (!(e->s && e->len == n && !memcmp(e->s, v, n))) {
                 uint32_t code;
                 int rc = cxm_dict_intern(&t->dict, v, n, &code, NULL);
-                if (rc) return cxm_diag_set(c->diag, rc, c->tickets_path, 0, 0, t->name,
+                if (rc) return cxm_diag_set(c->diag, rc, NULL, 0, 0, t->name,
                                             "too many distinct values to group by");
                 e->s = cxm_dict_str(&t->dict, code);
                 e->len = (uint32_t)n;
@@ -172,7 +127,18 @@ static int make_key(report *R, const cxm_field *f, size_t nf, cxm_time anchor, u
     return CXM_OK;
 }
 
-static int in_window(const cxm_ctx *c, cxm_time t) {
+/* The --by key of a tickets row. */
+static int make_key(report *R, const cxm_field *f, size_t nf, cxm_time anchor, uint64_t *key, int with_time) {
+    cxm_field vals[CXM_MAX_GROUP_KEYS];
+    for (size_t i = 0; i < R->c.nby; i++) {
+        int src = R->c.by[i].src;
+        if (R->c.by[i].is_time || src < 0 || (size_t)src >= nf) vals[i] = (cxm_field){NULL, 0};
+        else vals[i] = f[src];
+    }
+    return cxm_report_key(R, vals, anchor, key, with_time);
+}
+
+int cxm_report_in_window(const cxm_ctx *c, cxm_time t) {
     if (t == CXM_TIME_NULL) return 0;
     if (c->from != CXM_TIME_NULL && t < c->from) return 0;
     if (c->to != CXM_TIME_NULL && t >= c->to) return 0;
@@ -192,7 +158,7 @@ static int anchor_of(const report *R, int m) {
 
 static int add_value(slot *s, double v) {
     if (isnan(v)) return CXM_OK;
-    return dvec_push(&s->d, v);
+    return cxm_dvec_push(&s->d, v);
 }
 
 static void add_prop(slot *s, int hit) {
@@ -239,14 +205,14 @@ static int observe(report *R, int m, slot *gs, const cxm_ticket *t, const cxm_de
                 ks->n += d->nr_met + d->nr_breached;
                 ks->k += d->nr_met;
                 if (d->nr_open_due != CXM_TIME_NULL) {
-                    int rc = dvec_push(&ks->pend, (double)d->nr_open_due);
+                    int rc = cxm_dvec_push(&ks->pend, (double)d->nr_open_due);
                     if (rc) return rc;
                 }
                 continue;
             }
             if (d->sla[k] == SLA_MET || d->sla[k] == SLA_BREACHED) add_prop(ks, d->sla[k] == SLA_MET);
             else if (d->sla[k] == SLA_OPEN) {
-                int rc = dvec_push(&ks->pend, (double)d->sla_due[k]);
+                int rc = cxm_dvec_push(&ks->pend, (double)d->sla_due[k]);
                 if (rc) return rc;
             }
         }
@@ -270,7 +236,7 @@ static int group_code(report *R, const uint64_t *key, uint32_t *out) {
         *out = e->code;
         return CXM_OK;
     }
-    int rc = gtable_code(&R->g, key, nkey, out);
+    int rc = cxm_gtable_code(&R->g, key, nkey, out);
     if (rc) return rc;
     memcpy(e->key, key, nkey * sizeof *key);
     e->code = *out;
@@ -282,7 +248,7 @@ static int group_code(report *R, const uint64_t *key, uint32_t *out) {
 static int group_of(report *R, const cxm_field *f, size_t nf, cxm_time at, uint32_t *code) {
     uint64_t key[CXM_MAX_GROUP_KEYS];
     *code = NO_GROUP;
-    if (!in_window(&R->c, at)) return CXM_OK;
+    if (!cxm_report_in_window(&R->c, at)) return CXM_OK;
     int rc = make_key(R, f, nf, at, key, 1);
     if (!rc) rc = group_code(R, key, code);
     if (!rc && R->c.time_term >= 0) {
@@ -297,12 +263,13 @@ static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, cons
     report *R = (report *)c;
     uint32_t g[3] = {NO_GROUP, NO_GROUP, NO_GROUP}; /* created, resolved, first response */
     int rc;
+    if (cxm_surveys_need_tickets(R) && (rc = cxm_surveys_note_ticket(R, t, f, nf))) return rc;
     if ((rc = group_of(R, f, nf, t->created, &g[0]))) return rc;
     if (c->defs.report_date != RD_CREATED && (rc = group_of(R, f, nf, d->res_at, &g[1]))) return rc;
     if (c->defs.report_date == RD_EVENT && (rc = group_of(R, f, nf, t->first_response, &g[2]))) return rc;
     for (size_t i = 0; i < R->norder; i++) {
         int m = R->order[i];
-        if (m == M_BACKLOG || R->unsupported[m]) continue;
+        if (m == M_BACKLOG || m >= M_NSUPPORT || R->unsupported[m]) continue;
         uint32_t code = g[anchor_of(R, m)];
         if (code != NO_GROUP && (rc = observe(R, m, &R->g.slots[(size_t)code * R->g.nslots], t, d))) return rc;
     }
@@ -310,11 +277,11 @@ static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, cons
         uint64_t key[CXM_MAX_GROUP_KEYS];
         uint32_t code;
         if ((rc = make_key(R, f, nf, t->created, key, 0)) ||
-            (rc = gtable_code(&R->bl, key, c->nby - (c->time_term >= 0), &code)))
+            (rc = cxm_gtable_code(&R->bl, key, c->nby - (c->time_term >= 0), &code)))
             return rc;
         slot *bs = &R->bl.slots[code];
-        if ((rc = dvec_push(&bs->d, (double)t->created))) return rc;
-        if (t->resolved != CXM_TIME_NULL && (rc = dvec_push(&bs->pend, (double)t->resolved))) return rc;
+        if ((rc = cxm_dvec_push(&bs->d, (double)t->created))) return rc;
+        if (t->resolved != CXM_TIME_NULL && (rc = cxm_dvec_push(&bs->pend, (double)t->resolved))) return rc;
         if (c->time_term >= 0) {
             int64_t day;
             cxm_ctx_time_bucket(c, c->by[c->time_term].bucket, t->created, &day);
@@ -378,7 +345,7 @@ static int parse_metrics(report *R, const char *list) {
         memcpy(id, v, len);
         id[len] = 0;
         int m = cxm_catalog_index(id);
-        if (m < 0 || m >= M_NSUPPORT)
+        if (m < 0 || m >= M_NALL)
             return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL,
                                 "--metrics: unknown metric '%s' (cxm metrics lists them)", id);
         if (!R->want[m]) {
@@ -423,22 +390,19 @@ static int parse_stats(report *R, const char *list) {
 
 /* ---- results ----------------------------------------------------------- */
 
-typedef struct gref {
-    uint32_t code;
-    const uint64_t *key;
-} gref;
+typedef struct sortctx {
+    const report *R;
+    int skip_time;
+} sortctx;
 
-static const report *sort_ctx; /* qsort has no user pointer; set around the call */
-static size_t sort_nkey;
-static int sort_skip_time;
-
-static int cmp_gref(const void *a, const void *b) {
+static int cmp_gref(const void *a, const void *b, void *arg) {
     const gref *x = a, *y = b;
-    const cxm_ctx *c = &sort_ctx->c;
+    const sortctx *sc = arg;
+    const cxm_ctx *c = &sc->R->c;
     size_t k = 0;
     for (size_t i = 0; i < c->nby; i++) {
         const cxm_byterm *t = &c->by[i];
-        if (t->is_time && sort_skip_time) continue;
+        if (t->is_time && sc->skip_time) continue;
         uint64_t u = x->key[k], v = y->key[k];
         k++;
         if (u == v) continue;
@@ -448,11 +412,10 @@ static int cmp_gref(const void *a, const void *b) {
         int r = strcmp(cxm_dict_str(&t->dict, (uint32_t)u), cxm_dict_str(&t->dict, (uint32_t)v));
         if (r) return r;
     }
-    (void)sort_nkey;
     return 0;
 }
 
-static int sorted_groups(const report *R, const gtable *g, int skip_time, gref **out) {
+int cxm_report_sorted_groups(const report *R, const gtable *g, int skip_time, gref **out) {
     size_t n = g->keys.count;
     gref *r = malloc((n ? n : 1) * sizeof *r);
     if (!r) return CXM_ENOMEM;
@@ -460,15 +423,14 @@ static int sorted_groups(const report *R, const gtable *g, int skip_time, gref *
         r[i].code = (uint32_t)i;
         r[i].key = (const uint64_t *)(const void *)cxm_dict_str(&g->keys, (uint32_t)i);
     }
-    sort_ctx = R;
-    sort_skip_time = skip_time;
-    qsort(r, n, sizeof *r, cmp_gref);
+    sortctx sc = {R, skip_time};
+    qsort_r(r, n, sizeof *r, cmp_gref, &sc);
     *out = r;
     return CXM_OK;
 }
 
 /* Fills res->group_* from key (time term given separately when skip_time). */
-static int set_group(report *R, cxm_result *res, const uint64_t *key, int skip_time, int64_t time_day) {
+int cxm_report_set_group(report *R, cxm_result *res, const uint64_t *key, int skip_time, int64_t time_day) {
     cxm_ctx *c = &R->c;
     cxm_arena *a = &R->rs->arena;
     res->ngroup = c->nby;
@@ -615,7 +577,7 @@ static int count_le(const dvec *v, double x) { /* v sorted */
     return (int)lo;
 }
 
-static int64_t next_bucket(cxm_bucket b, int64_t day) {
+int64_t cxm_next_bucket(cxm_bucket b, int64_t day) {
     int64_t y;
     int m, d;
     switch (b) {
@@ -637,7 +599,7 @@ static int64_t next_bucket(cxm_bucket b, int64_t day) {
 static int emit_backlog(report *R, cxm_result *base) {
     cxm_ctx *c = &R->c;
     gref *gs;
-    int rc = sorted_groups(R, &R->bl, 1, &gs);
+    int rc = cxm_report_sorted_groups(R, &R->bl, 1, &gs);
     if (rc) return rc;
     const cxm_metric_info *mi = cxm_catalog_get(M_BACKLOG);
     base->metric = mi->id;
@@ -652,7 +614,7 @@ static int emit_backlog(report *R, cxm_result *base) {
             cxm_time at = c->as_of;
             if (c->to != CXM_TIME_NULL && (at == CXM_TIME_NULL || c->to - 1 < at)) at = c->to - 1;
             cxm_result r = *base;
-            if ((rc = set_group(R, &r, gs[gi].key, 1, 0))) break;
+            if ((rc = cxm_report_set_group(R, &r, gs[gi].key, 1, 0))) break;
             int64_t v = at == CXM_TIME_NULL ? 0 : count_le(&s->d, (double)at) - count_le(&s->pend, (double)at);
             r.value = (double)v;
             r.n = v;
@@ -676,11 +638,11 @@ static int emit_backlog(report *R, cxm_result *base) {
             cxm_ctx_time_bucket(c, b, c->to - 1, &d);
             if (d < last) last = d;
         }
-        for (int64_t day = first; day <= last && !rc; day = next_bucket(b, day)) {
-            cxm_time end = cxm_tz_from_local(c->tz, next_bucket(b, day) * 86400) * 1000 - 1;
+        for (int64_t day = first; day <= last && !rc; day = cxm_next_bucket(b, day)) {
+            cxm_time end = cxm_tz_from_local(c->tz, cxm_next_bucket(b, day) * 86400) * 1000 - 1;
             if (c->as_of != CXM_TIME_NULL && end > c->as_of) end = c->as_of;
             cxm_result r = *base;
-            if ((rc = set_group(R, &r, gs[gi].key, 1, day))) break;
+            if ((rc = cxm_report_set_group(R, &r, gs[gi].key, 1, day))) break;
             int64_t v = count_le(&s->d, (double)end) - count_le(&s->pend, (double)end);
             r.value = (double)v;
             r.n = v;
@@ -694,7 +656,7 @@ static int emit_backlog(report *R, cxm_result *base) {
 static int build_results(report *R) {
     cxm_ctx *c = &R->c;
     gref *gs = NULL;
-    int rc = sorted_groups(R, &R->g, 0, &gs);
+    int rc = cxm_report_sorted_groups(R, &R->g, 0, &gs);
     if (rc) return rc;
     /* With no ticket at all, an ungrouped report still answers (nulls and 0). */
     slot *empty = NULL;
@@ -709,6 +671,10 @@ static int build_results(report *R) {
         int m = R->order[i];
         cxm_result base;
         memset(&base, 0, sizeof base);
+        if (cxm_is_survey_metric(m)) {
+            rc = cxm_surveys_emit(R, m);
+            continue;
+        }
         if (m == M_BACKLOG) {
             if (R->unsupported[m]) {
                 base.metric = "backlog";
@@ -727,7 +693,7 @@ static int build_results(report *R) {
         }
         for (size_t gi = 0; gi < R->g.keys.count && !rc; gi++) {
             memset(&base, 0, sizeof base);
-            if ((rc = set_group(R, &base, gs[gi].key, 0, 0))) break;
+            if ((rc = cxm_report_set_group(R, &base, gs[gi].key, 0, 0))) break;
             rc = emit_metric(R, m, &R->g.slots[(size_t)gs[gi].code * R->g.nslots], &base);
         }
     }
@@ -756,27 +722,37 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
             R->slot_of[m] = (int)ns;
             ns += m == M_SLA_COMPLIANCE ? SLA_NTARGETS : 1;
         }
-        gtable_init(&R->g, ns);
-        gtable_init(&R->bl, 1);
-        /* The default metric list depends on the columns: decided once the
-         * header is known, through a first-row hook in on_ticket? Simpler:
-         * run with every metric observed, then keep the supported ones. */
+        cxm_gtable_init(&R->g, ns);
+        cxm_gtable_init(&R->bl, 1);
+        /* With no --metrics, every metric is observed and only those the
+         * data supports are kept once it is read. */
         if (!o->metrics)
-            for (int m = 0; m < M_NSUPPORT; m++) {
+            for (int m = 0; m < M_NALL; m++) {
+                if (cxm_is_survey_metric(m) && (!R->c.responses_path || m == M_DISTRIBUTION)) continue;
                 R->want[m] = 1;
                 R->order[R->norder++] = m;
             }
         if (o->metrics) R->c.need = columns_needed(R);
         R->c.lean_fields = 1;
-        rc = cxm_ctx_run(&R->c, on_ticket);
+        rc = cxm_surveys_init(R);
+        if (!rc && R->sv && R->c.responses_path) R->c.columns_elsewhere = 1;
     }
+    if (!rc) {
+        int support = 0;
+        for (size_t i = 0; i < R->norder; i++) support |= !cxm_is_survey_metric(R->order[i]);
+        if (R->c.tickets_path && (support || cxm_surveys_need_tickets(R))) rc = cxm_ctx_run(&R->c, on_ticket);
+    }
+    if (!rc) rc = cxm_surveys_run(R);
     if (!rc) {
         /* metrics the data cannot support */
         size_t keep = 0;
         for (size_t i = 0; i < R->norder; i++) {
             int m = R->order[i];
-            const char *why;
-            if (!cxm_ctx_supports(&R->c, m, &why)) {
+            const char *why = NULL;
+            if (cxm_is_survey_metric(m)) {
+                if (!o->metrics && !cxm_surveys_has_data(R, m)) continue;
+            } else if (!R->c.tickets_path || !cxm_ctx_supports(&R->c, m, &why)) {
+                if (!R->c.tickets_path) why = "needs tickets (--tickets FILE)";
                 if (!o->metrics) continue; /* default list: only what the data supports */
                 R->unsupported[m] = why;
                 cxm_ctx_warn(&R->c, "%s: %s", cxm_catalog_get((size_t)m)->id, why);
@@ -796,8 +772,9 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
         R->rs = NULL;
     }
     cxm_result_set_free(R->rs);
-    gtable_free(&R->g);
-    gtable_free(&R->bl);
+    cxm_surveys_free(R);
+    cxm_gtable_free(&R->g);
+    cxm_gtable_free(&R->bl);
     cxm_ctx_free(&R->c);
     cxm_buf_free(&warnings);
     free(R);

@@ -43,6 +43,23 @@ static const cxm_coldef message_cols[] = {
 const cxm_stream_def cxm_stream_messages = {"messages", "messages.csv", message_cols,
                                             sizeof message_cols / sizeof message_cols[0]};
 
+static const cxm_coldef response_cols[] = {
+    {"response_id", CXM_COL_ID, 1, "Unique id of the answer (or of the survey sent)."},
+    {"at", CXM_COL_TIME, 1, "When it was answered (or sent, for unanswered surveys)."},
+    {"survey", CXM_COL_DIM, 1, "csat, ces, nps, enps, esat, or any name (with scale_min/scale_max)."},
+    {"score", CXM_COL_NUMBER, 0, "The answer, a whole number on the scale; empty: sent, not answered."},
+    {"scale_min", CXM_COL_INT, 0, "Lowest score of the scale (default by survey: csat 1, ces 1, nps 0)."},
+    {"scale_max", CXM_COL_INT, 0, "Highest score (default: csat 5, ces 7, nps and enps 10)."},
+    {"ticket_id", CXM_COL_DIM, 0, "The ticket answered about: joins the ticket's agent, team and channel."},
+    {"customer_id", CXM_COL_DIM, 0, "Who answered."},
+    {"agent", CXM_COL_DIM, 0, "Agent rated (else the ticket's)."},
+    {"channel", CXM_COL_DIM, 0, "Channel (else the ticket's)."},
+    {"comment", CXM_COL_DIM, 0, "Free text: themes and key phrases."},
+    {"sent", CXM_COL_BOOL, 0, "The row stands for a survey sent (for response_rate)."},
+};
+const cxm_stream_def cxm_stream_responses = {"responses", "responses.csv", response_cols,
+                                             sizeof response_cols / sizeof response_cols[0]};
+
 static int field_eq(const cxm_field *f, const char *s, size_t n) {
     return f->ptr && f->len == n && memcmp(f->ptr, s, n) == 0;
 }
@@ -71,16 +88,34 @@ int cxm_colmap_resolve(cxm_colmap *m, const cxm_stream_def *s, const char *file,
         const char *eq = strchr(map[k], '=');
         if (!eq || eq == map[k] || !eq[1])
             return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                                "--map '%s': expected CANONICAL=SOURCE", map[k]);
-        size_t clen = (size_t)(eq - map[k]);
+                                "--map '%s': expected [STREAM.]CANONICAL=SOURCE", map[k]);
+        /* "responses.ticket_id=x" applies to one stream; an unprefixed rename
+         * applies to every stream that has the canonical column, and is
+         * required to match only in the tickets (the primary stream) */
+        const char *canon_name = map[k];
+        const char *dot = memchr(map[k], '.', (size_t)(eq - map[k]));
+        int prefixed = 0;
+        if (dot) {
+            size_t sl = (size_t)(dot - map[k]);
+            if (!(strlen(s->name) == sl && !memcmp(s->name, map[k], sl))) continue; /* another stream's */
+            canon_name = dot + 1;
+            prefixed = 1;
+        }
+        size_t clen = (size_t)(eq - canon_name);
         int canon = -1;
         for (size_t c = 0; c < s->ncols; c++)
-            if (strlen(s->cols[c].name) == clen && !memcmp(s->cols[c].name, map[k], clen)) canon = (int)c;
-        if (canon < 0) continue; /* belongs to another stream's map */
+            if (strlen(s->cols[c].name) == clen && !memcmp(s->cols[c].name, canon_name, clen)) canon = (int)c;
+        if (canon < 0) {
+            if (prefixed)
+                return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--map %s: %s has no canonical column '%.*s'",
+                                    map[k], s->name, (int)clen, canon_name);
+            continue; /* belongs to another stream's map */
+        }
         const char *src = eq + 1;
         int found = -1;
         for (size_t i = 0; i < n; i++)
             if (field_eq(&names[i], src, strlen(src))) found = (int)i;
+        if (found < 0 && !prefixed && s != &cxm_stream_tickets) continue;
         if (found < 0)
             return cxm_diag_set(diag, CXM_EUSAGE, file, 1, 0, NULL,
                                 "--map %s: the header has no column '%s'", map[k], src);

@@ -50,9 +50,13 @@ enum {
 };
 /* Message columns. */
 enum { MS_TICKET_ID, MS_AT, MS_AUTHOR, MS_PUBLIC, MS_STATUS, MS_NCOLS };
+/* Survey response columns. */
+enum { RS_RESPONSE_ID, RS_AT, RS_SURVEY, RS_SCORE, RS_SCALE_MIN, RS_SCALE_MAX, RS_TICKET_ID,
+       RS_CUSTOMER_ID, RS_AGENT, RS_CHANNEL, RS_COMMENT, RS_SENT, RS_NCOLS };
 
 extern const cxm_stream_def cxm_stream_tickets;
 extern const cxm_stream_def cxm_stream_messages;
+extern const cxm_stream_def cxm_stream_responses;
 
 /* The result of matching a header to a stream. */
 typedef struct cxm_colmap {

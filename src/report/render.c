@@ -78,6 +78,10 @@ static int render_json(const cxm_result_set *rs, const char *lang, FILE *o) {
             fputs(",\"target\":", o);
             json_str(o, r->target);
         }
+        if (r->variant) {
+            fputs(",\"variant\":", o);
+            json_str(o, r->variant);
+        }
         fputs(",\"group\":{", o);
         for (size_t g = 0; g < r->ngroup; g++) {
             if (g) fputc(',', o);
@@ -104,6 +108,22 @@ static int render_json(const cxm_result_set *rs, const char *lang, FILE *o) {
             fprintf(o, ",\"ci\":[%s,", nb);
             fmt_num(r->ci_high, nb, sizeof nb);
             fprintf(o, "%s]", nb);
+        }
+        if (r->below_min_n) fputs(",\"below_min_n\":true", o);
+        if (r->has_buckets)
+            fprintf(o, ",\"buckets\":{\"promoters\":%lld,\"passives\":%lld,\"detractors\":%lld}",
+                    (long long)r->promoters, (long long)r->passives, (long long)r->detractors);
+        if (r->has_compare) {
+            fmt_num(r->previous, nb, sizeof nb);
+            fprintf(o, ",\"previous\":%s,\"previous_n\":%lld", nb, (long long)r->previous_n);
+            fmt_num(r->change, nb, sizeof nb);
+            fprintf(o, ",\"change\":%s", nb);
+            fmt_num(r->p_value, nb, sizeof nb);
+            fprintf(o, ",\"p_value\":%s,\"significant\":%s", nb, r->significant ? "true" : "false");
+            if (r->test) {
+                fputs(",\"test\":", o);
+                json_str(o, r->test);
+            }
         }
         fputc('}', o);
     }
@@ -153,7 +173,7 @@ static int render_csv(const cxm_result_set *rs, FILE *o) {
         fputc(',', o);
         csv_str(o, keys[k]);
     }
-    fputs(",value,unit,n,ci_low,ci_high,reason\n", o);
+    fputs(",value,unit,n,ci_low,ci_high,reason,variant,previous,change,p_value\n", o);
     for (size_t i = 0; i < cxm_result_count(rs); i++) {
         const cxm_result *r = cxm_result_get(rs, i);
         csv_str(o, r->metric);
@@ -182,6 +202,18 @@ static int render_csv(const cxm_result_set *rs, FILE *o) {
         }
         fputc(',', o);
         csv_str(o, r->is_null ? r->null_reason : NULL);
+        fputc(',', o);
+        csv_str(o, r->variant);
+        if (r->has_compare) {
+            fmt_num(r->previous, nb, sizeof nb);
+            fprintf(o, ",%s,", nb);
+            fmt_num(r->change, nb, sizeof nb);
+            fprintf(o, "%s,", nb);
+            fmt_num(r->p_value, nb, sizeof nb);
+            fputs(nb, o);
+        } else {
+            fputs(",,,", o);
+        }
         fputc('\n', o);
     }
     return ferror(o) ? CXM_EIO : CXM_OK;
@@ -268,8 +300,11 @@ static int render_human(const cxm_result_set *rs, const char *lang, FILE *o, int
             char sid[32];
             snprintf(sid, sizeof sid, "w.%s", r->stat);
             row[1] = xdup(cxm_label(sid, lang));
+        } else if (r->target && r->variant) {
+            snprintf(b3, sizeof b3, "%s %s", r->target, r->variant);
+            row[1] = xdup(b3);
         } else {
-            row[1] = xdup(r->target ? r->target : "");
+            row[1] = xdup(r->target ? r->target : r->variant ? r->variant : "");
         }
         for (size_t k = 0; k < nk; k++)
             row[2 + k] = xdup(k < r->ngroup && r->group_values[k] ? r->group_values[k] : "-");

@@ -15,7 +15,7 @@ fi
 # every canonical column (the tickets export header lists them) is documented
 for col in ticket_id created_at first_response_at first_resolved_at resolved_at closed_at answered_at \
            channel agent team priority status customer_id reopens agent_replies customer_replies \
-           handle_seconds abandoned complaint tags at author public; do
+           handle_seconds abandoned complaint tags at author public response_id survey score scale_min scale_max comment; do
   grep -q "\`$col\`" "$src/docs/DATA.md" || { echo "docs/DATA.md does not document column $col"; fail=1; }
 done
 echo "$([ $fail = 0 ] && echo 2 || echo 1) passed, $fail failed"

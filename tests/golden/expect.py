@@ -209,3 +209,60 @@ write("tz_quarters", count("volume", 2, q("2024-01-01")) + count("volume", 2, q(
 # tz_window: local days 2024-04-01 .. 2024-12-31 inclusive: K2 (04-01) and K4 (06-30).
 dd = lambda d: {"day": d}
 write("tz_window", count("volume", 1, dd("2024-04-01")) + count("volume", 1, dd("2024-06-30")))
+
+# ---- surveys ----
+def erfc_p(z): return math.erfc(abs(z) / math.sqrt(2))
+def survey(metric, value, n, ci, variant=None, group=None, target=None, **extra):
+    r = {"metric": metric}
+    if target: r["target"] = target
+    if variant: r["variant"] = variant
+    r["group"] = group or {}
+    r.update(value=value, unit=extra.pop("unit", "percent"), n=n)
+    if ci is not None: r["ci"] = ci
+    r.update(extra)
+    return [r]
+# seed 003: five answers 3,4,2,5,3 on 1-5. top_box: 4 and 5 -> 2/5 = 40%.
+# mean 3.4, sd sqrt(5.2/4), t(0.975, 4) = 2.7764451051977987.
+# pct_of_max: 17 / (5 x 5) = 68%, its interval the mean's x 100/5.
+five = [3, 4, 2, 5, 3]
+m = sum(five) / 5; sd = math.sqrt(sum((x - m) ** 2 for x in five) / 4); h = T975[4] * sd / math.sqrt(5)
+write("survey_csat_top_box", survey("csat", 40, 5, wilson(2, 5), "top_box", below_min_n=True),
+      warnings=["..."])
+write("survey_csat_mean", survey("csat", 3.4, 5, [m - h, m + h], "mean", unit="score", below_min_n=True),
+      warnings=["..."])
+write("survey_csat_pct_of_max", survey("csat", 68, 5, [(m - h) * 20, (m + h) * 20], "pct_of_max"))
+# survey_nps: 50 promoters (30 tens, 20 nines), 30 passives, 20 detractors
+# -> NPS 30; SE = sqrt((0.5 + 0.2 - 0.3^2) / 100), interval 30 +- 1.96 SE x 100
+se = math.sqrt((0.5 + 0.2 - 0.09) / 100)
+write("survey_nps", survey("nps", 30, 100, [30 - Z * se * 100, 30 + Z * se * 100], "nps", unit="score",
+                           buckets={"promoters": 50, "passives": 30, "detractors": 20}))
+# survey_compare: week of 03-04: 5 of 10 satisfied; week of 03-11: 9 of 10.
+# two-proportion z (pooled p = 0.7): z = 0.4 / sqrt(0.7 x 0.3 x 0.2) = 1.9518,
+# p = 0.0510: not significant at 95%.
+zc = 0.4 / math.sqrt(0.7 * 0.3 * 0.2)
+write("survey_compare", survey("csat", 50, 10, wilson(5, 10), "top_box", {"week": "2024-03-04"})
+      + survey("csat", 90, 10, wilson(9, 10), "top_box", {"week": "2024-03-11"}, previous=50, previous_n=10,
+               change=40, p_value=erfc_p(zc), significant=False, test="..."))
+# survey_bad_rows: G2 (6 off the scale), G3 (not a number), G4 (a decimal),
+# G5 (unknown survey, no scale), the second G1 (duplicate), G7 (another
+# scale) are bad; G8 is a custom survey on 1-5 (only in distribution).
+# csat: G1 5 and G9 1 -> 1 of 2 in the top boxes. distribution: csat 1 and 5
+# at 50% each, happiness 4 at 100%.
+def dist_row(target, score, k, n):
+    return survey("distribution", 100 * k / n, n, wilson(k, n), target=target, stat=str(score))
+rows = survey("csat", 50, 2, wilson(1, 2), "top_box")
+rows += dist_row("csat", 1, 1, 2) + [r for r in []]
+for sc in (2, 3, 4): rows += dist_row("csat", sc, 0, 2)
+rows += dist_row("csat", 5, 1, 2)
+for sc in (1, 2, 3): rows += dist_row("happiness", sc, 0, 1)
+rows += dist_row("happiness", 4, 1, 1) + dist_row("happiness", 5, 0, 1)
+write("survey_bad_rows", rows, warnings=["..."] * 7, bad_rows=6)
+# survey_join: channel from each answer's ticket (support_basic): chat T3 1
+# (and T4 sent, unanswered), email T1 5, T2 4, T5 2, phone T6 5.
+ch = lambda c: {"channel": c}
+write("survey_join", survey("csat", 0, 1, wilson(0, 1), "top_box", ch("chat"))
+      + survey("csat", 200 / 3, 3, wilson(2, 3), "top_box", ch("email"))
+      + survey("csat", 100, 1, wilson(1, 1), "top_box", ch("phone"))
+      + survey("response_rate", 50, 2, wilson(1, 2), target="csat", group=ch("chat"))
+      + survey("response_rate", 100, 3, wilson(3, 3), target="csat", group=ch("email"))
+      + survey("response_rate", 100, 1, wilson(1, 1), target="csat", group=ch("phone")))

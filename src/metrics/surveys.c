@@ -1,0 +1,762 @@
+/*
+ * surveys.c - the survey family of a report: reads the responses stream,
+ * aggregates a mergeable score histogram (metrics/survey.h) per group and
+ * survey, and emits CSAT, CES, NPS, eNPS, ESAT, the response rate and the
+ * score distribution with their intervals, minimum-n flags and, with
+ * --compare, the previous period's value, the change and its significance.
+ *
+ * Groups use the report's --by terms: the time bucket of `at`, and each
+ * column from the response row, or, when the responses lack it, from the
+ * ticket the answer is about (ticket_id), recorded while the tickets are
+ * read. A survey's scale is its first row's (scale_min/scale_max, else the
+ * default for its name); a row with another scale is a bad row.
+ *
+ * Sizes: tens of millions of answers, thousands of groups; one 824-byte
+ * histogram per (group, survey) in use.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/diag.h"
+#include "core/idset.h"
+#include "core/limits.h"
+#include "metrics/report.h"
+#include "metrics/result.h"
+#include "metrics/survey.h"
+#include "stats/stats.h"
+
+enum { MAX_SURVEYS = 64 };
+
+typedef struct survey_kind {
+    char name[32];             /* lower case */
+    cxm_survey_scale scale;
+    int metric;                /* cxm_survey_metric, or -1 for other names */
+} survey_kind;
+
+typedef struct join_term {
+    const char *name;          /* borrowed from the report's options */
+    int by;                    /* index of the --by term, or -1 (a --where column) */
+    int tsrc;                  /* source column in the tickets */
+    cxm_dict dict;             /* values of --where columns */
+    uint32_t *code;            /* ticket code -> value code (UINT32_MAX missing) */
+    size_t cap;
+} join_term;
+
+typedef struct sv_state {
+    cxm_survey_state h;
+    uint64_t unanswered;       /* rows without a score: sent, not answered */
+} sv_state;
+
+struct cxm_surveys {
+    report *R;
+    char *path;                /* owned */
+    cxm_survey_def defs[CXM_SURVEY_NMETRICS];
+    survey_kind kinds[MAX_SURVEYS];
+    size_t nkinds;
+    gtable g;                  /* groups (full --by key) */
+    gtable gp;                 /* comparison window groups (key without the time term) */
+    cxm_dict skey;             /* (group code, kind, window) -> state index */
+    sv_state *st;
+    size_t nst, stcap;
+    int compare;               /* 0 none, 1 previous bucket, 2 window */
+    cxm_time cmp_from, cmp_to; /* window mode */
+    /* columns */
+    cxm_colmap map;
+    int by_src[CXM_MAX_GROUP_KEYS];    /* response column of each --by term, -1 */
+    int by_join[CXM_MAX_GROUP_KEYS];   /* join term of each --by term, -1 */
+    int where_src[CXM_MAX_WHERE];
+    int where_join[CXM_MAX_WHERE];
+    join_term joins[CXM_MAX_GROUP_KEYS + CXM_MAX_WHERE];
+    size_t njoins;
+    cxm_dict tids;             /* ticket ids seen by the tickets pass */
+    int any_unanswered;
+    uint64_t bad_rows, rows;
+    cxm_idset seen;
+};
+
+static void lower_copy(char *dst, size_t cap, const char *s, size_t n) {
+    if (n >= cap) n = cap - 1;
+    for (size_t i = 0; i < n; i++) dst[i] = (char)tolower((unsigned char)s[i]);
+    dst[n] = 0;
+}
+
+static int opt_def(struct cxm_surveys *S, cxm_diag *diag) {
+    const cxm_report_opts *o = S->R->c.o;
+    int rc;
+    for (int m = 0; m < CXM_SURVEY_NMETRICS; m++) {
+        cxm_survey_variant v = CXM_SURVEY_DEFAULT;
+        const char *vname = NULL;
+        if ((m == CXM_SURVEY_CSAT || m == CXM_SURVEY_ESAT) && o->csat_variant) vname = o->csat_variant;
+        if (m == CXM_SURVEY_CES && o->ces_variant) vname = o->ces_variant;
+        if (vname && cxm_survey_variant_parse(vname, &v))
+            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "unknown survey variant '%s'", vname);
+        if ((rc = cxm_survey_def_init(&S->defs[m], (cxm_survey_metric)m, v, diag))) return CXM_EUSAGE;
+        cxm_survey_def *d = &S->defs[m];
+        d->confidence = S->R->c.confidence;
+        d->min_n = o->min_n < 0 ? 0 : o->min_n == 0 ? 30 : (uint64_t)o->min_n;
+        if ((m == CXM_SURVEY_CSAT || m == CXM_SURVEY_ESAT) && o->csat_boxes) {
+            if ((rc = cxm_survey_boxes_parse(o->csat_boxes, &d->boxes, diag))) return CXM_EUSAGE;
+            d->has_boxes = 1;
+        }
+        if (m == CXM_SURVEY_CES) {
+            if (o->ces_polarity) {
+                if (!strcmp(o->ces_polarity, "effort")) d->polarity = CXM_SURVEY_EFFORT;
+                else if (strcmp(o->ces_polarity, "agreement"))
+                    return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                        "--ces-polarity '%s': expected agreement or effort", o->ces_polarity);
+            }
+            if (o->ces_threshold) d->threshold = o->ces_threshold;
+        }
+        if (m == CXM_SURVEY_NPS || m == CXM_SURVEY_ENPS) {
+            if (o->nps_buckets) {
+                int a, b;
+                char tail;
+                if (sscanf(o->nps_buckets, "%d,%d%c", &a, &b, &tail) != 2 || a < 0 || b <= a + 0)
+                    return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                        "--nps-buckets '%s': expected D,P with detractors up to D and promoters from "
+                                        "P, e.g. 6,9",
+                                        o->nps_buckets);
+                d->detractor_max = a;
+                d->promoter_min = b;
+            }
+            if (o->nps_ci) {
+                if (!strcmp(o->nps_ci, "adjusted_wald")) d->nps_ci = CXM_SURVEY_NPS_ADJUSTED_WALD;
+                else if (strcmp(o->nps_ci, "wald"))
+                    return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                        "--nps-ci '%s': expected wald or adjusted_wald", o->nps_ci);
+            }
+        }
+    }
+    return CXM_OK;
+}
+
+static int parse_compare(struct cxm_surveys *S, cxm_diag *diag) {
+    const cxm_report_opts *o = S->R->c.o;
+    cxm_ctx *c = &S->R->c;
+    if (!o->compare) return CXM_OK;
+    if (!strcmp(o->compare, "previous")) {
+        if (c->time_term >= 0) {
+            S->compare = 1;
+            return CXM_OK;
+        }
+        if (c->from == CXM_TIME_NULL || c->to == CXM_TIME_NULL)
+            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                "--compare previous needs a time bucket in --by, or --from and --to");
+        S->compare = 2;
+        S->cmp_to = c->from;
+        S->cmp_from = c->from - (c->to - c->from);
+        return CXM_OK;
+    }
+    const char *dots = strstr(o->compare, "..");
+    if (!dots)
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                            "--compare '%s': expected previous or FROM..TO", o->compare);
+    char a[64], b[64];
+    size_t na = (size_t)(dots - o->compare), nb = strlen(dots + 2);
+    if (!na || !nb || na >= sizeof a || nb >= sizeof b)
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--compare '%s': expected FROM..TO", o->compare);
+    memcpy(a, o->compare, na);
+    a[na] = 0;
+    memcpy(b, dots + 2, nb + 1);
+    const char *why = NULL;
+    if (cxm_parse_time(a, na, c->tz, CXM_DATE_YMD, &S->cmp_from, &why) ||
+        cxm_parse_time(b, nb, c->tz, CXM_DATE_YMD, &S->cmp_to, &why))
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--compare '%s': %s", o->compare,
+                            why ? why : "expected dates");
+    if (nb == 10) { /* a plain date ends the window inclusively */
+        int64_t local = cxm_tz_to_local(c->tz, cxm_floordiv(S->cmp_to, 1000));
+        S->cmp_to = cxm_tz_from_local(c->tz, (cxm_floordiv(local, 86400) + 1) * 86400) * 1000;
+    }
+    if (S->cmp_to <= S->cmp_from)
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--compare: the window ends before it starts");
+    S->compare = 2;
+    return CXM_OK;
+}
+
+static int needs_surveys(const report *R) {
+    for (size_t i = 0; i < R->norder; i++)
+        if (cxm_is_survey_metric(R->order[i])) return 1;
+    return 0;
+}
+
+int cxm_surveys_init(report *R) {
+    cxm_ctx *c = &R->c;
+    if (!needs_surveys(R)) return CXM_OK;
+    struct cxm_surveys *S = calloc(1, sizeof *S);
+    if (!S) return CXM_ENOMEM;
+    R->sv = S;
+    S->R = R;
+    cxm_gtable_init(&S->g, 1);
+    cxm_gtable_init(&S->gp, 1);
+    cxm_dict_init(&S->skey, CXM_MAX_GROUPS);
+    cxm_dict_init(&S->tids, CXM_MAX_DICT_VALUES);
+    cxm_idset_init(&S->seen, CXM_MAX_RECORDS);
+    int rc;
+    if ((rc = opt_def(S, c->diag)) || (rc = parse_compare(S, c->diag))) return rc;
+    if (!c->responses_path) return CXM_OK; /* every survey metric is then null with a reason */
+    size_t n = strlen(c->responses_path);
+    if (!(S->path = malloc(n + 1))) return CXM_ENOMEM;
+    memcpy(S->path, c->responses_path, n + 1);
+    /* the header: which columns come from the responses, which from tickets */
+    cxm_rows *r = NULL;
+    rc = cxm_rows_open(&r, S->path, cxm_rows_guess_format(S->path), c->o->delimiter ? c->o->delimiter : ',',
+                       c->diag);
+    if (rc) return rc;
+    const cxm_field *names;
+    size_t ncols;
+    cxm_rows_header(r, &names, &ncols);
+    rc = cxm_colmap_resolve(&S->map, &cxm_stream_responses, S->path, names, ncols, c->o->map, c->o->nmap,
+                            c->diag);
+    for (size_t i = 0; !rc && i < c->nby; i++) {
+        S->by_src[i] = S->by_join[i] = -1;
+        if (c->by[i].is_time) continue;
+        S->by_src[i] = cxm_colmap_find(&S->map, names, ncols, c->by[i].name);
+        if (S->by_src[i] < 0) {
+            join_term *j = &S->joins[S->njoins];
+            j->name = c->by[i].name;
+            j->by = (int)i;
+            cxm_dict_init(&j->dict, CXM_MAX_DICT_VALUES);
+            S->by_join[i] = (int)S->njoins++;
+        }
+    }
+    for (size_t i = 0; !rc && i < c->nwhere; i++) {
+        S->where_src[i] = cxm_colmap_find(&S->map, names, ncols, c->where[i].col);
+        S->where_join[i] = -1;
+        if (S->where_src[i] < 0) {
+            join_term *j = &S->joins[S->njoins];
+            j->name = c->where[i].col;
+            j->by = -1;
+            cxm_dict_init(&j->dict, CXM_MAX_DICT_VALUES);
+            S->where_join[i] = (int)S->njoins++;
+        }
+    }
+    if (!rc && S->njoins && (S->map.src[RS_TICKET_ID] < 0 || !c->tickets_path)) {
+        const char *col = S->njoins ? S->joins[0].name : "";
+        rc = cxm_diag_set(c->diag, CXM_EUSAGE, S->path, 1, 0, NULL,
+                          "the responses have no column '%s'%s", col,
+                          S->map.src[RS_TICKET_ID] < 0 ? " and no ticket_id to take it from the tickets"
+                                                       : " (give --tickets to take it from each answer's ticket)");
+    }
+    cxm_rows_free(r);
+    return rc;
+}
+
+int cxm_surveys_need_tickets(const report *R) { return R->sv && R->sv->njoins; }
+
+int cxm_surveys_note_ticket(report *R, const cxm_ticket *t, const cxm_field *f, size_t nf) {
+    struct cxm_surveys *S = R->sv;
+    cxm_ctx *c = &R->c;
+    uint32_t code;
+    int added, rc;
+    if ((rc = cxm_dict_intern(&S->tids, t->id, t->idlen, &code, &added))) return rc;
+    for (size_t k = 0; k < S->njoins; k++) {
+        join_term *j = &S->joins[k];
+        if (j->tsrc == 0 && j->code == NULL) /* first ticket: find the column */
+            j->tsrc = cxm_colmap_find(&c->map, c->names, c->ncols, j->name) + 1;
+        int src = j->tsrc - 1;
+        if (code >= j->cap) {
+            size_t cap = j->cap ? j->cap * 2 : 1024;
+            while (cap <= code) cap *= 2;
+            uint32_t *p = realloc(j->code, cap * sizeof *p);
+            if (!p) return CXM_ENOMEM;
+            memset(p + j->cap, 0xff, (cap - j->cap) * sizeof *p);
+            j->code = p;
+            j->cap = cap;
+        }
+        uint32_t v = UINT32_MAX;
+        if (src >= 0 && (size_t)src < nf && f[src].ptr && f[src].len) {
+            cxm_dict *d = j->by >= 0 ? &c->by[j->by].dict : &j->dict;
+            if ((rc = cxm_dict_intern(d, f[src].ptr, f[src].len, &v, NULL))) return rc;
+        }
+        j->code[code] = v;
+    }
+    return CXM_OK;
+}
+
+static survey_kind *kind_of(struct cxm_surveys *S, const char *name, size_t n) {
+    char low[32];
+    lower_copy(low, sizeof low, name, n);
+    for (size_t i = 0; i < S->nkinds; i++)
+        if (!strcmp(S->kinds[i].name, low)) return &S->kinds[i];
+    return NULL;
+}
+
+static int bad_row(struct cxm_surveys *S, const cxm_diag *d) {
+    cxm_ctx *c = &S->R->c;
+    S->bad_rows++;
+    c->bad_rows++;
+    if (c->o->strict) {
+        *c->diag = *d;
+        return CXM_EDATA;
+    }
+    if (c->bad_logged < CXM_MAX_BAD_ROW_MESSAGES) {
+        char msg[1024];
+        cxm_diag_format(d, msg, sizeof msg);
+        cxm_ctx_warn(c, "%s (row skipped)", msg);
+        c->bad_logged++;
+    }
+    return CXM_OK;
+}
+
+/* The state of (group, kind, window), created empty on first use. */
+static int state_of(struct cxm_surveys *S, uint32_t group, size_t kind, int window, sv_state **out) {
+    uint64_t k = ((uint64_t)group << 8 | (uint64_t)kind << 1 | (uint64_t)window);
+    uint32_t code;
+    int added;
+    int rc = cxm_dict_intern(&S->skey, (const char *)&k, sizeof k, &code, &added);
+    if (rc) return rc;
+    if (added) {
+        if (S->nst == S->stcap) {
+            size_t cap = S->stcap ? S->stcap * 2 : 64;
+            sv_state *p = realloc(S->st, cap * sizeof *p);
+            if (!p) return CXM_ENOMEM;
+            S->st = p;
+            S->stcap = cap;
+        }
+        memset(&S->st[S->nst], 0, sizeof S->st[S->nst]);
+        if ((rc = cxm_survey_init(&S->st[S->nst].h, S->kinds[kind].scale, NULL))) return rc;
+        S->nst++;
+    }
+    *out = &S->st[code];
+    return CXM_OK;
+}
+
+static int find_state(const struct cxm_surveys *S, uint32_t group, size_t kind, int window, const sv_state **out) {
+    uint64_t k = ((uint64_t)group << 8 | (uint64_t)kind << 1 | (uint64_t)window);
+    uint32_t code;
+    if (!cxm_dict_find(&S->skey, (const char *)&k, sizeof k, &code)) return 0;
+    *out = &S->st[code];
+    return 1;
+}
+
+static int field_text(const cxm_field *f, size_t nf, int src, cxm_field *out) {
+    if (src < 0 || (size_t)src >= nf || !f[src].ptr || !f[src].len) {
+        *out = (cxm_field){NULL, 0};
+        return 0;
+    }
+    *out = f[src];
+    return 1;
+}
+
+/* One response row: bad rows are reported and skipped. */
+static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, uint64_t line) {
+    report *R = S->R;
+    cxm_ctx *c = &R->c;
+    const cxm_colmap *m = &S->map;
+    cxm_diag d;
+    cxm_field id, at, sv, score, tid;
+    const char *why = NULL;
+#define COL(k) ((uint32_t)m->src[k] + 1)
+    if (!field_text(f, nf, m->src[RS_RESPONSE_ID], &id))
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_RESPONSE_ID), "response_id",
+                                        "expected a response id, found an empty field"),
+                           &d));
+    cxm_time t;
+    if (!field_text(f, nf, m->src[RS_AT], &at) ||
+        cxm_parse_time(at.ptr, at.len, c->input_tz, c->order, &t, &why))
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_AT), "at",
+                                        "expected a timestamp such as 2024-03-05T14:07:00Z, found '%.*s'%s%s",
+                                        at.ptr ? (int)(at.len > 80 ? 80 : at.len) : 0, at.ptr ? at.ptr : "",
+                                        why ? ": " : "", why ? why : ""),
+                           &d));
+    if (!field_text(f, nf, m->src[RS_SURVEY], &sv))
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey",
+                                        "expected a survey name (csat, ces, nps, enps, esat, ...), found an empty field"),
+                           &d));
+    /* where: response columns, or the ticket's through the join */
+    uint32_t tcode = UINT32_MAX;
+    int have_ticket = field_text(f, nf, m->src[RS_TICKET_ID], &tid) && S->njoins &&
+                      cxm_dict_find(&S->tids, tid.ptr, tid.len, &tcode);
+    for (size_t i = 0; i < c->nwhere; i++) {
+        const cxm_where *w = &c->where[i];
+        cxm_field v = {NULL, 0};
+        if (S->where_src[i] >= 0) field_text(f, nf, S->where_src[i], &v);
+        else if (have_ticket) {
+            const join_term *j = &S->joins[S->where_join[i]];
+            uint32_t vc = tcode < j->cap ? j->code[tcode] : UINT32_MAX;
+            const cxm_dict *dd = j->by >= 0 ? &c->by[j->by].dict : &j->dict;
+            if (vc != UINT32_MAX) v = (cxm_field){cxm_dict_str(dd, vc), strlen(cxm_dict_str(dd, vc))};
+        }
+        int hit = 0;
+        for (size_t k = 0; k < w->nvalues && !hit; k++)
+            hit = strlen(w->values[k]) == v.len && (!v.len || !memcmp(w->values[k], v.ptr, v.len));
+        if (hit == w->negate) return CXM_OK;
+    }
+    /* the survey's scale */
+    survey_kind *kind = kind_of(S, sv.ptr, sv.len);
+    cxm_survey_scale scale = {0, 0};
+    int64_t lo = -1, hi = -1;
+    cxm_field smin, smax;
+    int has_min = field_text(f, nf, m->src[RS_SCALE_MIN], &smin), has_max = field_text(f, nf, m->src[RS_SCALE_MAX], &smax);
+    if ((has_min && (cxm_parse_int(smin.ptr, smin.len, &lo) || lo < 0 || lo > CXM_MAX_SURVEY_SCORE)) ||
+        (has_max && (cxm_parse_int(smax.ptr, smax.len, &hi) || hi < 0 || hi > CXM_MAX_SURVEY_SCORE)))
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, has_min && lo < 0 ? COL(RS_SCALE_MIN) : COL(RS_SCALE_MAX),
+                                        has_min && lo < 0 ? "scale_min" : "scale_max",
+                                        "expected a whole number from 0 to %d", CXM_MAX_SURVEY_SCORE),
+                           &d));
+    char low[32];
+    lower_copy(low, sizeof low, sv.ptr, sv.len);
+    if (has_min != has_max)
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(has_min ? RS_SCALE_MAX : RS_SCALE_MIN),
+                                        has_min ? "scale_max" : "scale_min",
+                                        "expected scale_min and scale_max together"),
+                           &d));
+    if (has_min) {
+        scale.min = (int)lo;
+        scale.max = (int)hi;
+        cxm_diag sd;
+        if (cxm_survey_scale_check(scale, &sd))
+            return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SCALE_MIN), "scale_min", "%s",
+                                            sd.msg),
+                               &d));
+    } else if (kind) {
+        scale = kind->scale;
+    } else if (cxm_survey_scale_default(low, &scale)) {
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey",
+                                        "survey '%s' has no default scale: give scale_min and scale_max "
+                                        "(defaults exist for csat, ces, nps, enps and esat)",
+                                        low),
+                           &d));
+    }
+    if (!kind) {
+        if (S->nkinds == MAX_SURVEYS)
+            return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey",
+                                            "more than %d survey names", MAX_SURVEYS),
+                               &d));
+        kind = &S->kinds[S->nkinds++];
+        snprintf(kind->name, sizeof kind->name, "%s", low);
+        kind->scale = scale;
+        cxm_survey_metric sm;
+        kind->metric = cxm_survey_metric_parse(low, &sm) ? -1 : (int)sm;
+    } else if (scale.min != kind->scale.min || scale.max != kind->scale.max) {
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SCALE_MIN), "scale_min",
+                                        "survey '%s' was on the scale %d-%d in earlier rows, not %d-%d", kind->name,
+                                        kind->scale.min, kind->scale.max, scale.min, scale.max),
+                           &d));
+    }
+    /* the score: empty = sent, not answered */
+    int sc = -1;
+    if (field_text(f, nf, m->src[RS_SCORE], &score)) {
+        double x;
+        if (cxm_parse_double(score.ptr, score.len, &x) || cxm_survey_score_from_double(x, &sc) ||
+            sc < kind->scale.min || sc > kind->scale.max)
+            return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SCORE), "score",
+                                            "expected a whole number from %d to %d (the %s scale), found '%.*s'",
+                                            kind->scale.min, kind->scale.max, kind->name,
+                                            (int)(score.len > 40 ? 40 : score.len), score.ptr),
+                               &d));
+    }
+    uint64_t first;
+    int rc = cxm_idset_add(&S->seen, cxm_idset_key(id.ptr, id.len), line, &first);
+    if (rc) return rc;
+    if (first)
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_RESPONSE_ID), "response_id",
+                                        "duplicate response_id '%.*s' (first seen on line %llu): expected each "
+                                        "answer once",
+                                        (int)(id.len > 80 ? 80 : id.len), id.ptr, (unsigned long long)first),
+                           &d));
+#undef COL
+    /* the group key */
+    cxm_field vals[CXM_MAX_GROUP_KEYS];
+    for (size_t i = 0; i < c->nby; i++) {
+        vals[i] = (cxm_field){NULL, 0};
+        if (c->by[i].is_time) continue;
+        if (S->by_src[i] >= 0) field_text(f, nf, S->by_src[i], &vals[i]);
+        else if (have_ticket) {
+            const join_term *j = &S->joins[S->by_join[i]];
+            uint32_t vc = tcode < j->cap ? j->code[tcode] : UINT32_MAX;
+            if (vc != UINT32_MAX) {
+                const char *s = cxm_dict_str(&c->by[i].dict, vc);
+                vals[i] = (cxm_field){s, strlen(s)};
+            }
+        }
+    }
+    size_t kidx = (size_t)(kind - S->kinds);
+    uint64_t key[CXM_MAX_GROUP_KEYS];
+    uint32_t g;
+    sv_state *st;
+    if (cxm_report_in_window(c, t)) {
+        if ((rc = cxm_report_key(R, vals, t, key, 1)) || (rc = cxm_gtable_code(&S->g, key, c->nby, &g)) ||
+            (rc = state_of(S, g, kidx, 0, &st)))
+            return rc;
+        if (sc < 0) {
+            st->unanswered++;
+            S->any_unanswered = 1;
+        } else if ((rc = cxm_survey_add(&st->h, sc))) {
+            return rc;
+        }
+    }
+    if (S->compare == 2 && t >= S->cmp_from && t < S->cmp_to && sc >= 0) {
+        if ((rc = cxm_report_key(R, vals, t, key, 0)) ||
+            (rc = cxm_gtable_code(&S->gp, key, c->nby - (c->time_term >= 0), &g)) ||
+            (rc = state_of(S, g, kidx, 1, &st)) || (rc = cxm_survey_add(&st->h, sc)))
+            return rc;
+    }
+    S->rows++;
+    return CXM_OK;
+}
+
+int cxm_surveys_run(report *R) {
+    struct cxm_surveys *S = R->sv;
+    if (!S || !S->path) return CXM_OK;
+    cxm_ctx *c = &R->c;
+    const cxm_report_opts *o = c->o;
+    for (size_t k = 0; k < S->njoins; k++) {
+        join_term *j = &S->joins[k];
+        if (!j->tsrc && c->tickets_path && c->ncols)
+            j->tsrc = cxm_colmap_find(&c->map, c->names, c->ncols, j->name) + 1;
+        if (!j->tsrc && c->ncols)
+            return cxm_diag_set(c->diag, CXM_EUSAGE, S->path, 1, 0, NULL,
+                                "neither the responses nor the tickets have a column '%s'", j->name);
+    }
+    cxm_rows *r = NULL;
+    int rc = cxm_rows_open(&r, S->path, cxm_rows_guess_format(S->path), o->delimiter ? o->delimiter : ',', c->diag);
+    if (rc) return rc;
+    const cxm_field *f;
+    size_t nf;
+    cxm_diag rowdiag;
+    uint64_t done, total;
+    while (!rc) {
+        int got = cxm_rows_next(r, &f, &nf, &rowdiag);
+        if (got == 0) break;
+        if (got == CXM_EPARSE) {
+            rc = bad_row(S, &rowdiag);
+            continue;
+        }
+        if (got < 0) {
+            *c->diag = rowdiag;
+            rc = got;
+            break;
+        }
+        if (nf != S->map.nsrc) { /* NDJSON met a new key */
+            const cxm_field *names;
+            size_t ncols;
+            cxm_rows_header(r, &names, &ncols);
+            cxm_colmap_free(&S->map);
+            if ((rc = cxm_colmap_resolve(&S->map, &cxm_stream_responses, S->path, names, ncols, o->map, o->nmap,
+                                         c->diag)))
+                break;
+            for (size_t i = 0; i < c->nby; i++)
+                if (!c->by[i].is_time && S->by_join[i] < 0) S->by_src[i] = cxm_colmap_find(&S->map, names, ncols, c->by[i].name);
+            for (size_t i = 0; i < c->nwhere; i++)
+                if (S->where_join[i] < 0) S->where_src[i] = cxm_colmap_find(&S->map, names, ncols, c->where[i].col);
+        }
+        rc = on_row(S, f, nf, cxm_rows_line(r));
+        if (o->progress && (S->rows & 0xffff) == 0) {
+            cxm_rows_progress(r, &done, &total);
+            o->progress(o->ud, "responses", done, total);
+        }
+    }
+    cxm_rows_free(r);
+    if (!rc && S->bad_rows)
+        cxm_ctx_warn(c, "%s: %llu bad rows skipped", S->path, (unsigned long long)S->bad_rows);
+    return rc;
+}
+
+/* ---- results --------------------------------------------------------------- */
+
+static const char *variant_of(const struct cxm_surveys *S, int sm) {
+    return cxm_survey_variant_name(S->defs[sm].variant);
+}
+
+/* The comparison state of group code g (key) and kind k, or NULL. */
+static const sv_state *previous_of(struct cxm_surveys *S, const uint64_t *key, size_t kind) {
+    report *R = S->R;
+    cxm_ctx *c = &R->c;
+    uint64_t pk[CXM_MAX_GROUP_KEYS];
+    uint32_t code;
+    const sv_state *st;
+    if (S->compare == 1) {
+        memcpy(pk, key, c->nby * sizeof *pk);
+        int64_t day = (int64_t)pk[c->time_term];
+        pk[c->time_term] = (uint64_t)cxm_bucket_start(c->by[c->time_term].bucket, day - 1);
+        if (!cxm_dict_find(&S->g.keys, (const char *)pk, c->nby * sizeof *pk, &code)) return NULL;
+        return find_state(S, code, kind, 0, &st) ? st : NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < c->nby; i++)
+        if (!c->by[i].is_time) pk[k++] = key[i];
+    if (!cxm_dict_find(&S->gp.keys, (const char *)pk, k * sizeof *pk, &code)) return NULL;
+    return find_state(S, code, kind, 1, &st) ? st : NULL;
+}
+
+static int emit_one(struct cxm_surveys *S, int m, const cxm_result *base, const sv_state *st, size_t kind,
+                    const uint64_t *key, int *below) {
+    report *R = S->R;
+    const survey_kind *sk = &S->kinds[kind];
+    cxm_result r = *base;
+    cxm_diag d;
+    int rc;
+    if (m == M_RESPONSE_RATE) {
+        r.target = sk->name;
+        uint64_t sent = st->h.n + st->unanswered;
+        r.n = (int64_t)sent;
+        if (!S->any_unanswered) {
+            r.is_null = 1;
+            r.null_reason = "no unanswered survey in the data: include the surveys sent with an empty score";
+        } else if (!sent) {
+            r.is_null = 1;
+            r.null_reason = "no survey sent in this group";
+        } else {
+            r.value = 100.0 * (double)st->h.n / (double)sent;
+            r.has_ci = 1;
+            cxm_ci_wilson((double)st->h.n, (double)sent, R->c.confidence, &r.ci_low, &r.ci_high);
+            r.ci_low *= 100;
+            r.ci_high *= 100;
+        }
+        return cxm_rs_push(R->rs, &r);
+    }
+    if (m == M_DISTRIBUTION) {
+        cxm_survey_bin bins[CXM_SURVEY_NBOXES];
+        size_t nb;
+        if ((rc = cxm_survey_distribution(&st->h, R->c.confidence, bins, CXM_SURVEY_NBOXES, &nb, &d))) return rc;
+        for (size_t i = 0; i < nb; i++) {
+            cxm_result x = r;
+            char sbuf[16];
+            int len = snprintf(sbuf, sizeof sbuf, "%d", bins[i].score);
+            x.target = sk->name;
+            x.unit = CXM_UNIT_PERCENT;
+            x.stat = cxm_arena_strndup(&R->rs->arena, sbuf, (size_t)len);
+            if (!x.stat) return CXM_ENOMEM;
+            x.n = (int64_t)st->h.n;
+            if (!st->h.n) {
+                x.is_null = 1;
+                x.null_reason = "no answers in this group";
+            } else {
+                x.value = bins[i].pct;
+                x.has_ci = 1;
+                x.ci_low = bins[i].ci_low;
+                x.ci_high = bins[i].ci_high;
+            }
+            if ((rc = cxm_rs_push(R->rs, &x))) return rc;
+        }
+        return CXM_OK;
+    }
+    int sm = sk->metric;
+    cxm_survey_result res;
+    if ((rc = cxm_survey_def_check(&S->defs[sm], sk->scale, &d)) ||
+        (rc = cxm_survey_compute(&st->h, &S->defs[sm], &res, &d))) {
+        *R->c.diag = d;
+        return rc;
+    }
+    r.variant = variant_of(S, sm);
+    r.unit = res.unit;
+    r.n = (int64_t)res.n;
+    if (res.is_null) {
+        r.is_null = 1;
+        r.null_reason = res.null_reason;
+    } else {
+        r.value = res.value;
+        r.has_ci = res.has_ci;
+        r.ci_low = res.ci_low;
+        r.ci_high = res.ci_high;
+    }
+    r.below_min_n = res.below_min_n;
+    *below += res.below_min_n;
+    if (sm == CXM_SURVEY_NPS || sm == CXM_SURVEY_ENPS) {
+        r.has_buckets = 1;
+        r.promoters = (int64_t)res.promoters;
+        r.passives = (int64_t)res.passives;
+        r.detractors = (int64_t)res.detractors;
+    }
+    if (S->compare) {
+        const sv_state *prev = previous_of(S, key, kind);
+        cxm_survey_compare_result cr;
+        if (prev && (rc = cxm_survey_compare(&st->h, &prev->h, &S->defs[sm], &cr, &d)) == CXM_OK && !cr.is_null) {
+            r.has_compare = 1;
+            r.previous = cr.previous;
+            r.change = cr.change;
+            r.p_value = cr.p_value;
+            r.significant = cr.significant;
+            r.test = cr.test;
+            r.previous_n = (int64_t)prev->h.n;
+        }
+    }
+    return cxm_rs_push(R->rs, &r);
+}
+
+static int metric_kind(int m) {
+    switch (m) {
+    case M_CSAT: return CXM_SURVEY_CSAT;
+    case M_CES: return CXM_SURVEY_CES;
+    case M_NPS: return CXM_SURVEY_NPS;
+    case M_ENPS: return CXM_SURVEY_ENPS;
+    case M_ESAT: return CXM_SURVEY_ESAT;
+    default: return -1;
+    }
+}
+
+int cxm_surveys_has_data(const report *R, int m) {
+    const struct cxm_surveys *S = R->sv;
+    if (!S) return 0;
+    if (m == M_RESPONSE_RATE) return S->any_unanswered;
+    int sm = metric_kind(m);
+    for (size_t k = 0; k < S->nkinds; k++)
+        if (sm < 0 || S->kinds[k].metric == sm) return 1;
+    return 0;
+}
+
+static const char *missing_reason(const struct cxm_surveys *S) {
+    return S && S->path ? "no answers to this survey in the data" : "needs survey answers (--responses FILE)";
+}
+
+int cxm_surveys_emit(report *R, int m) {
+    struct cxm_surveys *S = R->sv;
+    const cxm_metric_info *mi = cxm_catalog_get((size_t)m);
+    cxm_result base;
+    memset(&base, 0, sizeof base);
+    base.metric = mi->id;
+    base.unit = mi->unit;
+    /* which kinds this metric reads */
+    int sm = metric_kind(m);
+    int any = 0;
+    for (size_t k = 0; S && k < S->nkinds; k++) any |= sm < 0 || S->kinds[k].metric == sm;
+    if (!any) { /* one null row says why */
+        base.is_null = 1;
+        base.null_reason = missing_reason(S);
+        if (sm >= 0 && S) base.variant = variant_of(S, sm);
+        cxm_ctx_warn(&R->c, "%s: %s", mi->id, base.null_reason);
+        return cxm_rs_push(R->rs, &base);
+    }
+    gref *gs;
+    int rc = cxm_report_sorted_groups(R, &S->g, 0, &gs);
+    if (rc) return rc;
+    int below = 0;
+    for (size_t gi = 0; gi < S->g.keys.count && !rc; gi++) {
+        for (size_t k = 0; k < S->nkinds && !rc; k++) {
+            if (sm >= 0 && S->kinds[k].metric != sm) continue;
+            const sv_state *st;
+            if (!find_state(S, gs[gi].code, k, 0, &st)) continue;
+            cxm_result b = base;
+            if ((rc = cxm_report_set_group(R, &b, gs[gi].key, 0, 0))) break;
+            rc = emit_one(S, m, &b, st, k, gs[gi].key, &below);
+        }
+    }
+    free(gs);
+    if (!rc && below)
+        cxm_ctx_warn(&R->c, "%s: %d values rest on fewer than %llu answers (below_min_n); read them with care", mi->id,
+                     below, (unsigned long long)S->defs[sm >= 0 ? sm : 0].min_n);
+    return rc;
+}
+
+void cxm_surveys_free(report *R) {
+    struct cxm_surveys *S = R->sv;
+    if (!S) return;
+    free(S->path);
+    cxm_gtable_free(&S->g);
+    cxm_gtable_free(&S->gp);
+    cxm_dict_free(&S->skey);
+    cxm_dict_free(&S->tids);
+    cxm_idset_free(&S->seen);
+    cxm_colmap_free(&S->map);
+    for (size_t k = 0; k < S->njoins; k++) {
+        cxm_dict_free(&S->joins[k].dict);
+        free(S->joins[k].code);
+    }
+    free(S->st);
+    free(S);
+    R->sv = NULL;
+}
