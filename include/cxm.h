@@ -135,6 +135,7 @@ typedef struct cxm_report_opts {
     const char *stats;       /* comma list; NULL = mean,median,p90 */
     const char *time_basis;  /* "calendar" (default) or "business" */
     const char *fcr_rule;    /* override: one_touch, no_reopen, replies:N */
+    const char *fcr_denominator; /* resolved (default) or contacts (every contact not abandoned) */
     double confidence;       /* 0 = 0.95 */
     int strict;              /* first bad row is an error */
     /* survey metrics (the responses stream) */

@@ -72,6 +72,7 @@ struct cxm_ctx {
     cxm_calset *cals;                /* owned or NULL */
     cxm_sla *sla;                    /* owned or NULL */
     int business;                    /* time basis */
+    int fcr_all_contacts;            /* --fcr-denominator contacts */
     double confidence;
     cxm_time from, to, as_of;        /* NULL when open; as_of resolved at the end */
     int to_given, as_of_given;

@@ -186,6 +186,12 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
             return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
                                 "--fcr-rule '%s': expected one_touch, no_reopen or replies:N", o->fcr_rule);
     }
+    if (o->fcr_denominator) {
+        if (!strcmp(o->fcr_denominator, "contacts")) c->fcr_all_contacts = 1;
+        else if (strcmp(o->fcr_denominator, "resolved"))
+            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                "--fcr-denominator '%s': expected resolved or contacts", o->fcr_denominator);
+    }
     c->confidence = o->confidence > 0 ? o->confidence : 0.95;
     if (!(c->confidence > 0 && c->confidence < 1))
         return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--confidence: expected a level between 0 and 1");
@@ -535,6 +541,8 @@ static void derive(cxm_ctx *c, const cxm_ticket *t, const cxm_field *f, size_t n
             if (t->reopens >= 0) d->fcr = t->reopens == 0;
             break;
         }
+    } else if (c->fcr_all_contacts && t->abandoned != 1) {
+        d->fcr = 0; /* --fcr-denominator contacts: an unresolved contact was not resolved at first contact */
     }
     for (int k = 0; k < SLA_NTARGETS; k++) {
         d->sla[k] = SLA_NONE;

@@ -473,6 +473,8 @@ static const char *empty_reason(int m) {
     case M_FRT: return "no ticket in this group has a first response";
     case M_REPLY_TIME: return "no customer turn in this group was answered";
     case M_FIRST_RESOLUTION_TIME:
+        return "no ticket in this group has a known first resolution (first_resolved_at, or resolved_at with "
+               "reopens 0)";
     case M_RESOLUTION_TIME: return "no ticket in this group is resolved";
     case M_COMPLAINT_RESOLUTION_TIME: return "no resolved complaint in this group";
     case M_AHT: return "no ticket in this group has a handle time";

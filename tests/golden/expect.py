@@ -266,3 +266,7 @@ write("survey_join", survey("csat", 0, 1, wilson(0, 1), "top_box", ch("chat"))
       + survey("response_rate", 50, 2, wilson(1, 2), target="csat", group=ch("chat"))
       + survey("response_rate", 100, 3, wilson(3, 3), target="csat", group=ch("email"))
       + survey("response_rate", 100, 1, wilson(1, 1), target="csat", group=ch("phone")))
+
+# fcr_contacts: over every contact not abandoned (T1 T2 T3 T5 T6), resolved at
+# first contact: T1 and T3 -> 2/5 (T5, unresolved, counts as not).
+write("fcr_contacts", rate("fcr", 2, 5))
