@@ -204,6 +204,30 @@ int cxm_result_render(const cxm_result_set *rs, cxm_format format, const char *l
 int cxm_tickets_export(const cxm_report_opts *opts, cxm_format format, FILE *out,
                        uint64_t *bad_rows, cxm_diag *diag) CXM_WUR;
 
+/* ---- comments (cxm comments) --------------------------------------- */
+/* The verbatims behind a number: the survey comments of a theme, a score
+ * bucket or a survey, or the key phrases over them. */
+typedef struct cxm_comments_opts {
+    const char *responses;   /* the responses file (or "-") */
+    char delimiter;          /* 0 = ',' */
+    const char *const *map;  /* "canonical=source" renames */
+    size_t nmap;
+    const char *themes;      /* theme file, or NULL */
+    const char *theme;       /* only comments mentioning this theme, or NULL */
+    const char *survey;      /* only this survey (csat, nps, ...), or NULL */
+    const char *bucket;      /* promoters|passives|detractors (nps, enps), or N or N-M (scores) */
+    const char *from, *to;   /* window on `at` (dates inclusive), or NULL */
+    const char *tz;          /* zone of --from/--to dates; NULL = UTC */
+    const char *input_tz;    /* zone of naive timestamps; NULL = UTC */
+    size_t phrases;          /* > 0: the top key phrases instead of the comments */
+    cxm_log_fn log;          /* bad rows */
+    void *ud;
+} cxm_comments_opts;
+/* Writes comments (CSV or NDJSON: response_id, at, survey, score, themes,
+ * lang, comment) or key phrases (phrase, count, docs, score) to out. */
+int cxm_comments_run(const cxm_comments_opts *o, cxm_format format, FILE *out, uint64_t *bad_rows,
+                     cxm_diag *diag) CXM_WUR;
+
 /* ---- converters (cxm convert) --------------------------------------- */
 /* Converts an export whose shape --map cannot express (several columns make
  * one, events make tickets) into canonical streams in opts->out_dir:
@@ -246,12 +270,21 @@ typedef struct cxm_sample_opts {
     /* progress callback (may be NULL): called about every 1% */
     void (*progress)(void *ud, uint64_t done, uint64_t total);
     void *ud;
+    /* survey answers (DIR/responses.csv); appended, 0 in cxm_sample_defaults */
+    uint64_t responses;    /* rows of responses.csv; 0 = no file. With tickets,
+                              each answers a distinct resolved ticket (after its
+                              resolution); with tickets = 0, standalone answers */
+    int comments;          /* 1: short comments (en/ms/zh/ja) on some answers */
+    int unanswered;        /* 1: ~10% of rows are surveys sent, not answered (empty score) */
 } cxm_sample_opts;
 
-/* Fills o with defaults: 1000 tickets, seed 1, messages on, 2024-01-01, 365 days. */
+/* Fills o with defaults: 1000 tickets, seed 1, messages on, 2024-01-01, 365 days,
+ * no responses. */
 void cxm_sample_defaults(cxm_sample_opts *o);
-/* Writes DIR/tickets.csv (and DIR/messages.csv) in the canonical columns
- * (docs/DATA.md). Deterministic for a given seed. */
+/* Writes DIR/tickets.csv (and DIR/messages.csv), and DIR/responses.csv when
+ * o->responses > 0, in the canonical columns (docs/DATA.md). With tickets = 0
+ * and responses > 0 only responses.csv is written. Deterministic for a given
+ * seed. */
 int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) CXM_WUR;
 
 #ifdef __cplusplus

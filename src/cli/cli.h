@@ -17,6 +17,7 @@ int cmd_report(int argc, char **argv);
 int cmd_tickets(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
+int cmd_comments(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 
 /* Exit status for a library error code. */

@@ -21,6 +21,7 @@ static void usage(FILE *o) {
           "  report    compute metrics (FRT, resolution time, FCR, SLA compliance, ...)\n"
           "  tickets   one row per ticket with every derived field (drill-down, export)\n"
           "  metrics   list the metric catalog with definitions\n"
+          "  comments  the survey comments behind a theme or score, or their key phrases\n"
           "  sample    write a realistic synthetic data set\n"
           "  convert   turn an export (call centre, ITSM event log) into tickets/messages\n"
           "  help      this text; 'cxm COMMAND --help' for a command's options\n"
@@ -108,6 +109,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "tickets")) return cmd_tickets(argc - 1, argv + 1);
     if (!strcmp(cmd, "metrics")) return cmd_metrics(argc - 1, argv + 1);
     if (!strcmp(cmd, "sample")) return cmd_sample(argc - 1, argv + 1);
+    if (!strcmp(cmd, "comments")) return cmd_comments(argc - 1, argv + 1);
     if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);

@@ -22,6 +22,7 @@ const char cli_data_help[] =
     "                       on tags: has the tag); repeatable, all must hold\n"
     "  --strict             the first bad row is an error (default: skip, warn, count)\n"
     "  --responses FILE     survey answers: CSAT, CES, NPS, eNPS, ESAT (docs/DATA.md)\n"
+    "  --themes FILE        themes to find in comments (examples/themes.ini)\n"
     "definitions:\n"
     "  --preset NAME        cxm (default), zendesk, intercom, helpscout, chatwoot, freshdesk\n"
     "  --time BASIS         calendar (default) or business (needs --calendar)\n"
@@ -48,7 +49,7 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, cli_opts *o, int is_r
         O_TICKETS = 256, O_MESSAGES, O_DATA, O_MAP, O_DELIM, O_METRICS, O_BY, O_WHERE, O_FROM, O_TO,
         O_ASOF, O_TZ, O_INTZ, O_DORDER, O_CAL, O_SLA, O_PRESET, O_STATS, O_TIME, O_FCR, O_CONF,
         O_STRICT, O_FORMAT, O_LANG, O_QUIET, O_RESPONSES, O_CSATV, O_CSATB, O_CESV, O_CESP, O_CEST, O_NPSB,
-        O_NPSCI, O_MINN, O_COMPARE, O_FCRDEN
+        O_NPSCI, O_MINN, O_COMPARE, O_FCRDEN, O_THEMES
     };
     static const struct option longopts[] = {
         {"tickets", required_argument, 0, O_TICKETS}, {"messages", required_argument, 0, O_MESSAGES},
@@ -69,7 +70,7 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, cli_opts *o, int is_r
         {"ces-polarity", required_argument, 0, O_CESP}, {"ces-threshold", required_argument, 0, O_CEST},
         {"nps-buckets", required_argument, 0, O_NPSB}, {"nps-ci", required_argument, 0, O_NPSCI},
         {"min-n", required_argument, 0, O_MINN}, {"compare", required_argument, 0, O_COMPARE},
-        {"fcr-denominator", required_argument, 0, O_FCRDEN},
+        {"fcr-denominator", required_argument, 0, O_FCRDEN}, {"themes", required_argument, 0, O_THEMES},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->format = is_report ? CXM_FORMAT_TABLE : CXM_FORMAT_CSV;
@@ -123,6 +124,7 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, cli_opts *o, int is_r
         case O_TIME: o->r.time_basis = optarg; break;
         case O_FCR: o->r.fcr_rule = optarg; break;
         case O_FCRDEN: o->r.fcr_denominator = optarg; break;
+        case O_THEMES: o->r.themes = optarg; break;
         case O_CONF: {
             char *end;
             double v = strtod(optarg, &end);

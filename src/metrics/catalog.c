@@ -123,6 +123,20 @@ static const cxm_metric_info catalog[] = {
         "for each survey (target) and score (stat): 100 * answers with that score / answers, with a Wilson "
         "interval; n is the survey's answers in the group",
         "", "", "003:62-76 (the five boxes)"},
+    [M_THEME_SHARE] = {"theme_share", "survey", "Theme share", CXM_KIND_RATE, CXM_UNIT_PERCENT, -1,
+        "responses", "comment (and --themes FILE)",
+        "for each theme (target): 100 * answers whose comment mentions it / answers with a comment; words and "
+        "phrases match on word boundaries after ICU segmentation (Chinese, Japanese) and normalisation",
+        "--themes FILE (examples/themes.ini)", "", "none (the issue's 'what customers write')"},
+    [M_THEME_SCORE] = {"theme_score", "survey", "Score of a theme", CXM_KIND_SCORE, CXM_UNIT_SCORE, -1,
+        "responses", "comment, score (and --themes FILE)",
+        "for each theme (target) and survey (stat): the survey's metric (csat, ces, nps...) over the answers "
+        "mentioning the theme", "the survey's variant", "", "none"},
+    [M_THEME_IMPACT] = {"theme_impact", "survey", "Impact of a theme", CXM_KIND_SCORE, CXM_UNIT_SCORE, -1,
+        "responses", "comment, score (and --themes FILE)",
+        "for each theme (target) and survey (stat): the metric over all answers minus the metric over the answers "
+        "that do not mention the theme (negative: the theme pulls the score down)",
+        "the survey's variant", "", "none"},
 };
 
 size_t cxm_catalog_count(void) { return sizeof catalog / sizeof catalog[0]; }

@@ -15,6 +15,7 @@ enum {
     M_NSUPPORT,
     /* survey family (the responses stream) */
     M_CSAT = M_NSUPPORT, M_CES, M_NPS, M_ENPS, M_ESAT, M_RESPONSE_RATE, M_DISTRIBUTION,
+    M_THEME_SHARE, M_THEME_SCORE, M_THEME_IMPACT,
     M_NALL
 };
 

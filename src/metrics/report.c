@@ -730,7 +730,10 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
          * data supports are kept once it is read. */
         if (!o->metrics)
             for (int m = 0; m < M_NALL; m++) {
-                if (cxm_is_survey_metric(m) && (!R->c.responses_path || m == M_DISTRIBUTION)) continue;
+                if (cxm_is_survey_metric(m) && (!R->c.responses_path || m == M_DISTRIBUTION ||
+                                                ((m == M_THEME_SCORE || m == M_THEME_IMPACT ||
+                                                  m == M_THEME_SHARE) && !o->themes)))
+                    continue;
                 R->want[m] = 1;
                 R->order[R->norder++] = m;
             }

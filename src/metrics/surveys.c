@@ -26,6 +26,7 @@
 #include "metrics/report.h"
 #include "metrics/result.h"
 #include "metrics/survey.h"
+#include "text/text.h"
 #include "stats/stats.h"
 
 enum { MAX_SURVEYS = 64 };
@@ -48,6 +49,7 @@ typedef struct join_term {
 typedef struct sv_state {
     cxm_survey_state h;
     uint64_t unanswered;       /* rows without a score: sent, not answered */
+    uint64_t commented;        /* answers with a comment (theme shares' denominator) */
 } sv_state;
 
 struct cxm_surveys {
@@ -75,6 +77,10 @@ struct cxm_surveys {
     int any_unanswered;
     uint64_t bad_rows, rows;
     cxm_idset seen;
+    /* themes (--themes): matched in each answer's comment */
+    cxm_text *text;
+    cxm_themes *themes;
+    uint32_t *tids_buf;        /* CXM_MAX_THEMES matches of one comment */
 };
 
 static void lower_copy(char *dst, size_t cap, const char *s, size_t n) {
@@ -196,6 +202,11 @@ int cxm_surveys_init(report *R) {
     cxm_idset_init(&S->seen, CXM_MAX_RECORDS);
     int rc;
     if ((rc = opt_def(S, c->diag)) || (rc = parse_compare(S, c->diag))) return rc;
+    if (c->o->themes) {
+        if ((rc = cxm_text_new(&S->text, c->diag)) || (rc = cxm_themes_load(S->text, c->o->themes, &S->themes, c->diag)))
+            return rc == CXM_ENOTFOUND || rc == CXM_EIO ? CXM_EIO : rc == CXM_ENOMEM ? rc : CXM_EDATA;
+        if (!(S->tids_buf = malloc((cxm_themes_count(S->themes) + 1) * sizeof *S->tids_buf))) return CXM_ENOMEM;
+    }
     if (!c->responses_path) return CXM_OK; /* every survey metric is then null with a reason */
     size_t n = strlen(c->responses_path);
     if (!(S->path = malloc(n + 1))) return CXM_ENOMEM;
@@ -302,8 +313,15 @@ static int bad_row(struct cxm_surveys *S, const cxm_diag *d) {
 }
 
 /* The state of (group, kind, window), created empty on first use. */
-static int state_of(struct cxm_surveys *S, uint32_t group, size_t kind, int window, sv_state **out) {
-    uint64_t k = ((uint64_t)group << 8 | (uint64_t)kind << 1 | (uint64_t)window);
+/* The key of a state: group, survey kind, window (0 report, 1 comparison)
+ * and theme (0: all answers; t + 1: answers whose comment mentions theme t). */
+typedef struct skey {
+    uint32_t group, kind, window, theme;
+} skey;
+
+static int state_of_theme(struct cxm_surveys *S, uint32_t group, size_t kind, int window, uint32_t theme,
+                          sv_state **out) {
+    skey k = {group, (uint32_t)kind, (uint32_t)window, theme};
     uint32_t code;
     int added;
     int rc = cxm_dict_intern(&S->skey, (const char *)&k, sizeof k, &code, &added);
@@ -324,12 +342,21 @@ static int state_of(struct cxm_surveys *S, uint32_t group, size_t kind, int wind
     return CXM_OK;
 }
 
-static int find_state(const struct cxm_surveys *S, uint32_t group, size_t kind, int window, const sv_state **out) {
-    uint64_t k = ((uint64_t)group << 8 | (uint64_t)kind << 1 | (uint64_t)window);
+static int state_of(struct cxm_surveys *S, uint32_t group, size_t kind, int window, sv_state **out) {
+    return state_of_theme(S, group, kind, window, 0, out);
+}
+
+static int find_state_theme(const struct cxm_surveys *S, uint32_t group, size_t kind, int window, uint32_t theme,
+                            const sv_state **out) {
+    skey k = {group, (uint32_t)kind, (uint32_t)window, theme};
     uint32_t code;
     if (!cxm_dict_find(&S->skey, (const char *)&k, sizeof k, &code)) return 0;
     *out = &S->st[code];
     return 1;
+}
+
+static int find_state(const struct cxm_surveys *S, uint32_t group, size_t kind, int window, const sv_state **out) {
+    return find_state_theme(S, group, kind, window, 0, out);
 }
 
 static int field_text(const cxm_field *f, size_t nf, int src, cxm_field *out) {
@@ -487,6 +514,22 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, uint64_t
             S->any_unanswered = 1;
         } else if ((rc = cxm_survey_add(&st->h, sc))) {
             return rc;
+        }
+        cxm_field cm;
+        if (S->themes && sc >= 0 && field_text(f, nf, m->src[RS_COMMENT], &cm)) {
+            st->commented++;
+            size_t nids = 0;
+            cxm_diag td;
+            if ((rc = cxm_themes_match(S->themes, S->text, cm.ptr, cm.len, CXM_TEXT_AUTO, S->tids_buf,
+                                       cxm_themes_count(S->themes) + 1, &nids, &td))) {
+                if (rc == CXM_ENOMEM) return rc;
+                nids = 0; /* text ICU cannot read: counted as commented, no theme */
+            }
+            for (size_t i = 0; i < nids; i++) {
+                sv_state *ts;
+                if ((rc = state_of_theme(S, g, kidx, 0, S->tids_buf[i] + 1, &ts)) || (rc = cxm_survey_add(&ts->h, sc)))
+                    return rc;
+            }
         }
     }
     if (S->compare == 2 && t >= S->cmp_from && t < S->cmp_to && sc >= 0) {
@@ -692,6 +735,7 @@ static int metric_kind(int m) {
 int cxm_surveys_has_data(const report *R, int m) {
     const struct cxm_surveys *S = R->sv;
     if (!S) return 0;
+    if (m == M_THEME_SHARE || m == M_THEME_SCORE || m == M_THEME_IMPACT) return S->themes && S->nkinds;
     if (m == M_RESPONSE_RATE) return S->any_unanswered;
     int sm = metric_kind(m);
     for (size_t k = 0; k < S->nkinds; k++)
@@ -703,6 +747,98 @@ static const char *missing_reason(const struct cxm_surveys *S) {
     return S && S->path ? "no answers to this survey in the data" : "needs survey answers (--responses FILE)";
 }
 
+static int emit_themes(struct cxm_surveys *S, int m, const cxm_result *base0) {
+    report *R = S->R;
+    gref *gs;
+    int rc = cxm_report_sorted_groups(R, &S->g, 0, &gs);
+    if (rc) return rc;
+    size_t nt = cxm_themes_count(S->themes);
+    cxm_diag d;
+    for (size_t gi = 0; gi < S->g.keys.count && !rc; gi++) {
+        cxm_result gb = *base0;
+        if ((rc = cxm_report_set_group(R, &gb, gs[gi].key, 0, 0))) break;
+        for (uint32_t t = 0; t < nt && !rc; t++) {
+            cxm_result b = gb;
+            b.target = cxm_themes_name(S->themes, t);
+            if (m == M_THEME_SHARE) {
+                uint64_t mentions = 0, commented = 0;
+                for (size_t k = 0; k < S->nkinds; k++) {
+                    const sv_state *all, *with;
+                    if (find_state(S, gs[gi].code, k, 0, &all)) commented += all->commented;
+                    if (find_state_theme(S, gs[gi].code, k, 0, t + 1, &with)) mentions += with->h.n;
+                }
+                b.n = (int64_t)commented;
+                if (!commented) {
+                    b.is_null = 1;
+                    b.null_reason = "no answer with a comment in this group";
+                } else {
+                    b.value = 100.0 * (double)mentions / (double)commented;
+                    b.has_ci = 1;
+                    cxm_ci_wilson((double)mentions, (double)commented, R->c.confidence, &b.ci_low, &b.ci_high);
+                    b.ci_low *= 100;
+                    b.ci_high *= 100;
+                }
+                rc = cxm_rs_push(R->rs, &b);
+                continue;
+            }
+            for (size_t k = 0; k < S->nkinds && !rc; k++) {
+                int sm = S->kinds[k].metric;
+                const sv_state *all, *with;
+                if (sm < 0 || !find_state(S, gs[gi].code, k, 0, &all)) continue;
+                cxm_result r = b;
+                r.stat = S->kinds[k].name;
+                r.variant = variant_of(S, sm);
+                cxm_survey_state w0;
+                if (!find_state_theme(S, gs[gi].code, k, 0, t + 1, &with)) {
+                    if ((rc = cxm_survey_init(&w0, S->kinds[k].scale, NULL))) break;
+                    with = NULL;
+                }
+                const cxm_survey_state *wh = with ? &with->h : &w0;
+                cxm_survey_result res;
+                if ((rc = cxm_survey_def_check(&S->defs[sm], S->kinds[k].scale, &d))) {
+                    *R->c.diag = d;
+                    break;
+                }
+                if (m == M_THEME_SCORE) {
+                    if ((rc = cxm_survey_compute(wh, &S->defs[sm], &res, &d))) break;
+                    r.unit = res.unit;
+                    r.n = (int64_t)res.n;
+                    if (res.is_null) {
+                        r.is_null = 1;
+                        r.null_reason = "no answer mentions this theme";
+                    } else {
+                        r.value = res.value;
+                        r.has_ci = res.has_ci;
+                        r.ci_low = res.ci_low;
+                        r.ci_high = res.ci_high;
+                        r.below_min_n = res.below_min_n;
+                    }
+                } else { /* impact: all minus all-without-the-theme */
+                    cxm_survey_state without = all->h;
+                    for (int sc = without.scale.min; sc <= without.scale.max; sc++) without.count[sc] -= wh->count[sc];
+                    without.n -= wh->n;
+                    cxm_survey_result ra, rw;
+                    if ((rc = cxm_survey_compute(&all->h, &S->defs[sm], &ra, &d)) ||
+                        (rc = cxm_survey_compute(&without, &S->defs[sm], &rw, &d)))
+                        break;
+                    r.unit = ra.unit;
+                    r.n = (int64_t)ra.n;
+                    if (ra.is_null || rw.is_null || !wh->n) {
+                        r.is_null = 1;
+                        r.null_reason = !wh->n ? "no answer mentions this theme"
+                                               : "every answer mentions this theme: nothing to compare with";
+                    } else {
+                        r.value = ra.value - rw.value;
+                    }
+                }
+                rc = cxm_rs_push(R->rs, &r);
+            }
+        }
+    }
+    free(gs);
+    return rc;
+}
+
 int cxm_surveys_emit(report *R, int m) {
     struct cxm_surveys *S = R->sv;
     const cxm_metric_info *mi = cxm_catalog_get((size_t)m);
@@ -712,6 +848,15 @@ int cxm_surveys_emit(report *R, int m) {
     base.unit = mi->unit;
     /* which kinds this metric reads */
     int sm = metric_kind(m);
+    if (m == M_THEME_SHARE || m == M_THEME_SCORE || m == M_THEME_IMPACT) {
+        if (S && S->themes && S->nkinds) return emit_themes(S, m, &base);
+        base.is_null = 1;
+        base.null_reason = !S || !S->path ? "needs survey answers (--responses FILE)"
+                           : !S->themes  ? "needs a theme file (--themes FILE)"
+                                         : "no answers in the data";
+        cxm_ctx_warn(&R->c, "%s: %s", mi->id, base.null_reason);
+        return cxm_rs_push(R->rs, &base);
+    }
     int any = 0;
     for (size_t k = 0; S && k < S->nkinds; k++) any |= sm < 0 || S->kinds[k].metric == sm;
     if (!any) { /* one null row says why */
@@ -757,6 +902,9 @@ void cxm_surveys_free(report *R) {
         free(S->joins[k].code);
     }
     free(S->st);
+    free(S->tids_buf);
+    cxm_themes_free(S->themes);
+    cxm_text_free(S->text);
     free(S);
     R->sv = NULL;
 }

@@ -8,6 +8,11 @@
  * abandoned calls) and to exercise the engine's edge cases (tickets solved
  * without a public reply, private notes before the first reply, tickets
  * created in the Europe/Berlin DST-change hours and on 29 February).
+ * With o->responses > 0 it also writes DIR/responses.csv: survey answers
+ * (NPS, CSAT, CES) in the canonical responses columns, either about the
+ * generated tickets (each answering a distinct resolved ticket after its
+ * resolution, with the ticket's channel and agent) or, with tickets = 0,
+ * standalone (no ticket_id; only responses.csv is written).
  * The distributions and why they were chosen: docs/internals/sample.md.
  *
  * How a ticket is made: its creation instant comes from a stratified walk
@@ -33,12 +38,21 @@
  * included) give byte-identical files. Each ticket draws from its own PRNG
  * stream (xoshiro256** seeded by splitmix64 from (seed, ticket number)).
  *
+ * Answers about tickets: a first pass regenerates every ticket (same
+ * streams, nothing written) to count the resolved tickets whose answer
+ * would fall before now; the writing pass then picks exactly o->responses
+ * of them by selection sampling (Knuth's algorithm S, its own stream), so
+ * the file has exactly the rows asked for. Each answer draws from its own
+ * stream (seed, RESP_STREAM + ticket or answer number): the tickets' bytes
+ * do not depend on whether answers are written.
+ *
  * Sizes: a ticket row is ~190 bytes, so 10 million tickets are ~1.9 GB;
  * a ticket has at most SAMPLE_MAX_EVENTS events (about 6 on average), a
- * messages row is ~55 bytes. Nothing grows with the ticket count: the only
- * allocations are two fixed output buffers. The arrival intensity is
- * evaluated hour by hour (days * 24 evaluations, three passes) and never
- * stored.
+ * messages row is ~55 bytes, a responses row ~55 bytes without a comment
+ * (50 million standalone answers: ~2.7 GB, ~10 s). Nothing grows with the
+ * row counts: the only allocations are three fixed output buffers. The
+ * arrival intensity is evaluated hour by hour (days * 24 evaluations,
+ * three passes) and never stored.
  *
  * Output: RFC 4180 CSV with LF line ends; no field ever needs quoting (no
  * comma, quote or line break in any value). Instants are RFC 3339 UTC with

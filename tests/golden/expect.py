@@ -270,3 +270,28 @@ write("survey_join", survey("csat", 0, 1, wilson(0, 1), "top_box", ch("chat"))
 # fcr_contacts: over every contact not abandoned (T1 T2 T3 T5 T6), resolved at
 # first contact: T1 and T3 -> 2/5 (T5, unresolved, counts as not).
 write("fcr_contacts", rate("fcr", 2, 5))
+
+# survey_themes: seven NPS answers 2,9,3,10,0,8,10 -> 3 promoters, 1 passive,
+# 3 detractors: NPS 0. Six have a comment: refund in English (T1), Chinese
+# (T3, 退款申请) and Japanese (T4, 返金); delivery delay in Malay (T5, two
+# phrases, counted once); price in Chinese (T7, 价格). Shares over the six.
+# Scores over the mentioning answers: refund 2,3,10 -> -33.3; delivery 0 ->
+# -100; price 10 -> 100. Impact = NPS(all) - NPS(without): refund 0 - NPS(9,0,8,10)
+# = 0 - 25; delivery 0 - NPS(2,9,3,10,8,10) = -16.7; price 0 - NPS(2,9,3,10,0,8) = +16.7.
+def nps_ci(p, d, n):
+    se = math.sqrt((p / n + d / n - (p / n - d / n) ** 2) / n) * 100
+    v = 100 * (p - d) / n
+    return [max(-100, v - Z * se), min(100, v + Z * se)]
+TH = ["refund", "delivery delay", "price", "staff attitude"]
+rows = survey("nps", 0, 7, nps_ci(3, 3, 7), "nps", unit="score", buckets={"promoters": 3, "passives": 1, "detractors": 3})
+for t, k in zip(TH, (3, 1, 1, 0)):
+    rows += survey("theme_share", 100 * k / 6, 6, wilson(k, 6), target=t)
+for t, (p, d, n) in zip(TH, ((1, 2, 3), (0, 1, 1), (1, 0, 1), (0, 0, 0))):
+    if n: rows += survey("theme_score", 100 * (p - d) / n, n, nps_ci(p, d, n), "nps", target=t, stat="nps", unit="score")
+    else: rows += [{"metric": "theme_score", "stat": "nps", "target": t, "variant": "nps", "group": {}, "value": None,
+                    "reason": "no answer mentions this theme", "unit": "score", "n": 0}]
+for t, imp in zip(TH, (-25, -100 / 6, 100 / 6, None)):
+    r = {"metric": "theme_impact", "stat": "nps", "target": t, "variant": "nps", "group": {}, "value": imp, "unit": "score", "n": 7}
+    if imp is None: r["reason"] = "no answer mentions this theme"
+    rows.append(r)
+write("survey_themes", rows)
