@@ -70,6 +70,10 @@ static const cxm_label_entry cxm_labels[] = {
     /* seed: ja 002:19, zh_hant 003:19 (mentioned). std: zh_hans, ms */
     {"esat", "Employee satisfaction", "员工满意度", "員工滿意度", "従業員の満足度", "Kepuasan pekerja"},
     /* std: all */
+    /* theme metrics (std in every language) */
+    {"theme_share", "Theme share", "主题占比", "主題占比", "テーマの割合", "Bahagian tema"},
+    {"theme_score", "Score of a theme", "主题得分", "主題得分", "テーマのスコア", "Skor tema"},
+    {"theme_impact", "Impact of a theme", "主题影响", "主題影響", "テーマの影響", "Kesan tema"},
     {"response_rate", "Survey response rate", "调查回复率", "調查回覆率", "アンケート回答率", "Kadar respons tinjauan"},
 
     /* ---- catalog ids proposed in docs/SEEDS.md ------------------------- */
