@@ -70,6 +70,7 @@ static const cxm_label_entry cxm_labels[] = {
     /* seed: ja 002:19, zh_hant 003:19 (mentioned). std: zh_hans, ms */
     {"esat", "Employee satisfaction", "员工满意度", "員工滿意度", "従業員の満足度", "Kepuasan pekerja"},
     /* std: all */
+    {"distribution", "Score distribution", "评分分布", "評分分佈", "スコア分布", "Taburan skor"},
     /* theme metrics (std in every language) */
     {"theme_share", "Theme share", "主题占比", "主題占比", "テーマの割合", "Bahagian tema"},
     {"theme_score", "Score of a theme", "主题得分", "主題得分", "テーマのスコア", "Skor tema"},

@@ -825,6 +825,225 @@ static char *put_ticket_row(gen *g, tsfmt *c, char *p, const ticket *k, const ch
     return p;
 }
 
+/* ---- the arrival walk --------------------------------------------------- */
+
+/* Stratified placement of n items over the hourly arrival intensity: item i
+ * goes to the quantile (i + u) / n of the running total. Special hours are
+ * lifted to at least 4 items' worth when n >= 1000 (stratified sampling then
+ * puts >= 2 items there). */
+typedef struct walk {
+    double lift, unit, cum, w;
+    int64_t h, hours;
+} walk;
+
+static double walk_weight(gen *g, const walk *wk, int64_t h) {
+    int64_t t = g->start + h * 3600;
+    double w = hour_weight(g, t);
+    if (w < wk->lift && special_hour(t)) w = wk->lift;
+    return w;
+}
+
+static void walk_init(gen *g, walk *wk, uint64_t n) {
+    memset(wk, 0, sizeof *wk);
+    wk->hours = (int64_t)g->o->days * 24;
+    double total = 0;
+    for (int64_t h = 0; h < wk->hours; h++) total += hour_weight(g, g->start + h * 3600);
+    wk->lift = n >= 1000 ? 4.0 * total / (double)n : 0.0;
+    if (wk->lift > 0) {
+        total = 0;
+        for (int64_t h = 0; h < wk->hours; h++) total += walk_weight(g, wk, h);
+    }
+    wk->unit = n ? total / (double)n : 0;
+    wk->w = walk_weight(g, wk, 0);
+}
+
+/* The instant (UTC seconds) of item i, u uniform in (0, 1); i ascends. */
+static int64_t walk_next(gen *g, walk *wk, uint64_t i, double u) {
+    double target = ((double)i + u) * wk->unit;
+    while (wk->cum + wk->w <= target && wk->h + 1 < wk->hours) {
+        wk->cum += wk->w;
+        wk->h++;
+        wk->w = walk_weight(g, wk, wk->h);
+    }
+    double frac = (target - wk->cum) / wk->w;
+    int64_t sec = frac <= 0 ? 0 : frac >= 1 ? 3599 : (int64_t)(frac * 3600.0);
+    if (sec > 3599) sec = 3599;
+    return g->start + wk->h * 3600 + sec;
+}
+
+/* ---- survey answers ------------------------------------------------------ */
+
+enum { SV_NPS, SV_CSAT, SV_CES, SV_N };
+enum { SENT_NEG, SENT_NEUTRAL, SENT_POS, SENT_N };
+enum { LANG_EN, LANG_MS, LANG_ZH, LANG_JA, LANG_N };
+
+static const char *const SURVEY_NAME[SV_N] = {"nps", "csat", "ces"};
+/* nps 50, csat 40, ces 10 % */
+static const double SURVEY_CUM[SV_N] = {0.50, 0.90, 1.0};
+/* Scores within a bucket: NPS detractors 0..6 (a bump at 0, most at 5-6). */
+static const double NPS_DET_CUM[7] = {0.10, 0.13, 0.17, 0.23, 0.32, 0.58, 1.0};
+/* Mood (shift of the good share) by channel: calls and chats please most. */
+static const double CHANNEL_MOOD[CH_N] = {0.0, 0.03, 0.05, -0.02, -0.06};
+/* Comments: share of answers with one, by sentiment; languages en/ms/zh/ja. */
+static const double COMMENT_P[SENT_N] = {0.55, 0.25, 0.30};
+static const double LANG_CUM[LANG_N] = {0.55, 0.70, 0.90, 1.0};
+
+#define SAMPLE_SEASON_AMP 0.045  /* mood swing over the year: NPS +-9 points */
+#define SAMPLE_TREND 0.03        /* mood gain from the first day to the last */
+#define SAMPLE_UNANSWERED_P 0.10 /* --unanswered: surveys sent, never answered */
+#define SAMPLE_MAX_PHRASES 8
+#define RESP_STREAM (1ull << 62) /* answer streams: RESP_STREAM + number */
+#define SELECT_STREAM ((1ull << 62) - 1) /* the selection of answered tickets */
+
+/* Short comments, none with a comma, a quote or a line break (so no field
+ * needs quoting), many naming a theme of examples/themes.ini. */
+static const char *const PHRASES[LANG_N][SENT_N][SAMPLE_MAX_PHRASES] = {
+    {{"Waited three days for a reply", "Still waiting for my refund", "The agent was rude and unhelpful",
+      "Too expensive for what you get", "My order never arrived", "Had to explain the problem three times",
+      "Login still does not work", "Customer service took far too long"},
+     {"It was okay", "Solved in the end but slow", "Average support experience", "The price is fair",
+      "Delivery was a bit late", NULL, NULL, NULL},
+     {"Fast reply and friendly agent", "Quick refund thank you", "Great customer service",
+      "Problem solved on the first call", "Very helpful support team", "Good value for money", NULL, NULL}},
+    {{"Tunggu lama untuk jawapan", "Bayaran balik belum diterima", "Layanan buruk dan tidak mesra",
+      "Harga terlalu mahal", "Barang belum sampai", "Khidmat pelanggan sangat lambat", NULL, NULL},
+     {"Boleh tahan", "Masalah selesai tapi lambat", "Penghantaran lambat sedikit", NULL, NULL, NULL, NULL, NULL},
+     {"Cepat dan mesra", "Khidmat pelanggan yang bagus", "Masalah selesai dengan cepat", "Sangat berbaloi",
+      "Terima kasih atas bantuan", NULL, NULL, NULL}},
+    {{"等了三天才回复", "退款还没到账", "客服态度不好", "价格太贵了", "快递还没到", "问题一直没解决", NULL, NULL},
+     {"还可以", "问题解决了但是有点慢", "物流慢了一点", NULL, NULL, NULL, NULL, NULL},
+     {"回复很快，客服很耐心", "退款很快，谢谢", "客服服务很好", "一次就解决了问题", "性价比很高", NULL, NULL,
+      NULL}},
+    {{"返信が遅い", "返金がまだです", "対応の態度が悪い", "値段が高い", "商品がまだ届いていない",
+      "問題が解決しない", NULL, NULL},
+     {"普通でした", "解決したが時間がかかった", NULL, NULL, NULL, NULL, NULL, NULL},
+     {"迅速な対応ありがとうございます", "サポートがとても親切でした", "すぐに解決しました", "コスパが良い", NULL,
+      NULL, NULL, NULL}}};
+/* What joins two phrases of one comment. */
+static const char *const PHRASE_SEP[LANG_N] = {". ", ". ", "。", "。"};
+
+static int pick_u(double u, const double *cum, int n) {
+    for (int i = 0; i < n - 1; i++)
+        if (u < cum[i]) return i;
+    return n - 1;
+}
+
+/* The shift of the good share on day `day` (days since 1970): a yearly
+ * cycle (best in May, worst in November) plus a slow gain over the range. */
+static double season_mood(const gen *g, int64_t day) {
+    double doy = fmod((double)day + 0.0, 365.2425); /* ~day of the year, 0 = 1 Jan */
+    double span = (double)(g->now - g->start) / 86400.0;
+    double rel = span > 0 ? ((double)day - (double)g->start / 86400.0) / span : 0;
+    return SAMPLE_SEASON_AMP * cos(2.0 * M_PI * (doy - 135.0) / 365.2425) + SAMPLE_TREND * rel;
+}
+
+/* A score on the survey's scale (nps 0-10, csat 1-5, ces 1-7); mood moves
+ * the good share up (promoters, satisfied boxes) and the bad share down. */
+static int draw_score(rng *r, int survey, double mood) {
+    double u = rng_u01(r), v = rng_u01(r);
+    switch (survey) {
+    case SV_NPS: {
+        double p = 0.45 + mood, d = 0.25 - mood; /* passives stay at 30 % */
+        if (u < d) return pick_u(v, NPS_DET_CUM, 7);
+        if (u < 1.0 - p) return v < 0.45 ? 7 : 8;
+        return v < 0.42 ? 9 : 10;
+    }
+    case SV_CSAT:
+        if (u < 0.80 + 0.8 * mood) return v < 0.62 ? 5 : 4;
+        return v < 0.30 ? 1 : v < 0.50 ? 2 : 3;
+    default: /* ces, an agreement scale: 5-7 agree */
+        if (u < 0.72 + 0.8 * mood) return v < 0.30 ? 5 : v < 0.70 ? 6 : 7;
+        return v < 0.20 ? 1 : v < 0.35 ? 2 : v < 0.60 ? 3 : 4;
+    }
+}
+
+static int sentiment_of(int survey, int score) {
+    switch (survey) {
+    case SV_NPS: return score <= 6 ? SENT_NEG : score <= 8 ? SENT_NEUTRAL : SENT_POS;
+    case SV_CSAT: return score <= 2 ? SENT_NEG : score == 3 ? SENT_NEUTRAL : SENT_POS;
+    default: return score <= 3 ? SENT_NEG : score == 4 ? SENT_NEUTRAL : SENT_POS;
+    }
+}
+
+static int phrase_count(int lang, int sent) {
+    int n = 0;
+    while (n < SAMPLE_MAX_PHRASES && PHRASES[lang][sent][n]) n++;
+    return n;
+}
+
+/* Writes a comment of one or two phrases (or nothing) at p. */
+static char *put_comment(rng *r, char *p, int survey, int score) {
+    int sent = sentiment_of(survey, score);
+    if (!rng_bern(r, COMMENT_P[sent])) return p;
+    int lang = pick_u(rng_u01(r), LANG_CUM, LANG_N);
+    int n = phrase_count(lang, sent);
+    int a = (int)rng_below(r, (uint64_t)n);
+    p = put_str(p, PHRASES[lang][sent][a]);
+    if (n > 1 && rng_bern(r, 0.2)) {
+        int b = (a + 1 + (int)rng_below(r, (uint64_t)(n - 1))) % n;
+        p = put_str(p, PHRASE_SEP[lang]);
+        p = put_str(p, PHRASES[lang][sent][b]);
+    }
+    return p;
+}
+
+/* The part of an answer row after ticket_id: survey,score,ticket_id,
+ * channel,agent,comment. The id and instant are written by the caller. */
+static char *put_answer(gen *g, rng *r, char *p, double mood, const char *ticket_id, int ch, int agent) {
+    int survey = pick_u(rng_u01(r), SURVEY_CUM, SV_N);
+    int sent_only = g->o->unanswered && rng_bern(r, SAMPLE_UNANSWERED_P);
+    int score = draw_score(r, survey, mood);
+    p = put_str(p, SURVEY_NAME[survey]);
+    *p++ = ',';
+    if (!sent_only) p = put_u64(p, (uint64_t)score, 1);
+    *p++ = ',';
+    if (ticket_id) p = put_str(p, ticket_id);
+    *p++ = ',';
+    p = put_str(p, CHANNEL_NAME[ch]);
+    *p++ = ',';
+    if (agent >= 0) p = put_str(p, g->agent_name[agent]);
+    *p++ = ',';
+    if (g->o->comments && !sent_only) p = put_comment(r, p, survey, score);
+    *p++ = '\n';
+    return p;
+}
+
+/* How the ticket went, as a mood shift: complaints, reopens and long waits
+ * hurt; a one-touch resolution helps. */
+static double ticket_mood(const ticket *k) {
+    double m = 0;
+    if (k->complaint) m -= 0.15;
+    if (k->reopens > 0) m -= 0.10;
+    if (k->resolved != CXM_TIME_NULL && k->resolved - k->created > 3 * 86400) m -= 0.06;
+    if (k->agent_replies <= 1 && k->reopens == 0) m += 0.04;
+    return m;
+}
+
+static double clamp_mood(double m) { return m < -0.20 ? -0.20 : m > 0.20 ? 0.20 : m; }
+
+/* When the customer answers the survey sent at the ticket's resolution
+ * (median 3 h, within 14 days), or CXM_TIME_NULL if the ticket is not
+ * resolved or the answer would come at or after now. r: the ticket's
+ * answer stream, fresh; this is its first draw. */
+static int64_t answer_time(gen *g, rng *r, const ticket *k) {
+    int64_t delay = rng_lognormal(r, 3 * 3600.0, 1.5, 60, 14 * 86400);
+    if (k->resolved == CXM_TIME_NULL) return CXM_TIME_NULL;
+    int64_t at = k->resolved + delay;
+    return at < g->now ? at : CXM_TIME_NULL;
+}
+
+static const char RESPONSES_HEADER[] = "response_id,at,survey,score,ticket_id,channel,agent,comment\n";
+
+/* Creation instant, life and derived columns of ticket i (0-based); r is
+ * left after the ticket's draws. */
+static void make_ticket(gen *g, walk *wk, rng *r, ticket *k, uint64_t i) {
+    rng_init(r, g->o->seed, i);
+    k->num = i + 1;
+    k->created = walk_next(g, wk, i, rng_u01(r));
+    gen_ticket(g, r, k);
+    settle(g, k);
+}
+
 /* Overwrites every field of o (NULL: nothing happens); dir points to a
  * static ".". */
 void cxm_sample_defaults(cxm_sample_opts *o) {
@@ -836,6 +1055,34 @@ void cxm_sample_defaults(cxm_sample_opts *o) {
     o->messages = 1;
     o->start_day = 19723; /* 2024-01-01 */
     o->days = 365;
+    o->responses = 0;
+    o->comments = 0;
+    o->unanswered = 0;
+}
+
+static void remove_in(const char *dir, const char *name) {
+    char p[4200];
+    int n = snprintf(p, sizeof p, "%s/%s", dir, name);
+    if (n > 0 && (size_t)n < sizeof p) remove(p);
+}
+
+/* Counts the tickets an answer could be about (resolved, answer before
+ * now): the first pass of the ticket-linked mode. Reports progress as the
+ * first half of the work. */
+static uint64_t count_answerable(gen *g, ticket *k, uint64_t *done, uint64_t total, uint64_t step) {
+    const cxm_sample_opts *o = g->o;
+    walk wk;
+    walk_init(g, &wk, o->tickets);
+    uint64_t e = 0;
+    for (uint64_t i = 0; i < o->tickets; i++) {
+        rng r, ra;
+        make_ticket(g, &wk, &r, k, i);
+        rng_init(&ra, o->seed, RESP_STREAM + i);
+        e += answer_time(g, &ra, k) != CXM_TIME_NULL;
+        ++*done;
+        if (o->progress && (*done % step == 0 || *done == total)) o->progress(o->ud, *done, total);
+    }
+    return e;
 }
 
 /* Borrows o (and o->dir) for the call; fills diag on error. Owns and frees
@@ -849,6 +1096,11 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
                             "--tickets %llu is above the limit of %llu (CXM_MAX_SAMPLE_ROWS)",
                             (unsigned long long)o->tickets,
                             (unsigned long long)CXM_MAX_SAMPLE_ROWS);
+    if (o->responses > CXM_MAX_SAMPLE_ROWS)
+        return cxm_diag_set(diag, CXM_ELIMIT, NULL, 0, 0, NULL,
+                            "--responses %llu is above the limit of %llu (CXM_MAX_SAMPLE_ROWS)",
+                            (unsigned long long)o->responses,
+                            (unsigned long long)CXM_MAX_SAMPLE_ROWS);
     if (o->days < 1)
         return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
                             "the range must span at least one day (got %d)", o->days);
@@ -858,11 +1110,18 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
     int rc = make_dirs(o->dir, diag);
     if (rc) return rc;
 
+    /* which files: tickets unless only standalone answers are asked for */
+    const uint64_t n = o->tickets, nresp = o->responses;
+    const int write_tickets = n > 0 || nresp == 0;
+    const int write_messages = write_tickets && o->messages;
+    const int linked = n > 0 && nresp > 0;
+
     gen *g = calloc(1, sizeof *g);
     ticket *k = calloc(1, sizeof *k);
-    outfile tw, mw;
+    outfile tw, mw, rw;
     memset(&tw, 0, sizeof tw);
     memset(&mw, 0, sizeof mw);
+    memset(&rw, 0, sizeof rw);
     if (!g || !k) {
         rc = cxm_diag_set(diag, CXM_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         goto done;
@@ -871,7 +1130,6 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
     g->z.year_lo = g->z.year_hi = 0;
     g->start = o->start_day * 86400;
     g->now = (o->start_day + o->days) * 86400;
-    uint64_t n = o->tickets;
     g->ncust = n / 3 > 0 ? n / 3 : 1;
     g->idw = digits_of(n) > 6 ? digits_of(n) : 6;
     g->custw = digits_of(g->ncust) > 5 ? digits_of(g->ncust) : 5;
@@ -880,96 +1138,154 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
         q = put_u64(q, (uint64_t)a + 1, 3);
         *q = 0;
     }
+    const int rw_width = digits_of(nresp) > 6 ? digits_of(nresp) : 6;
 
-    rc = out_open(&tw, o->dir, "tickets.csv", diag);
-    if (!rc && o->messages) rc = out_open(&mw, o->dir, "messages.csv", diag);
-    if (rc) goto done;
-    memcpy(tw.buf, TICKETS_HEADER, sizeof TICKETS_HEADER - 1);
-    tw.len = sizeof TICKETS_HEADER - 1;
-    if (o->messages) {
-        memcpy(mw.buf, MESSAGES_HEADER, sizeof MESSAGES_HEADER - 1);
-        mw.len = sizeof MESSAGES_HEADER - 1;
-    }
+    /* progress: the counting pass and the tickets, or the standalone answers */
+    uint64_t total = write_tickets ? n + (linked ? n : 0) : nresp, done_units = 0;
+    uint64_t step = total / 100 ? total / 100 : 1;
 
-    /* Arrival intensity: total weight, then special hours lifted to at least
-     * 4 tickets' worth (stratified sampling then puts >= 2 tickets there). */
-    int64_t hours = (int64_t)o->days * 24;
-    double total = 0;
-    for (int64_t h = 0; h < hours; h++) total += hour_weight(g, g->start + h * 3600);
-    double lift = n >= 1000 ? 4.0 * total / (double)n : 0.0;
-    if (lift > 0) {
-        total = 0;
-        for (int64_t h = 0; h < hours; h++) {
-            double w = hour_weight(g, g->start + h * 3600);
-            if (w < lift && special_hour(g->start + h * 3600)) w = lift;
-            total += w;
+    uint64_t answerable = 0;
+    if (linked) {
+        answerable = count_answerable(g, k, &done_units, total, step);
+        if (answerable < nresp) {
+            rc = cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                              "--responses %llu: only %llu of the %llu tickets are resolved early enough to be "
+                              "answered (one answer per ticket); ask for at most that many (about 20%% of "
+                              "them, %llu, is a realistic response rate)",
+                              (unsigned long long)nresp, (unsigned long long)answerable,
+                              (unsigned long long)n, (unsigned long long)(answerable / 5));
+            goto done;
         }
     }
-    double unit = n ? total / (double)n : 0;
 
-    tsfmt tc = {.day = -1}, mc = {.day = -1};
-    int64_t h = 0;
-    double cum = 0;
-    double w = hour_weight(g, g->start);
-    if (w < lift && special_hour(g->start)) w = lift;
-    uint64_t step = n / 100 ? n / 100 : 1;
+    if (write_tickets) {
+        rc = out_open(&tw, o->dir, "tickets.csv", diag);
+        if (!rc && write_messages) rc = out_open(&mw, o->dir, "messages.csv", diag);
+        if (rc) goto done;
+        memcpy(tw.buf, TICKETS_HEADER, sizeof TICKETS_HEADER - 1);
+        tw.len = sizeof TICKETS_HEADER - 1;
+        if (write_messages) {
+            memcpy(mw.buf, MESSAGES_HEADER, sizeof MESSAGES_HEADER - 1);
+            mw.len = sizeof MESSAGES_HEADER - 1;
+        }
+    }
+    if (nresp) {
+        if ((rc = out_open(&rw, o->dir, "responses.csv", diag))) goto done;
+        memcpy(rw.buf, RESPONSES_HEADER, sizeof RESPONSES_HEADER - 1);
+        rw.len = sizeof RESPONSES_HEADER - 1;
+    }
+
+    tsfmt tc = {.day = -1}, mc = {.day = -1}, rc_fmt = {.day = -1};
     char id[32];
-    for (uint64_t i = 0; i < n; i++) {
-        rng r;
-        rng_init(&r, o->seed, i);
-        double target = ((double)i + rng_u01(&r)) * unit;
-        while (cum + w <= target && h + 1 < hours) {
-            cum += w;
-            h++;
-            w = hour_weight(g, g->start + h * 3600);
-            if (w < lift && special_hour(g->start + h * 3600)) w = lift;
-        }
-        double frac = (target - cum) / w;
-        int64_t sec = frac <= 0 ? 0 : frac >= 1 ? 3599 : (int64_t)(frac * 3600.0);
-        if (sec > 3599) sec = 3599;
-        k->num = i + 1;
-        k->created = g->start + h * 3600 + sec;
-        gen_ticket(g, &r, k);
-        settle(g, k);
-
-        char *ie = put_u64(id + 1, k->num, g->idw);
-        id[0] = 'T';
-        *ie = 0;
-        if ((rc = out_room(&tw, diag)) != 0) goto done;
-        char *p = put_ticket_row(g, &tc, tw.buf + tw.len, k, id);
-        tw.len = (size_t)(p - tw.buf);
-        if (o->messages) {
-            for (int j = 0; j < k->ne; j++) {
-                const event *e = &k->e[j];
-                if ((rc = out_room(&mw, diag)) != 0) goto done;
-                p = mw.buf + mw.len;
-                p = put_str(p, id);
-                *p++ = ',';
-                p = put_time(&mc, p, e->t);
-                *p++ = ',';
-                p = put_str(p, AUTHOR_NAME[e->author]);
-                p = put_str(p, e->pub ? ",true," : ",false,");
-                p = put_str(p, STATUS_NAME[e->status]);
-                *p++ = '\n';
-                mw.len = (size_t)(p - mw.buf);
+    if (write_tickets) {
+        walk wk;
+        walk_init(g, &wk, n);
+        rng sel;
+        rng_init(&sel, o->seed, SELECT_STREAM);
+        uint64_t need = nresp, left = answerable, rnum = 0;
+        for (uint64_t i = 0; i < n; i++) {
+            rng r;
+            make_ticket(g, &wk, &r, k, i);
+            char *ie = put_u64(id + 1, k->num, g->idw);
+            id[0] = 'T';
+            *ie = 0;
+            if ((rc = out_room(&tw, diag)) != 0) goto done;
+            char *p = put_ticket_row(g, &tc, tw.buf + tw.len, k, id);
+            tw.len = (size_t)(p - tw.buf);
+            if (write_messages) {
+                for (int j = 0; j < k->ne; j++) {
+                    const event *e = &k->e[j];
+                    if ((rc = out_room(&mw, diag)) != 0) goto done;
+                    p = mw.buf + mw.len;
+                    p = put_str(p, id);
+                    *p++ = ',';
+                    p = put_time(&mc, p, e->t);
+                    *p++ = ',';
+                    p = put_str(p, AUTHOR_NAME[e->author]);
+                    p = put_str(p, e->pub ? ",true," : ",false,");
+                    p = put_str(p, STATUS_NAME[e->status]);
+                    *p++ = '\n';
+                    mw.len = (size_t)(p - mw.buf);
+                }
             }
+            if (linked && need > 0) {
+                rng ra;
+                rng_init(&ra, o->seed, RESP_STREAM + i);
+                int64_t at = answer_time(g, &ra, k);
+                /* algorithm S: pick need of the left answerable tickets */
+                if (at != CXM_TIME_NULL) {
+                    if ((double)left * rng_u01(&sel) < (double)need) {
+                        if ((rc = out_room(&rw, diag)) != 0) goto done;
+                        p = rw.buf + rw.len;
+                        *p++ = 'R';
+                        p = put_u64(p, ++rnum, rw_width);
+                        *p++ = ',';
+                        p = put_time(&rc_fmt, p, at);
+                        *p++ = ',';
+                        double mood = season_mood(g, floordiv64(at, 86400)) + CHANNEL_MOOD[k->ch] + ticket_mood(k);
+                        p = put_answer(g, &ra, p, clamp_mood(mood), id, k->ch, k->agent);
+                        rw.len = (size_t)(p - rw.buf);
+                        need--;
+                    }
+                    left--;
+                }
+            }
+            ++done_units;
+            if (o->progress && (done_units % step == 0 || done_units == total))
+                o->progress(o->ud, done_units, total);
         }
-        if (o->progress && ((i + 1) % step == 0 || i + 1 == n)) o->progress(o->ud, i + 1, n);
+    } else {
+        /* standalone answers: instants from the arrival walk, channel and
+         * agent drawn as a ticket's would be */
+        walk wk;
+        walk_init(g, &wk, nresp);
+        int64_t mood_day = INT64_MIN;
+        double day_mood = 0;
+        for (uint64_t i = 0; i < nresp; i++) {
+            rng r;
+            rng_init(&r, o->seed, RESP_STREAM + i);
+            int64_t at = walk_next(g, &wk, i, rng_u01(&r));
+            int ch = rng_pick(&r, CHANNEL_CUM, CH_N);
+            int64_t lt = at + zone_offset(&g->z, at);
+            int lh = (int)((lt - floordiv64(lt, 86400) * 86400) / 3600);
+            int team = rng_pick(&r, lh < 7 || lh >= 20 ? TEAM_CUM_NIGHT : TEAM_CUM_DAY, TEAM_N);
+            int agent = TEAM_FIRST_AGENT[team] + (int)((double)TEAM_SIZE[team] * pow(rng_u01(&r), 1.4));
+            int64_t day = floordiv64(at, 86400);
+            if (day != mood_day) {
+                mood_day = day;
+                day_mood = season_mood(g, day);
+            }
+            if ((rc = out_room(&rw, diag)) != 0) goto done;
+            char *p = rw.buf + rw.len;
+            *p++ = 'R';
+            p = put_u64(p, i + 1, rw_width);
+            *p++ = ',';
+            p = put_time(&rc_fmt, p, at);
+            *p++ = ',';
+            p = put_answer(g, &r, p, clamp_mood(day_mood + CHANNEL_MOOD[ch]), NULL, ch, agent);
+            rw.len = (size_t)(p - rw.buf);
+            ++done_units;
+            if (o->progress && (done_units % step == 0 || done_units == total))
+                o->progress(o->ud, done_units, total);
+        }
     }
-    if (n == 0 && o->progress) o->progress(o->ud, 0, 0);
+    if (total == 0 && o->progress) o->progress(o->ud, 0, 0);
 
 done:
     if (rc == 0) rc = out_finish(&tw, diag);
     if (rc == 0) rc = out_finish(&mw, diag);
+    if (rc == 0) rc = out_finish(&rw, diag);
     if (rc == 0) rc = out_commit(&tw, diag);
     if (rc == 0) rc = out_commit(&mw, diag);
+    if (rc == 0) rc = out_commit(&rw, diag);
     out_discard(&tw); /* after a commit this only frees the buffer */
     out_discard(&mw);
-    if (rc == 0 && !o->messages) {
-        /* a messages.csv left from an earlier run would not match */
-        char stale[4200];
-        int sn = snprintf(stale, sizeof stale, "%s/messages.csv", o->dir);
-        if (sn > 0 && (size_t)sn < sizeof stale) remove(stale);
+    out_discard(&rw);
+    if (rc == 0) {
+        /* files left from an earlier run would not match this data set */
+        if (!write_tickets) remove_in(o->dir, "tickets.csv");
+        if (!write_messages) remove_in(o->dir, "messages.csv");
+        if (!nresp) remove_in(o->dir, "responses.csv");
     }
     free(g);
     free(k);
