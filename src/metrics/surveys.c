@@ -33,6 +33,7 @@ enum { MAX_SURVEYS = 64 };
 
 typedef struct survey_kind {
     char name[32];             /* lower case */
+    const char *kept;          /* name copied into the result set (results outlive S) */
     cxm_survey_scale scale;
     int metric;                /* cxm_survey_metric, or -1 for other names */
 } survey_kind;
@@ -81,6 +82,7 @@ struct cxm_surveys {
     cxm_text *text;
     cxm_themes *themes;
     uint32_t *tids_buf;        /* CXM_MAX_THEMES matches of one comment */
+    const char **theme_kept;   /* theme names copied into the result set */
 };
 
 static void lower_copy(char *dst, size_t cap, const char *s, size_t n) {
@@ -626,15 +628,38 @@ static const sv_state *previous_of(struct cxm_surveys *S, const uint64_t *key, s
     return find_state(S, code, kind, 1, &st) ? st : NULL;
 }
 
+/* Strings in results must outlive the surveys' state: copy them into the
+ * result set's arena once. */
+static const char *kept_name(struct cxm_surveys *S, size_t kind) {
+    survey_kind *sk = &S->kinds[kind];
+    if (!sk->kept) sk->kept = cxm_arena_strndup(&S->R->rs->arena, sk->name, strlen(sk->name));
+    return sk->kept;
+}
+
+static const char *kept_theme(struct cxm_surveys *S, uint32_t t) {
+    if (!S->theme_kept) {
+        S->theme_kept = cxm_arena_alloc(&S->R->rs->arena, cxm_themes_count(S->themes) * sizeof *S->theme_kept + 1);
+        if (!S->theme_kept) return NULL;
+        memset((void *)S->theme_kept, 0, cxm_themes_count(S->themes) * sizeof *S->theme_kept);
+    }
+    if (!S->theme_kept[t]) {
+        const char *n = cxm_themes_name(S->themes, t);
+        S->theme_kept[t] = cxm_arena_strndup(&S->R->rs->arena, n, strlen(n));
+    }
+    return S->theme_kept[t];
+}
+
 static int emit_one(struct cxm_surveys *S, int m, const cxm_result *base, const sv_state *st, size_t kind,
                     const uint64_t *key, int *below) {
     report *R = S->R;
     const survey_kind *sk = &S->kinds[kind];
+    const char *kname = kept_name(S, kind);
+    if (!kname) return CXM_ENOMEM;
     cxm_result r = *base;
     cxm_diag d;
     int rc;
     if (m == M_RESPONSE_RATE) {
-        r.target = sk->name;
+        r.target = kname;
         uint64_t sent = st->h.n + st->unanswered;
         r.n = (int64_t)sent;
         if (!S->any_unanswered) {
@@ -660,7 +685,7 @@ static int emit_one(struct cxm_surveys *S, int m, const cxm_result *base, const 
             cxm_result x = r;
             char sbuf[16];
             int len = snprintf(sbuf, sizeof sbuf, "%d", bins[i].score);
-            x.target = sk->name;
+            x.target = kname;
             x.unit = CXM_UNIT_PERCENT;
             x.stat = cxm_arena_strndup(&R->rs->arena, sbuf, (size_t)len);
             if (!x.stat) return CXM_ENOMEM;
@@ -759,7 +784,10 @@ static int emit_themes(struct cxm_surveys *S, int m, const cxm_result *base0) {
         if ((rc = cxm_report_set_group(R, &gb, gs[gi].key, 0, 0))) break;
         for (uint32_t t = 0; t < nt && !rc; t++) {
             cxm_result b = gb;
-            b.target = cxm_themes_name(S->themes, t);
+            if (!(b.target = kept_theme(S, t))) {
+                rc = CXM_ENOMEM;
+                break;
+            }
             if (m == M_THEME_SHARE) {
                 uint64_t mentions = 0, commented = 0;
                 for (size_t k = 0; k < S->nkinds; k++) {
@@ -786,7 +814,10 @@ static int emit_themes(struct cxm_surveys *S, int m, const cxm_result *base0) {
                 const sv_state *all, *with;
                 if (sm < 0 || !find_state(S, gs[gi].code, k, 0, &all)) continue;
                 cxm_result r = b;
-                r.stat = S->kinds[k].name;
+                if (!(r.stat = kept_name(S, k))) {
+                    rc = CXM_ENOMEM;
+                    break;
+                }
                 r.variant = variant_of(S, sm);
                 cxm_survey_state w0;
                 if (!find_state_theme(S, gs[gi].code, k, 0, t + 1, &with)) {
