@@ -295,3 +295,37 @@ for t, imp in zip(TH, (-25, -100 / 6, 100 / 6, None)):
     if imp is None: r["reason"] = "no answer mentions this theme"
     rows.append(r)
 write("survey_themes", rows)
+
+# survey_ces_agreement: 7,6,5,4,2 on 1-7, agreement: answers above the
+# midpoint 4 (5, 6, 7) -> 3/5. survey_ces_effort: the same answers read as
+# effort, agreement at or below 3 (low effort) -> only 2 -> 1/5.
+write("survey_ces_agreement", survey("ces", 60, 5, wilson(3, 5), "agree_pct"))
+write("survey_ces_effort", survey("ces", 20, 5, wilson(1, 5), "agree_pct"))
+# survey_nps_adjusted: 50/30/20 of 100; adjusted Wald: n + 3, P + 3/4,
+# D + 3/4: p = 50.75/103, d = 20.75/103, centre 100 (p - d), SE from them.
+pa, da = 50.75 / 103, 20.75 / 103
+sea = math.sqrt((pa + da - (pa - da) ** 2) / 103) * 100
+write("survey_nps_adjusted", survey("nps", 30, 100, [100 * (pa - da) - Z * sea, 100 * (pa - da) + Z * sea], "nps",
+                                    unit="score", buckets={"promoters": 50, "passives": 30, "detractors": 20}))
+# survey_nps_window: June (the window) 8 promoters, 2 passives -> 80; the
+# previous 30 days (2024-05-02..05-31) 5 promoters, 5 detractors -> 0.
+# z = 80 / sqrt(SE_june^2 + SE_may^2) in points = 80 / sqrt(160 + 1000).
+se_j = math.sqrt((0.8 - 0.64) / 10) * 100; se_m = math.sqrt(1.0 / 10) * 100
+z = 80 / math.sqrt(se_j ** 2 + se_m ** 2)
+write("survey_nps_window", survey("nps", 80, 10, [80 - Z * se_j, min(100, 80 + Z * se_j)], "nps", unit="score",
+                                  buckets={"promoters": 8, "passives": 2, "detractors": 0}, previous=0, previous_n=10,
+                                  change=80, p_value=erfc_p(z), significant=True, test="..."))
+# survey_welch: CSAT means by week: 5,5,4,4,3 (4.2) then 2,3,3,4,2 (2.8),
+# both sd sqrt(0.7); Welch t = -1.4 / sqrt(0.28), df = 8; two-sided p from
+# the closed form for even df (Abramowitz & Stegun 26.7.3).
+tw = -1.4 / math.sqrt(0.28); th = math.atan(abs(tw) / math.sqrt(8)); cc = math.cos(th) ** 2
+A = math.sin(th) * (1 + cc / 2 + 3 / 8 * cc ** 2 + 15 / 48 * cc ** 3)
+sd7 = math.sqrt(0.7); h5 = T975[4] * sd7 / math.sqrt(5)
+write("survey_welch", survey("csat", 4.2, 5, [4.2 - h5, 4.2 + h5], "mean", {"week": "2024-03-04"}, unit="score")
+      + survey("csat", 2.8, 5, [2.8 - h5, 2.8 + h5], "mean", {"week": "2024-03-11"}, unit="score",
+               previous=4.2, previous_n=5, change=-1.4, p_value=1 - A, significant=True, test="..."))
+# survey_enps_esat: eNPS 10,9,8,6,3,10 -> 3 promoters, 1 passive, 2 detractors
+# of 6 -> 16.67; ESAT 5,4,4,2 on 1-5 -> 3 of 4 satisfied.
+write("survey_enps_esat", survey("enps", 100 / 6, 6, nps_ci(3, 2, 6), "nps", unit="score",
+                                 buckets={"promoters": 3, "passives": 1, "detractors": 2})
+      + survey("esat", 75, 4, wilson(3, 4), "top_box"))
