@@ -1,5 +1,7 @@
 /*
- * sample.c - `cxm sample`: a realistic synthetic data set.
+ * sample.c - `cxm sample`: a realistic synthetic data set (tickets,
+ * messages and survey answers). Parses the options into cxm_sample_opts
+ * and calls cxm_sample_write; no state beyond one call.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +14,7 @@
 static void help(void) {
     printf("usage: cxm sample --out DIR [--tickets N] [--seed S] [--no-messages]\n"
            "                  [--start YYYY-MM-DD] [--days N]\n"
+           "                  [--responses N [--comments] [--unanswered]]\n"
            "\n"
            "Writes DIR/tickets.csv and DIR/messages.csv in the canonical columns\n"
            "(docs/DATA.md), deterministic for a seed: for demos, tests and benchmarks.\n"
@@ -19,7 +22,14 @@ static void help(void) {
            "  --seed S         random seed (default 1)\n"
            "  --no-messages    tickets only\n"
            "  --start DATE     first creation date (default 2024-01-01)\n"
-           "  --days N         creation dates span N days (default 365)\n");
+           "  --days N         creation dates span N days (default 365)\n"
+           "  --responses N    also DIR/responses.csv: N survey answers (nps, csat, ces),\n"
+           "                   each about a distinct resolved ticket; about 18%% of\n"
+           "                   --tickets is a realistic response rate. With --tickets 0:\n"
+           "                   N standalone answers, and responses.csv only\n"
+           "  --comments       short comments (en, ms, zh, ja) on some answers\n"
+           "  --unanswered     ~10%% of the rows are surveys sent and not answered\n"
+           "                   (empty score), for response_rate\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out) {
@@ -40,7 +50,8 @@ int cmd_sample(int argc, char **argv) {
         {"out", required_argument, 0, 'O'}, {"tickets", required_argument, 0, 'n'},
         {"seed", required_argument, 0, 's'}, {"no-messages", no_argument, 0, 'M'},
         {"start", required_argument, 0, 'S'}, {"days", required_argument, 0, 'd'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"responses", required_argument, 0, 'r'}, {"comments", no_argument, 0, 'c'},
+        {"unanswered", no_argument, 0, 'u'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     cxm_sample_opts o;
     cxm_sample_defaults(&o);
     o.progress = progress;
@@ -60,6 +71,12 @@ int cmd_sample(int argc, char **argv) {
             o.seed = v;
             break;
         case 'M': o.messages = 0; break;
+        case 'r':
+            if (parse_u64(optarg, &v)) goto bad_number;
+            o.responses = v;
+            break;
+        case 'c': o.comments = 1; break;
+        case 'u': o.unanswered = 1; break;
         case 'd':
             if (parse_u64(optarg, &v) || v == 0 || v > 36500) goto bad_number;
             o.days = (int)v;

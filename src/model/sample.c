@@ -890,6 +890,8 @@ static const double LANG_CUM[LANG_N] = {0.55, 0.70, 0.90, 1.0};
 
 #define SAMPLE_SEASON_AMP 0.045  /* mood swing over the year: NPS +-9 points */
 #define SAMPLE_TREND 0.03        /* mood gain from the first day to the last */
+#define SAMPLE_YEAR 365.2425     /* days of the mean Gregorian year */
+#define SAMPLE_TWO_PI 6.283185307179586
 #define SAMPLE_UNANSWERED_P 0.10 /* --unanswered: surveys sent, never answered */
 #define SAMPLE_MAX_PHRASES 8
 #define RESP_STREAM (1ull << 62) /* answer streams: RESP_STREAM + number */
@@ -931,10 +933,10 @@ static int pick_u(double u, const double *cum, int n) {
 /* The shift of the good share on day `day` (days since 1970): a yearly
  * cycle (best in May, worst in November) plus a slow gain over the range. */
 static double season_mood(const gen *g, int64_t day) {
-    double doy = fmod((double)day + 0.0, 365.2425); /* ~day of the year, 0 = 1 Jan */
+    double doy = fmod((double)day, SAMPLE_YEAR); /* day of the year within a day, 0 = 1 Jan */
     double span = (double)(g->now - g->start) / 86400.0;
     double rel = span > 0 ? ((double)day - (double)g->start / 86400.0) / span : 0;
-    return SAMPLE_SEASON_AMP * cos(2.0 * M_PI * (doy - 135.0) / 365.2425) + SAMPLE_TREND * rel;
+    return SAMPLE_SEASON_AMP * cos(SAMPLE_TWO_PI * (doy - 135.0) / SAMPLE_YEAR) + SAMPLE_TREND * rel;
 }
 
 /* A score on the survey's scale (nps 0-10, csat 1-5, ces 1-7); mood moves
@@ -1175,7 +1177,7 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
         rw.len = sizeof RESPONSES_HEADER - 1;
     }
 
-    tsfmt tc = {.day = -1}, mc = {.day = -1}, rc_fmt = {.day = -1};
+    tsfmt tc = {.day = -1}, mc = {.day = -1}, rfmt = {.day = -1};
     char id[32];
     if (write_tickets) {
         walk wk;
@@ -1220,7 +1222,7 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
                         *p++ = 'R';
                         p = put_u64(p, ++rnum, rw_width);
                         *p++ = ',';
-                        p = put_time(&rc_fmt, p, at);
+                        p = put_time(&rfmt, p, at);
                         *p++ = ',';
                         double mood = season_mood(g, floordiv64(at, 86400)) + CHANNEL_MOOD[k->ch] + ticket_mood(k);
                         p = put_answer(g, &ra, p, clamp_mood(mood), id, k->ch, k->agent);
@@ -1260,7 +1262,7 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
             *p++ = 'R';
             p = put_u64(p, i + 1, rw_width);
             *p++ = ',';
-            p = put_time(&rc_fmt, p, at);
+            p = put_time(&rfmt, p, at);
             *p++ = ',';
             p = put_answer(g, &r, p, clamp_mood(day_mood + CHANNEL_MOOD[ch]), NULL, ch, agent);
             rw.len = (size_t)(p - rw.buf);
