@@ -94,6 +94,7 @@ struct cxm_ctx {
     /* SLA rule cache: "priority\0channel" -> rules */
     cxm_dict slakey;
     const cxm_sla_rule **slacache;   /* slakey code * 3 */
+    cxm_memo slamemo[CXM_BYTERM_MEMO]; /* recent pairs -> slakey code */
     size_t slacache_cap;
     uint32_t need;                   /* ticket columns to parse (CXM_NEED_ALL by default) */
     int lean_fields;                 /* 1: the consumer reads no source column besides the --by

@@ -464,7 +464,14 @@ static const cxm_sla_rule **sla_rules(cxm_ctx *c, const cxm_field *f, size_t nf)
     if (pf->len) memcpy(key, pf->ptr, pf->len);
     key[pf->len] = 0; /* the separator: values may not hold NUL in a rule file */
     if (cf->len) memcpy(key + pf->len + 1, cf->ptr, cf->len);
-    if (cxm_dict_intern(&c->slakey, key, pf->len + 1 + cf->len, &code, &added)) return NULL;
+    size_t klen = pf->len + 1 + cf->len;
+    /* a direct-mapped memo of recent pairs skips the dictionary's hash and probe */
+    cxm_memo *e = &c->slamemo[cxm_hash_short(key, klen) & (CXM_BYTERM_MEMO - 1)];
+    if (e->s && e->len == klen && !memcmp(e->s, key, klen)) return &c->slacache[(size_t)e->code * SLA_NTARGETS];
+    if (cxm_dict_intern(&c->slakey, key, klen, &code, &added)) return NULL;
+    e->s = cxm_dict_str(&c->slakey, code);
+    e->len = (uint32_t)klen;
+    e->code = code;
     if (code >= c->slacache_cap) {
         size_t cap = c->slacache_cap ? c->slacache_cap * 2 : 64;
         while (cap <= code) cap *= 2;

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE /* qsort_r */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,7 +492,8 @@ static const char *empty_reason(int m) {
 static int emit_dist(report *R, int m, slot *s, cxm_result *base) {
     int rc;
     dvec *v = &s->d;
-    if (v->n > 1 && (rc = cxm_sort_doubles(v->v, v->n, NULL))) return rc;
+    if (v->n > 1 && !v->sorted && (rc = cxm_sort_doubles(v->v, v->n, NULL))) return rc;
+    v->sorted = 1;
     cxm_moments mo = {0, 0, 0};
     for (size_t i = 0; i < v->n; i++) cxm_moments_add(&mo, v->v[i]);
     for (size_t k = 0; k < R->nstats; k++) {
@@ -610,7 +612,8 @@ static int emit_backlog(report *R, cxm_result *base) {
     base->target = NULL;
     for (size_t gi = 0; gi < R->bl.keys.count && !rc; gi++) {
         slot *s = &R->bl.slots[(size_t)gs[gi].code * R->bl.nslots];
-        if ((rc = cxm_sort_doubles(s->d.v, s->d.n, NULL)) || (rc = cxm_sort_doubles(s->pend.v, s->pend.n, NULL)))
+        if ((!s->d.sorted && (rc = cxm_sort_doubles(s->d.v, s->d.n, NULL))) ||
+            (!s->pend.sorted && (rc = cxm_sort_doubles(s->pend.v, s->pend.n, NULL))))
             break;
         if (c->time_term < 0) {
             cxm_time at = c->as_of;
@@ -655,8 +658,83 @@ static int emit_backlog(report *R, cxm_result *base) {
     return rc;
 }
 
+/* ---- sorting for output on both cores -------------------------------------
+ *
+ * Quantiles need each group's values sorted. Once the data is read the
+ * parsing thread is idle, so the vectors are dealt to two threads, largest
+ * first, each taking the next into the lighter hand (callgrind on the 2M
+ * benchmark: the sorts were ~60 ms of a single thread's tail). */
+typedef struct sorthand {
+    dvec **v;
+    size_t n;
+    int rc;
+} sorthand;
+
+static void *sort_hand(void *arg) {
+    sorthand *h = arg;
+    for (size_t i = 0; i < h->n && !h->rc; i++) {
+        h->rc = cxm_sort_doubles(h->v[i]->v, h->v[i]->n, NULL);
+        h->v[i]->sorted = 1;
+    }
+    return NULL;
+}
+
+static int cmp_dvec_size(const void *a, const void *b) {
+    const dvec *x = *(dvec *const *)a, *y = *(dvec *const *)b;
+    return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+static int presort(report *R) {
+    size_t cap = 0, n = 0;
+    for (size_t i = 0; i < R->norder; i++) {
+        int m = R->order[i];
+        if (m < M_NSUPPORT && cxm_catalog_get((size_t)m)->kind == CXM_KIND_DISTRIBUTION) cap += R->g.keys.count;
+    }
+    if (R->want[M_BACKLOG]) cap += 2 * R->bl.keys.count;
+    if (!cap) return CXM_OK;
+    dvec **all = malloc(cap * sizeof *all);
+    sorthand hand[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
+    hand[0].v = malloc(cap * sizeof *all);
+    hand[1].v = malloc(cap * sizeof *all);
+    int rc = CXM_OK;
+    if (!all || !hand[0].v || !hand[1].v) rc = CXM_ENOMEM;
+    for (size_t i = 0; !rc && i < R->norder; i++) {
+        int m = R->order[i];
+        if (m >= M_NSUPPORT || R->unsupported[m] || cxm_catalog_get((size_t)m)->kind != CXM_KIND_DISTRIBUTION) continue;
+        for (size_t g = 0; g < R->g.keys.count; g++) {
+            dvec *v = &R->g.slots[g * R->g.nslots + (size_t)R->slot_of[m]].d;
+            if (v->n > 1 && !v->sorted) all[n++] = v;
+        }
+    }
+    for (size_t g = 0; !rc && R->want[M_BACKLOG] && g < R->bl.keys.count; g++) {
+        if (R->bl.slots[g].d.n > 1) all[n++] = &R->bl.slots[g].d;
+        if (R->bl.slots[g].pend.n > 1) all[n++] = &R->bl.slots[g].pend;
+    }
+    if (!rc && n) {
+        qsort(all, n, sizeof *all, cmp_dvec_size);
+        size_t load[2] = {0, 0};
+        for (size_t i = 0; i < n; i++) {
+            int k = load[1] < load[0];
+            hand[k].v[hand[k].n++] = all[i];
+            load[k] += all[i]->n;
+        }
+        pthread_t th;
+        int threaded = hand[1].n && pthread_create(&th, NULL, sort_hand, &hand[1]) == 0;
+        sort_hand(&hand[0]);
+        if (threaded) pthread_join(th, NULL);
+        else sort_hand(&hand[1]);
+        rc = hand[0].rc ? hand[0].rc : hand[1].rc;
+    }
+    free(all);
+    free(hand[0].v);
+    free(hand[1].v);
+    return rc;
+}
+
 static int build_results(report *R) {
     cxm_ctx *c = &R->c;
+    int prc = presort(R);
+    if (prc) return prc;
     gref *gs = NULL;
     int rc = cxm_report_sorted_groups(R, &R->g, 0, &gs);
     if (rc) return rc;

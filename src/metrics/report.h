@@ -18,6 +18,7 @@
 typedef struct dvec {
     double *v;
     size_t n, cap;
+    int sorted; /* set once sorted for output */
 } dvec;
 
 typedef struct slot {
