@@ -46,12 +46,17 @@ static void progress(void *ud, uint64_t done, uint64_t total) {
 }
 
 int cmd_sample(int argc, char **argv) {
-    static const struct option longopts[] = {
-        {"out", required_argument, 0, 'O'}, {"tickets", required_argument, 0, 'n'},
-        {"seed", required_argument, 0, 's'}, {"no-messages", no_argument, 0, 'M'},
-        {"start", required_argument, 0, 'S'}, {"days", required_argument, 0, 'd'},
-        {"responses", required_argument, 0, 'r'}, {"comments", no_argument, 0, 'c'},
-        {"unanswered", no_argument, 0, 'u'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"out", required_argument, 0, 'O'},
+                                             {"tickets", required_argument, 0, 'n'},
+                                             {"seed", required_argument, 0, 's'},
+                                             {"no-messages", no_argument, 0, 'M'},
+                                             {"start", required_argument, 0, 'S'},
+                                             {"days", required_argument, 0, 'd'},
+                                             {"responses", required_argument, 0, 'r'},
+                                             {"comments", no_argument, 0, 'c'},
+                                             {"unanswered", no_argument, 0, 'u'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     cxm_sample_opts o;
     cxm_sample_defaults(&o);
     o.progress = progress;

@@ -98,18 +98,16 @@ static const double TEAM_CUM_DAY[TEAM_N] = {0.32, 0.75, 0.95, 1.0};
 static const double TEAM_CUM_NIGHT[TEAM_N] = {0.17, 0.40, 0.55, 1.0};
 
 /* Tags: one word from the team's list, sometimes one generic word. */
-static const char *const TEAM_TAGS[TEAM_N][4] = {
-    {"billing", "refund", "invoice", "payment"},
-    {"bug", "login", "outage", "api"},
-    {"password", "account", "cancel", "gdpr"},
-    {"billing", "login", "account", "bug"}};
+static const char *const TEAM_TAGS[TEAM_N][4] = {{"billing", "refund", "invoice", "payment"},
+                                                 {"bug", "login", "outage", "api"},
+                                                 {"password", "account", "cancel", "gdpr"},
+                                                 {"billing", "login", "account", "bug"}};
 static const char *const GENERIC_TAGS[2] = {"vip", "feature_request"};
 
 /* Arrival seasonality, Europe/Berlin local time: Monday .. Sunday, hours. */
 static const double WEEKDAY_W[7] = {1.25, 1.15, 1.05, 1.00, 0.90, 0.42, 0.38};
-static const double HOUR_W[24] = {0.10, 0.07, 0.05, 0.05, 0.06, 0.10, 0.25, 0.55,
-                                  0.95, 1.30, 1.45, 1.40, 1.15, 1.20, 1.35, 1.30,
-                                  1.15, 0.95, 0.70, 0.50, 0.40, 0.32, 0.22, 0.15};
+static const double HOUR_W[24] = {0.10, 0.07, 0.05, 0.05, 0.06, 0.10, 0.25, 0.55, 0.95, 1.30, 1.45, 1.40,
+                                  1.15, 1.20, 1.35, 1.30, 1.15, 0.95, 0.70, 0.50, 0.40, 0.32, 0.22, 0.15};
 
 /* Median first reply of the asynchronous channels, in BUSINESS seconds,
  * for a normal-priority ticket; multiplied by the priority factor. */
@@ -122,13 +120,13 @@ static const double FCR_P[CH_N] = {0.50, 0.68, 0.72, 0.50, 0.60};
 /* Median agent work per public reply, by channel (seconds). */
 static const double WORK_MEDIAN[CH_N] = {300, 480, 330, 300, 180};
 
-#define SAMPLE_MAX_EVENTS 64            /* events of one ticket (at most 43 are made) */
-#define SAMPLE_OUT_BUF (1u << 20)       /* bytes buffered per output file */
-#define SAMPLE_MAX_ROW 1024             /* bytes one row can take (~300 used) */
-#define SAMPLE_CLOSE_AFTER (4 * 86400)  /* solved -> closed by the system */
-#define SAMPLE_DAY_LIMIT 2932897        /* 10000-01-01: RFC 3339 years are 4 digits */
-#define BIZ_OPEN (8 * 3600)             /* business hours, local, Monday-Friday */
-#define BIZ_CLOSE (18 * 3600)
+#define SAMPLE_MAX_EVENTS  64          /* events of one ticket (at most 43 are made) */
+#define SAMPLE_OUT_BUF     (1u << 20)  /* bytes buffered per output file */
+#define SAMPLE_MAX_ROW     1024        /* bytes one row can take (~300 used) */
+#define SAMPLE_CLOSE_AFTER (4 * 86400) /* solved -> closed by the system */
+#define SAMPLE_DAY_LIMIT   2932897     /* 10000-01-01: RFC 3339 years are 4 digits */
+#define BIZ_OPEN           (8 * 3600)  /* business hours, local, Monday-Friday */
+#define BIZ_CLOSE          (18 * 3600)
 
 /* ---- PRNG: splitmix64 seeds xoshiro256** -------------------------------- */
 
@@ -148,10 +146,13 @@ static void rng_init(rng *r, uint64_t seed, uint64_t stream) {
     uint64_t x = seed;
     uint64_t base = splitmix64(&x);
     x = base ^ ((stream + 1) * 0xD1B54A32D192ED03ull);
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&x);
 }
 
-static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl64(uint64_t x, int k) {
+    return (x << k) | (x >> (64 - k));
+}
 
 static inline uint64_t rng_next(rng *r) {
     uint64_t *s = r->s;
@@ -177,7 +178,9 @@ static inline uint64_t rng_below(rng *r, uint64_t n) {
     return ((rng_next(r) >> 32) * n) >> 32;
 }
 
-static inline int rng_bern(rng *r, double p) { return rng_u01(r) < p; }
+static inline int rng_bern(rng *r, double p) {
+    return rng_u01(r) < p;
+}
 
 static int rng_pick(rng *r, const double *cum, int n) {
     double u = rng_u01(r);
@@ -189,17 +192,14 @@ static int rng_pick(rng *r, const double *cum, int n) {
 /* Standard normal quantile (Acklam's rational approximation, rel. error
  * 1.2e-9); the central 95% costs no log or sqrt. p in (0, 1). */
 static double norm_quantile(double p) {
-    static const double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                                -2.759285104469687e+02, 1.383577518672690e+02,
-                                -3.066479806614716e+01, 2.506628277459239e+00};
-    static const double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                                -1.556989798598866e+02, 6.680131188771972e+01,
-                                -1.328068155288572e+01};
-    static const double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                                -2.400758277161838e+00, -2.549732539343734e+00,
-                                4.374664141464968e+00, 2.938163982698783e+00};
-    static const double d[4] = {7.784695709041462e-03, 3.224671290700398e-01,
-                                2.445134137142996e+00, 3.754408661907416e+00};
+    static const double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                                1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                                6.680131188771972e+01, -1.328068155288572e+01};
+    static const double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                                -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+    static const double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                3.754408661907416e+00};
     const double plow = 0.02425;
     if (p < plow || p > 1 - plow) {
         double q = sqrt(-2 * log(p < plow ? p : 1 - p));
@@ -224,7 +224,8 @@ static int64_t rng_lognormal(rng *r, double median, double sigma, int64_t lo, in
 /* Geometric count of extra steps: P(k) = (1-p)^k p, capped at cap. */
 static int rng_geometric(rng *r, double p, int cap) {
     int k = 0;
-    while (k < cap && !rng_bern(r, p)) k++;
+    while (k < cap && !rng_bern(r, p))
+        k++;
     return k;
 }
 
@@ -290,7 +291,9 @@ static int64_t zone_offset(zone *z, int64_t t) {
 /* The local day containing t, and the UTC instant of that day's 08:00 and
  * 18:00 (the offset at local noon is the offset of the whole business day:
  * transitions happen at 01:00Z on Sundays). */
-static int64_t local_day(zone *z, int64_t t) { return floordiv64(t + zone_offset(z, t), 86400); }
+static int64_t local_day(zone *z, int64_t t) {
+    return floordiv64(t + zone_offset(z, t), 86400);
+}
 static int64_t biz_open_utc(zone *z, int64_t ld) {
     return ld * 86400 + BIZ_OPEN - zone_offset(z, ld * 86400 + 11 * 3600);
 }
@@ -317,9 +320,9 @@ static int64_t biz_add(zone *z, int64_t t, int64_t secs) {
 typedef struct gen {
     const cxm_sample_opts *o;
     zone z;
-    int64_t start, now;   /* UTC seconds: first creation day 00:00Z, range end */
-    uint64_t ncust;       /* customer pool */
-    int idw, custw;       /* zero-padding widths of ticket and customer ids */
+    int64_t start, now; /* UTC seconds: first creation day 00:00Z, range end */
+    uint64_t ncust;     /* customer pool */
+    int idw, custw;     /* zero-padding widths of ticket and customer ids */
     char agent_name[SAMPLE_AGENTS][12];
 } gen;
 
@@ -334,8 +337,7 @@ static double hour_weight(gen *g, int64_t t) {
     int64_t y;
     unsigned m, d;
     civil_from_days(ld, &y, &m, &d);
-    if ((m == 12 && (d == 24 || d == 25 || d == 26 || d == 31)) || (m == 1 && d == 1))
-        w *= 0.35; /* holidays */
+    if ((m == 12 && (d == 24 || d == 25 || d == 26 || d == 31)) || (m == 1 && d == 1)) w *= 0.35; /* holidays */
     return w;
 }
 
@@ -369,8 +371,8 @@ typedef struct ticket {
     char tags[64];
     event e[SAMPLE_MAX_EVENTS];
     int ne;
-    uint8_t cur;  /* status after the last status-bearing event pushed */
-    int64_t t;    /* the conversation clock */
+    uint8_t cur; /* status after the last status-bearing event pushed */
+    int64_t t;   /* the conversation clock */
     /* derived after the cut */
     int64_t first_response, first_resolved, resolved, closed;
     uint32_t reopens, agent_replies, customer_replies;
@@ -482,8 +484,7 @@ static void gen_ticket(gen *g, rng *r, ticket *k) {
     int lh = (int)((lt - floordiv64(lt, 86400) * 86400) / 3600);
     int night = lh < 7 || lh >= 20;
     k->team = rng_pick(r, night ? TEAM_CUM_NIGHT : TEAM_CUM_DAY, TEAM_N);
-    k->agent = TEAM_FIRST_AGENT[k->team] +
-               (int)((double)TEAM_SIZE[k->team] * pow(rng_u01(r), 1.4));
+    k->agent = TEAM_FIRST_AGENT[k->team] + (int)((double)TEAM_SIZE[k->team] * pow(rng_u01(r), 1.4));
     k->cust = rng_bern(r, 0.3) ? rng_below(r, g->ncust / 20 + 1) : rng_below(r, g->ncust);
     k->complaint = rng_bern(r, 0.04);
     k->sync = k->ch == CH_CHAT || k->ch == CH_PHONE;
@@ -534,8 +535,7 @@ static void gen_ticket(gen *g, rng *r, ticket *k) {
             return;
         }
         int64_t frt = rng_lognormal(r, FRT_MEDIAN[k->ch] * PRIO_FACTOR[k->prio], 1.1, 30, 20 * 86400);
-        int64_t fr = (k->team == TEAM_APAC || rng_bern(r, 0.2)) ? k->created + frt
-                                                                 : biz_add(&g->z, k->created, frt);
+        int64_t fr = (k->team == TEAM_APAC || rng_bern(r, 0.2)) ? k->created + frt : biz_add(&g->z, k->created, frt);
         push(k, fr, AU_AGENT, 1, ST_PENDING, reply_work(r, k));
         k->t = fr;
         if (!fcr || unresolved) converse(g, r, k, extra, 1);
@@ -577,7 +577,8 @@ static void settle(gen *g, ticket *k) {
         }
         k->e[j] = e;
     }
-    while (k->ne > 0 && k->e[k->ne - 1].t >= g->now) k->ne--;
+    while (k->ne > 0 && k->e[k->ne - 1].t >= g->now)
+        k->ne--;
     k->first_response = k->first_resolved = k->resolved = k->closed = CXM_TIME_NULL;
     k->reopens = k->agent_replies = k->customer_replies = 0;
     k->handle = 0;
@@ -640,8 +641,10 @@ static char *put_u64(char *p, uint64_t v, int width) {
         tmp[n++] = (char)('0' + (int)(v % 10));
         v /= 10;
     } while (v);
-    while (n < width && n < 20) tmp[n++] = '0';
-    while (n) *p++ = tmp[--n];
+    while (n < width && n < 20)
+        tmp[n++] = '0';
+    while (n)
+        *p++ = tmp[--n];
     return p;
 }
 
@@ -672,10 +675,9 @@ static char *put_time(tsfmt *c, char *p, int64_t t) {
     return p + 20;
 }
 
-static const char TICKETS_HEADER[] =
-    "ticket_id,created_at,first_response_at,first_resolved_at,resolved_at,closed_at,"
-    "answered_at,channel,agent,team,priority,status,customer_id,reopens,agent_replies,"
-    "customer_replies,handle_seconds,abandoned,complaint,tags\n";
+static const char TICKETS_HEADER[] = "ticket_id,created_at,first_response_at,first_resolved_at,resolved_at,closed_at,"
+                                     "answered_at,channel,agent,team,priority,status,customer_id,reopens,agent_replies,"
+                                     "customer_replies,handle_seconds,abandoned,complaint,tags\n";
 static const char MESSAGES_HEADER[] = "ticket_id,at,author,public,status\n";
 
 /* ---- output files ------------------------------------------------------ */
@@ -689,8 +691,7 @@ typedef struct outfile {
 
 static int out_flush(outfile *w, cxm_diag *diag) {
     if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len)
-        return cxm_diag_set(diag, CXM_EIO, w->tmp, 0, 0, NULL, "cannot write: %s",
-                            strerror(errno));
+        return cxm_diag_set(diag, CXM_EIO, w->tmp, 0, 0, NULL, "cannot write: %s", strerror(errno));
     w->len = 0;
     return 0;
 }
@@ -711,9 +712,7 @@ static int out_open(outfile *w, const char *dir, const char *name, cxm_diag *dia
     if (!w->buf) return cxm_diag_set(diag, CXM_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     w->len = 0;
     w->f = fopen(w->tmp, "wb");
-    if (!w->f)
-        return cxm_diag_set(diag, CXM_EIO, w->tmp, 0, 0, NULL, "cannot create: %s",
-                            strerror(errno));
+    if (!w->f) return cxm_diag_set(diag, CXM_EIO, w->tmp, 0, 0, NULL, "cannot create: %s", strerror(errno));
     return 0;
 }
 
@@ -722,8 +721,7 @@ static int out_finish(outfile *w, cxm_diag *diag) {
     if (!w->f) return 0;
     int rc = out_flush(w, diag);
     if (fclose(w->f) != 0 && rc == 0)
-        rc = cxm_diag_set(diag, CXM_EIO, w->tmp, 0, 0, NULL, "cannot write: %s",
-                          strerror(errno));
+        rc = cxm_diag_set(diag, CXM_EIO, w->tmp, 0, 0, NULL, "cannot write: %s", strerror(errno));
     w->f = NULL;
     return rc;
 }
@@ -732,8 +730,7 @@ static int out_finish(outfile *w, cxm_diag *diag) {
 static int out_commit(outfile *w, cxm_diag *diag) {
     if (!w->tmp[0]) return 0;
     if (rename(w->tmp, w->path) != 0)
-        return cxm_diag_set(diag, CXM_EIO, w->path, 0, 0, NULL, "cannot rename %s: %s", w->tmp,
-                            strerror(errno));
+        return cxm_diag_set(diag, CXM_EIO, w->path, 0, 0, NULL, "cannot rename %s: %s", w->tmp, strerror(errno));
     w->tmp[0] = 0;
     return 0;
 }
@@ -753,16 +750,14 @@ static int make_dirs(const char *dir, cxm_diag *diag) {
     char path[4096];
     size_t n = strlen(dir);
     if (n == 0 || n >= sizeof path)
-        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                            "output directory name is empty or too long");
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "output directory name is empty or too long");
     memcpy(path, dir, n + 1);
     for (size_t i = 1; i <= n; i++) {
         if (path[i] != '/' && path[i] != 0) continue;
         char saved = path[i];
         path[i] = 0;
         if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot create directory: %s",
-                                strerror(errno));
+            return cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot create directory: %s", strerror(errno));
         path[i] = saved;
     }
     struct stat st;
@@ -847,11 +842,13 @@ static void walk_init(gen *g, walk *wk, uint64_t n) {
     memset(wk, 0, sizeof *wk);
     wk->hours = (int64_t)g->o->days * 24;
     double total = 0;
-    for (int64_t h = 0; h < wk->hours; h++) total += hour_weight(g, g->start + h * 3600);
+    for (int64_t h = 0; h < wk->hours; h++)
+        total += hour_weight(g, g->start + h * 3600);
     wk->lift = n >= 1000 ? 4.0 * total / (double)n : 0.0;
     if (wk->lift > 0) {
         total = 0;
-        for (int64_t h = 0; h < wk->hours; h++) total += walk_weight(g, wk, h);
+        for (int64_t h = 0; h < wk->hours; h++)
+            total += walk_weight(g, wk, h);
     }
     wk->unit = n ? total / (double)n : 0;
     wk->w = walk_weight(g, wk, 0);
@@ -888,14 +885,14 @@ static const double CHANNEL_MOOD[CH_N] = {0.0, 0.03, 0.05, -0.02, -0.06};
 static const double COMMENT_P[SENT_N] = {0.55, 0.25, 0.30};
 static const double LANG_CUM[LANG_N] = {0.55, 0.70, 0.90, 1.0};
 
-#define SAMPLE_SEASON_AMP 0.045  /* mood swing over the year: NPS +-9 points */
-#define SAMPLE_TREND 0.03        /* mood gain from the first day to the last */
-#define SAMPLE_YEAR 365.2425     /* days of the mean Gregorian year */
-#define SAMPLE_TWO_PI 6.283185307179586
+#define SAMPLE_SEASON_AMP   0.045    /* mood swing over the year: NPS +-9 points */
+#define SAMPLE_TREND        0.03     /* mood gain from the first day to the last */
+#define SAMPLE_YEAR         365.2425 /* days of the mean Gregorian year */
+#define SAMPLE_TWO_PI       6.283185307179586
 #define SAMPLE_UNANSWERED_P 0.10 /* --unanswered: surveys sent, never answered */
-#define SAMPLE_MAX_PHRASES 8
-#define RESP_STREAM (1ull << 62) /* answer streams: RESP_STREAM + number */
-#define SELECT_STREAM ((1ull << 62) - 1) /* the selection of answered tickets */
+#define SAMPLE_MAX_PHRASES  8
+#define RESP_STREAM         (1ull << 62)       /* answer streams: RESP_STREAM + number */
+#define SELECT_STREAM       ((1ull << 62) - 1) /* the selection of answered tickets */
 
 /* Short comments, none with a comma, a quote or a line break (so no field
  * needs quoting), many naming a theme of examples/themes.ini. */
@@ -914,13 +911,12 @@ static const char *const PHRASES[LANG_N][SENT_N][SAMPLE_MAX_PHRASES] = {
       "Terima kasih atas bantuan", NULL, NULL, NULL}},
     {{"等了三天才回复", "退款还没到账", "客服态度不好", "价格太贵了", "快递还没到", "问题一直没解决", NULL, NULL},
      {"还可以", "问题解决了但是有点慢", "物流慢了一点", NULL, NULL, NULL, NULL, NULL},
-     {"回复很快，客服很耐心", "退款很快，谢谢", "客服服务很好", "一次就解决了问题", "性价比很高", NULL, NULL,
-      NULL}},
-    {{"返信が遅い", "返金がまだです", "対応の態度が悪い", "値段が高い", "商品がまだ届いていない",
-      "問題が解決しない", NULL, NULL},
+     {"回复很快，客服很耐心", "退款很快，谢谢", "客服服务很好", "一次就解决了问题", "性价比很高", NULL, NULL, NULL}},
+    {{"返信が遅い", "返金がまだです", "対応の態度が悪い", "値段が高い", "商品がまだ届いていない", "問題が解決しない",
+      NULL, NULL},
      {"普通でした", "解決したが時間がかかった", NULL, NULL, NULL, NULL, NULL, NULL},
-     {"迅速な対応ありがとうございます", "サポートがとても親切でした", "すぐに解決しました", "コスパが良い", NULL,
-      NULL, NULL, NULL}}};
+     {"迅速な対応ありがとうございます", "サポートがとても親切でした", "すぐに解決しました", "コスパが良い", NULL, NULL,
+      NULL, NULL}}};
 /* What joins two phrases of one comment. */
 static const char *const PHRASE_SEP[LANG_N] = {". ", ". ", "。", "。"};
 
@@ -969,7 +965,8 @@ static int sentiment_of(int survey, int score) {
 
 static int phrase_count(int lang, int sent) {
     int n = 0;
-    while (n < SAMPLE_MAX_PHRASES && PHRASES[lang][sent][n]) n++;
+    while (n < SAMPLE_MAX_PHRASES && PHRASES[lang][sent][n])
+        n++;
     return n;
 }
 
@@ -1021,7 +1018,9 @@ static double ticket_mood(const ticket *k) {
     return m;
 }
 
-static double clamp_mood(double m) { return m < -0.20 ? -0.20 : m > 0.20 ? 0.20 : m; }
+static double clamp_mood(double m) {
+    return m < -0.20 ? -0.20 : m > 0.20 ? 0.20 : m;
+}
 
 /* When the customer answers the survey sent at the ticket's resolution
  * (median 3 h, within 14 days), or CXM_TIME_NULL if the ticket is not
@@ -1091,24 +1090,20 @@ static uint64_t count_answerable(gen *g, ticket *k, uint64_t *done, uint64_t tot
  * everything it allocates; on error no partial file is left behind (a
  * previous complete file of the same name is kept). */
 int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
-    if (!o || !o->dir)
-        return cxm_diag_set(diag, CXM_EINVAL, NULL, 0, 0, NULL, "no options or no directory");
+    if (!o || !o->dir) return cxm_diag_set(diag, CXM_EINVAL, NULL, 0, 0, NULL, "no options or no directory");
     if (o->tickets > CXM_MAX_SAMPLE_ROWS)
         return cxm_diag_set(diag, CXM_ELIMIT, NULL, 0, 0, NULL,
                             "--tickets %llu is above the limit of %llu (CXM_MAX_SAMPLE_ROWS)",
-                            (unsigned long long)o->tickets,
-                            (unsigned long long)CXM_MAX_SAMPLE_ROWS);
+                            (unsigned long long)o->tickets, (unsigned long long)CXM_MAX_SAMPLE_ROWS);
     if (o->responses > CXM_MAX_SAMPLE_ROWS)
         return cxm_diag_set(diag, CXM_ELIMIT, NULL, 0, 0, NULL,
                             "--responses %llu is above the limit of %llu (CXM_MAX_SAMPLE_ROWS)",
-                            (unsigned long long)o->responses,
-                            (unsigned long long)CXM_MAX_SAMPLE_ROWS);
+                            (unsigned long long)o->responses, (unsigned long long)CXM_MAX_SAMPLE_ROWS);
     if (o->days < 1)
-        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                            "the range must span at least one day (got %d)", o->days);
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "the range must span at least one day (got %d)",
+                            o->days);
     if (o->start_day < 0 || o->start_day > SAMPLE_DAY_LIMIT - o->days)
-        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                            "the range must lie within 1970-01-01..9999-12-31");
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "the range must lie within 1970-01-01..9999-12-31");
     int rc = make_dirs(o->dir, diag);
     if (rc) return rc;
 
@@ -1154,8 +1149,8 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
                               "--responses %llu: only %llu of the %llu tickets are resolved early enough to be "
                               "answered (one answer per ticket); ask for at most that many (about 20%% of "
                               "them, %llu, is a realistic response rate)",
-                              (unsigned long long)nresp, (unsigned long long)answerable,
-                              (unsigned long long)n, (unsigned long long)(answerable / 5));
+                              (unsigned long long)nresp, (unsigned long long)answerable, (unsigned long long)n,
+                              (unsigned long long)(answerable / 5));
             goto done;
         }
     }
@@ -1233,8 +1228,7 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
                 }
             }
             ++done_units;
-            if (o->progress && (done_units % step == 0 || done_units == total))
-                o->progress(o->ud, done_units, total);
+            if (o->progress && (done_units % step == 0 || done_units == total)) o->progress(o->ud, done_units, total);
         }
     } else {
         /* standalone answers: instants from the arrival walk, channel and
@@ -1267,8 +1261,7 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
             p = put_answer(g, &r, p, clamp_mood(day_mood + CHANNEL_MOOD[ch]), NULL, ch, agent);
             rw.len = (size_t)(p - rw.buf);
             ++done_units;
-            if (o->progress && (done_units % step == 0 || done_units == total))
-                o->progress(o->ud, done_units, total);
+            if (o->progress && (done_units % step == 0 || done_units == total)) o->progress(o->ud, done_units, total);
         }
     }
     if (total == 0 && o->progress) o->progress(o->ud, 0, 0);
