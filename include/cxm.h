@@ -231,7 +231,8 @@ int cxm_comments_run(const cxm_comments_opts *o, cxm_format format, FILE *out, u
 /* ---- converters (cxm convert) --------------------------------------- */
 /* Converts an export whose shape --map cannot express (several columns make
  * one, events make tickets) into canonical streams in opts->out_dir:
- * tickets.csv (and messages.csv where the profile derives events), with a
+ * tickets.csv (and messages.csv where the profile derives events), or
+ * responses.csv for the survey profiles (delighted, typeform), with a
  * source_line column pointing back to the input. Bad source rows are
  * reported through log (file, line, column, what was expected), counted in
  * *bad_rows and left out. Profiles: see cxm_convert_profiles. */
@@ -241,6 +242,7 @@ typedef struct cxm_convert_counts {
     uint64_t messages;     /* rows written to messages.csv (0 when the profile writes none) */
     uint64_t bad_rows;     /* source records left out */
     uint64_t warnings;     /* warnings sent to log */
+    uint64_t responses;    /* rows written to responses.csv (survey profiles; else 0) */
 } cxm_convert_counts;
 typedef struct cxm_convert_opts {
     const char *profile;   /* e.g. "callcentre", "itsm" */
@@ -251,12 +253,19 @@ typedef struct cxm_convert_opts {
     cxm_log_fn log;
     void *ud;
     cxm_convert_counts *counts; /* optional (may be NULL): filled on return */
+    /* Survey profiles' settings, each "KEY=VALUE", in order (NULL/0: none):
+     * typeform: question=SURVEY=COLUMN (one or more), comment=[SURVEY=]COLUMN,
+     * id=COLUMN, at=COLUMN; delighted and typeform: scale=SURVEY=MIN-MAX.
+     * A key the profile does not take is CXM_EUSAGE. Borrowed. */
+    const char *const *settings;
+    size_t nsettings;
 } cxm_convert_opts;
 extern const char *const cxm_convert_profiles[]; /* NULL-terminated names */
 /* One line describing a profile (what it reads and how it maps), or NULL. */
 const char *cxm_convert_describe(const char *profile);
-/* *rows_out gets the tickets written, *bad_rows the source records left out
- * (either may be NULL). */
+/* *rows_out gets the rows written to the profile's main stream (tickets.csv,
+ * or responses.csv for survey profiles), *bad_rows the source records left
+ * out (either may be NULL). */
 int cxm_convert(const cxm_convert_opts *o, uint64_t *rows_out, uint64_t *bad_rows, cxm_diag *diag) CXM_WUR;
 
 /* ---- synthetic data (cxm sample) ----------------------------------- */

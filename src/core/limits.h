@@ -44,5 +44,7 @@
 #define CXM_MAX_TEXT_WORD_BYTES 128u       /* a longer token is no RAKE word */
 #define CXM_MAX_TEXT_WORDS    (1u << 24)   /* distinct words in one corpus */
 #define CXM_MAX_TEXT_PHRASES  (1u << 24)   /* distinct candidate phrases in one corpus */
+#define CXM_MAX_SURVEY_QUESTIONS 64u       /* questions named in one wide survey export
+                                              (cxm convert --question) */
 
 #endif

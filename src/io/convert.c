@@ -2,7 +2,8 @@
  * convert.c - cxm_convert: the profile registry and the machinery profiles
  * share (see convert.h): output files written under temporary names and
  * renamed into place on success, CSV quoting, RFC 3339 instants, bad-row
- * and warning reporting, header lookup.
+ * and warning reporting, header lookup; for the survey profiles, their
+ * settings, scales and dimension names.
  *
  * Invariants: the library never prints (everything goes through o->log);
  * a failed conversion removes its temporary files and leaves the output
@@ -21,6 +22,7 @@
 
 #include "core/diag.h"
 #include "core/limits.h"
+#include "metrics/survey.h"
 #include "time/civil.h"
 
 /* ---- the registry ------------------------------------------------------ */
@@ -31,6 +33,7 @@ typedef struct profile {
     char delim;
     int writes_messages;
     int (*run)(cxm_cvt *c);
+    int survey; /* writes responses.csv (and rejected_responses.csv) */
 } profile;
 
 static const profile PROFILES[] = {
@@ -38,21 +41,34 @@ static const profile PROFILES[] = {
      "one row per call (Call Id, Agent, Date, Time, Topic, Answered (Y/N), Resolved, Speed of answer in "
      "seconds, AvgTalkDuration, Satisfaction rating) -> tickets.csv: channel phone, answered_at = start + "
      "speed, resolved_at = end of a resolved call, handle_seconds = talk time, abandoned = not answered",
-     ',', 0, cxm_convert_callcentre},
+     ',', 0, cxm_convert_callcentre, 0},
     {"itsm",
      "ServiceNow-style incident event log (number, incident_state, sys_updated_at, opened_at, DD-MM-YYYY "
      "HH:MM, '?' = missing) -> tickets.csv (one per incident, latest values) + messages.csv (one status "
      "event per row, so resolutions and reopens derive from the state history)",
-     ',', 1, cxm_convert_itsm},
+     ',', 1, cxm_convert_itsm, 0},
     {"zendesk",
      "a directory of Zendesk tables as Fivetran syncs them (--in DIR: ticket_data.csv, and optionally "
      "user_data.csv, ticket_comment_data.csv, ticket_field_history_data.csv) -> tickets.csv + messages.csv "
      "(comments with the author's role, status changes as status events)",
-     ',', 1, cxm_convert_zendesk},
+     ',', 1, cxm_convert_zendesk, 0},
+    {"delighted",
+     "Delighted survey responses as the API lists them (--in FILE: a JSON array, several arrays, or one "
+     "object per line) -> responses.csv: response_id = id, at = created_at, survey = survey_type (nps, "
+     "enps, csat, ces 1-7, five_star and smileys as csat 1-5, thumbs 0-1, pmf 1-3), score, customer_id = "
+     "person, comment, each person_properties key a dimension (ticket_id links to tickets); --scale "
+     "SURVEY=MIN-MAX overrides a scale (ces=1-5 for 5-point CES projects)",
+     ',', 0, cxm_convert_delighted, 1},
+    {"typeform",
+     "a Typeform-style wide CSV, one row per submission and one column per question -> responses.csv, one "
+     "row per answered question named with --question SURVEY=COLUMN (repeatable): response_id = the "
+     "submission's '#' (or --id COLUMN) + ':' + SURVEY, at = Submit Date (UTC) (or --at COLUMN), score; "
+     "--comment [SURVEY=]COLUMN, --scale SURVEY=MIN-MAX; every other column a dimension",
+     ',', 0, cxm_convert_typeform, 1},
 };
 #define NPROFILES (sizeof PROFILES / sizeof PROFILES[0])
 
-const char *const cxm_convert_profiles[] = {"callcentre", "itsm", "zendesk", NULL};
+const char *const cxm_convert_profiles[] = {"callcentre", "itsm", "zendesk", "delighted", "typeform", NULL};
 
 static const profile *find_profile(const char *name) {
     if (!name) return NULL;
@@ -268,7 +284,7 @@ static int bad(cxm_cvt *c, const cxm_diag *d, uint64_t nrows) {
     cxm_cvt_out *w = &c->rejected;
     if (!w->f) {
         static const char *const hdr[] = {"file", "source_line", "column", "rows", "reason"};
-        int rc = cxm_cvt_open(c, w, "rejected.csv", hdr, 5);
+        int rc = cxm_cvt_open(c, w, c->rejected_name ? c->rejected_name : "rejected.csv", hdr, 5);
         if (rc) return rc;
     }
     const char *base = strrchr(d->file, '/');
@@ -390,16 +406,165 @@ int cxm_cvt_columns(cxm_cvt *c, const cxm_rows *r, const char *const *names, siz
     return CXM_OK;
 }
 
+/* ---- survey profiles --------------------------------------------------- */
+
+const char *cxm_cvt_setting(const cxm_cvt *c, size_t i, const char *key) {
+    if (i >= c->o->nsettings || !c->o->settings || !c->o->settings[i]) return NULL;
+    const char *s = c->o->settings[i];
+    size_t n = strlen(key);
+    return !strncmp(s, key, n) && s[n] == '=' ? s + n + 1 : NULL;
+}
+
+int cxm_cvt_check_settings(cxm_cvt *c, const char *const *keys) {
+    for (size_t i = 0; i < c->o->nsettings; i++) {
+        int known = 0;
+        for (size_t k = 0; keys[k] && !known; k++) known = cxm_cvt_setting(c, i, keys[k]) != NULL;
+        if (known) continue;
+        char list[200];
+        size_t n = 0;
+        list[0] = 0;
+        for (size_t k = 0; keys[k]; k++) {
+            int w = snprintf(list + n, sizeof list - n, "%s--%s", k ? ", " : "", keys[k]);
+            if (w > 0 && (size_t)w < sizeof list - n) n += (size_t)w;
+        }
+        const char *s = c->o->settings ? c->o->settings[i] : NULL;
+        return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL, "profile '%s' does not take '%s': it takes %s",
+                            c->o->profile, s ? s : "(null)", list);
+    }
+    return CXM_OK;
+}
+
+/* Parses the whole of s[0..n) as a number 0..CXM_MAX_SURVEY_SCORE. */
+static int small_int(const char *s, size_t n, int *out) {
+    if (!n || n > 3) return -1;
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v > CXM_MAX_SURVEY_SCORE) return -1;
+    *out = v;
+    return 0;
+}
+
+int cxm_cvt_parse_scale(cxm_cvt *c, const char *value, cxm_cvt_scale *out) {
+    memset(out, 0, sizeof *out);
+    const char *eq = strchr(value, '=');
+    const char *dash = eq ? strchr(eq + 1, '-') : NULL;
+    size_t nlen = eq ? (size_t)(eq - value) : 0;
+    if (!eq || !dash || !nlen || nlen >= sizeof out->survey ||
+        small_int(eq + 1, (size_t)(dash - eq - 1), &out->min) || small_int(dash + 1, strlen(dash + 1), &out->max) ||
+        out->min >= out->max)
+        return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                            "--scale '%s': expected SURVEY=MIN-MAX with whole numbers 0 <= MIN < MAX <= %d, "
+                            "such as ces=1-5",
+                            value, CXM_MAX_SURVEY_SCORE);
+    for (size_t i = 0; i < nlen; i++) {
+        char ch = value[i];
+        out->survey[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+    }
+    out->survey[nlen] = 0;
+    return CXM_OK;
+}
+
+/* Cuts s to at most max bytes without splitting a UTF-8 sequence. */
+static void cut_utf8(char *s, size_t max) {
+    size_t n = strlen(s);
+    if (n <= max) return;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* s[n] continues a sequence */
+    s[n] = 0;
+}
+
+/* The column name made from src[0..len) (see convert.h) into buf[64]. */
+static void dim_name(const char *src, size_t len, char *buf) {
+    char tmp[128];
+    size_t n = 0;
+    int gap = 0;
+    for (size_t i = 0; i < len && n < sizeof tmp - 2; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        int keep = ch >= 0x80 || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+        if (!keep) {
+            gap = n > 0;
+            continue;
+        }
+        if (gap) tmp[n++] = '_';
+        gap = 0;
+        tmp[n++] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : (char)ch;
+    }
+    tmp[n] = 0;
+    cut_utf8(tmp, 63);
+    n = strlen(tmp);
+    while (n > 0 && tmp[n - 1] == '_') tmp[--n] = 0;
+    if (!n) memcpy(tmp, "field", 6);
+    memcpy(buf, tmp, strlen(tmp) + 1);
+}
+
+static int names_has(const cxm_cvt_names *s, const char *const *reserved, const char *name) {
+    for (size_t i = 0; reserved && reserved[i]; i++)
+        if (!strcmp(reserved[i], name)) return 1;
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->name[i], name)) return 1;
+    return 0;
+}
+
+int cxm_cvt_names_add(cxm_cvt_names *s, const char *src, size_t len, const char *const *reserved,
+                      const char *prefix, size_t *idx) {
+    if (s->n >= CXM_MAX_COLUMNS) return CXM_ELIMIT;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        if (cap > CXM_MAX_COLUMNS) cap = CXM_MAX_COLUMNS;
+        char(*p)[64] = realloc(s->name, cap * sizeof *p);
+        if (!p) return CXM_ENOMEM;
+        s->name = p;
+        s->cap = cap;
+    }
+    char base[64], name[96];
+    dim_name(src, len, base);
+    for (size_t i = 0; reserved && reserved[i]; i++)
+        if (!strcmp(reserved[i], base)) {
+            snprintf(name, sizeof name, "%s%s", prefix ? prefix : "", base);
+            cut_utf8(name, 63);
+            memcpy(base, name, strlen(name) + 1);
+            break;
+        }
+    snprintf(name, sizeof name, "%s", base);
+    for (unsigned k = 2; names_has(s, reserved, name); k++) {
+        char suffix[16];
+        int w = snprintf(suffix, sizeof suffix, "_%u", k);
+        snprintf(name, sizeof name, "%s", base);
+        cut_utf8(name, 63 - (size_t)(w > 0 ? w : 0));
+        size_t m = strlen(name);
+        memcpy(name + m, suffix, (size_t)(w > 0 ? w : 0) + 1);
+    }
+    memcpy(s->name[s->n], name, strlen(name) + 1);
+    *idx = s->n++;
+    return CXM_OK;
+}
+
+void cxm_cvt_names_free(cxm_cvt_names *s) {
+    if (!s) return;
+    free(s->name);
+    s->name = NULL;
+    s->n = s->cap = 0;
+}
+
 /* ---- the entry point --------------------------------------------------- */
 
 /* A stream file the profile will not write but `cxm report --data DIR`
- * would read: refuse rather than leave a mixed data set. */
-static int check_stale(cxm_cvt *c, int writes_messages) {
+ * would read: refuse rather than leave a mixed data set. A survey profile
+ * writes another stream than tickets and messages, so those may stay (a
+ * directory holding converted tickets and survey answers is the way to
+ * join them); only another copy of the responses stream is refused. */
+static int check_stale(cxm_cvt *c, int writes_messages, int survey) {
     static const char *const names[] = {"tickets.ndjson", "tickets.jsonl", "messages.csv", "messages.ndjson",
                                         "messages.jsonl"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (writes_messages && i == 2) continue;
-        char *p = join(c->o->out_dir, "", names[i], "");
+    static const char *const rnames[] = {"responses.ndjson", "responses.jsonl"};
+    const char *const *list = survey ? rnames : names;
+    size_t n = survey ? sizeof rnames / sizeof rnames[0] : sizeof names / sizeof names[0];
+    for (size_t i = 0; i < n; i++) {
+        if (!survey && writes_messages && i == 2) continue;
+        char *p = join(c->o->out_dir, "", list[i], "");
         if (!p) return CXM_ENOMEM;
         int e = exists(p);
         free(p);
@@ -407,7 +572,7 @@ static int check_stale(cxm_cvt *c, int writes_messages) {
             return cxm_diag_set(c->diag, CXM_EUSAGE, c->o->out_dir, 0, 0, NULL,
                                 "already holds %s, which profile '%s' does not write but 'cxm report --data' "
                                 "would read: remove it or choose another --out",
-                                names[i], c->o->profile);
+                                list[i], c->o->profile);
     }
     return CXM_OK;
 }
@@ -439,20 +604,29 @@ int cxm_convert(const cxm_convert_opts *o, uint64_t *rows_out, uint64_t *bad_row
     c.in = o->input;
     c.delim = o->delimiter ? o->delimiter : p->delim;
     c.diag = diag;
-    int rc = make_dirs(o->out_dir, diag);
-    if (!rc) rc = check_stale(&c, p->writes_messages);
+    c.rejected_name = p->survey ? "rejected_responses.csv" : "rejected.csv";
+    int rc = p->survey || !o->nsettings
+                 ? CXM_OK
+                 : cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                "profile '%s' takes no settings (found '%s'): --question, --comment, --id, --at and "
+                                "--scale are for the survey profiles",
+                                p->name, o->settings && o->settings[0] ? o->settings[0] : "");
+    if (!rc) rc = make_dirs(o->out_dir, diag);
+    if (!rc) rc = check_stale(&c, p->writes_messages, p->survey);
     if (!rc) rc = p->run(&c);
     if (!rc && c.bad_logged > CXM_MAX_BAD_ROW_MESSAGES)
-        logf_(&c, "%llu more bad rows not listed (all are in %s/rejected.csv)",
-                     (unsigned long long)(c.bad_logged - CXM_MAX_BAD_ROW_MESSAGES), o->out_dir);
+        logf_(&c, "%llu more bad rows not listed (all are in %s/%s)",
+              (unsigned long long)(c.bad_logged - CXM_MAX_BAD_ROW_MESSAGES), o->out_dir, c.rejected_name);
     int ok = rc == CXM_OK;
     int rc2 = out_finish(&c, &c.tickets, ok);
     if (!rc2) rc2 = out_finish(&c, &c.messages, ok);
     else (void)out_finish(&c, &c.messages, 0);
+    if (!rc2) rc2 = out_finish(&c, &c.responses, ok);
+    else (void)out_finish(&c, &c.responses, 0);
     int had_rejects = c.rejected.f != NULL;
     int rc3 = out_finish(&c, &c.rejected, ok && !rc2);
     if (ok && !rc2 && !rc3 && !had_rejects) { /* no stale list from an earlier run */
-        char *stale = join(o->out_dir, "", "rejected.csv", "");
+        char *stale = join(o->out_dir, "", c.rejected_name, "");
         if (stale) unlink(stale);
         free(stale);
     }
@@ -463,8 +637,9 @@ int cxm_convert(const cxm_convert_opts *o, uint64_t *rows_out, uint64_t *bad_row
         o->counts->messages = c.messages.rows;
         o->counts->bad_rows = c.bad_rows;
         o->counts->warnings = c.warnings;
+        o->counts->responses = c.responses.rows;
     }
-    if (rows_out) *rows_out = c.tickets.rows;
+    if (rows_out) *rows_out = p->survey ? c.responses.rows : c.tickets.rows;
     if (bad_rows) *bad_rows = c.bad_rows;
     return rc;
 }

@@ -5,7 +5,10 @@
  * A profile reads one export (or a directory of them) and writes canonical
  * streams into the output directory: tickets.csv, optionally messages.csv,
  * and rejected.csv listing every source record it left out (file,
- * source_line, column, rows, reason). Output files
+ * source_line, column, rows, reason); a survey profile (delighted,
+ * typeform) writes responses.csv and rejected_responses.csv instead, so that
+ * tickets and survey answers converted into one directory keep their own
+ * lists of rejects (and `cxm report --data DIR` joins them). Output files
  * are written under temporary names and renamed into place only when the
  * whole conversion succeeds, so a failed run never leaves half a data set
  * (and a stale file from an earlier run is replaced or removed).
@@ -59,6 +62,8 @@ typedef struct cxm_cvt {
     cxm_diag *diag;            /* borrowed, may be NULL */
     cxm_cvt_out tickets, messages, rejected;
     uint64_t rows_read, bad_rows, bad_logged, warnings;
+    cxm_cvt_out responses;     /* survey profiles */
+    const char *rejected_name; /* "rejected.csv" or "rejected_responses.csv" (static) */
 } cxm_cvt;
 
 /* ---- output ------------------------------------------------------------ */
@@ -119,9 +124,57 @@ static inline int cxm_cvt_empty(cxm_field f) { return !f.ptr || !f.len; }
 /* Copies at most 80 bytes of f into buf for messages ("" when empty). */
 const char *cxm_cvt_show(cxm_field f, char *buf, size_t cap);
 
+/* ---- survey profiles --------------------------------------------------- */
+/*
+ * The responses.csv a survey profile writes starts with these columns, in
+ * this order (docs/DATA.md "responses"); the profile's own columns and its
+ * dimensions follow, then source_line.
+ */
+#define CXM_CVT_RESPONSE_COLS "response_id", "at", "survey", "score", "scale_min", "scale_max"
+#define CXM_CVT_NRESPONSE_COLS 6u
+
+/* A survey name (lower case, as written to responses.csv) and its scale. */
+typedef struct cxm_cvt_scale {
+    char survey[32];
+    int min, max;
+} cxm_cvt_scale;
+
+/*
+ * The value of setting i (o->settings[i], "KEY=VALUE") if its key is key,
+ * else NULL. Borrowed from the options. A setting whose key is not in keys
+ * (NULL-terminated) makes cxm_cvt_check_settings fail with CXM_EUSAGE
+ * naming it and the keys the profile takes.
+ */
+const char *cxm_cvt_setting(const cxm_cvt *c, size_t i, const char *key);
+int cxm_cvt_check_settings(cxm_cvt *c, const char *const *keys) CXM_WUR;
+/* Parses "SURVEY=MIN-MAX" (a scale setting) into *out: the name lower-cased,
+ * 0 <= MIN < MAX <= CXM_MAX_SURVEY_SCORE. CXM_EUSAGE with diag otherwise. */
+int cxm_cvt_parse_scale(cxm_cvt *c, const char *value, cxm_cvt_scale *out) CXM_WUR;
+
+/*
+ * A set of output column names (the dimensions a survey profile carries),
+ * each made from a source name by cxm_cvt_names_add: ASCII letters lower-
+ * cased, every run of other ASCII bytes (spaces, punctuation) one '_',
+ * leading and trailing '_' dropped, bytes of UTF-8 sequences kept, cut to
+ * 63 bytes at a character boundary; "field" when nothing is left. A name
+ * in reserved (NULL-terminated: the columns the profile writes itself) gets
+ * prefix in front ("property_score"); a name already in the set gets "_2",
+ * "_3", ... Owned by the set; at most CXM_MAX_COLUMNS names.
+ */
+typedef struct cxm_cvt_names {
+    char (*name)[64];
+    size_t n, cap;
+} cxm_cvt_names;
+/* Adds the name made from src[0..len) and stores its index in *idx. */
+int cxm_cvt_names_add(cxm_cvt_names *s, const char *src, size_t len, const char *const *reserved,
+                      const char *prefix, size_t *idx) CXM_WUR;
+void cxm_cvt_names_free(cxm_cvt_names *s); /* s may be NULL */
+
 /* ---- profiles ---------------------------------------------------------- */
 int cxm_convert_callcentre(cxm_cvt *c) CXM_WUR;
 int cxm_convert_itsm(cxm_cvt *c) CXM_WUR;
 int cxm_convert_zendesk(cxm_cvt *c) CXM_WUR;
+int cxm_convert_delighted(cxm_cvt *c) CXM_WUR;
+int cxm_convert_typeform(cxm_cvt *c) CXM_WUR;
 
 #endif

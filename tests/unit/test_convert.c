@@ -415,10 +415,12 @@ static void profiles_are_listed_and_described(void **state) {
         assert_non_null(d);
         assert_true(strlen(d) > 40);
     }
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 5);
     assert_string_equal(cxm_convert_profiles[0], "callcentre");
     assert_string_equal(cxm_convert_profiles[1], "itsm");
     assert_string_equal(cxm_convert_profiles[2], "zendesk");
+    assert_string_equal(cxm_convert_profiles[3], "delighted"); /* survey profiles: test_convert_surveys.c */
+    assert_string_equal(cxm_convert_profiles[4], "typeform");
     assert_null(cxm_convert_describe("acme"));
     assert_null(cxm_convert_describe(NULL));
 }
