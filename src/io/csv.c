@@ -46,11 +46,14 @@
 #define CXM_CSV_SSE2 1
 #endif
 
+static int best_kernel(void);
+
 void cxm_csv_init(cxm_csv *s, char delim, size_t maxfields) {
     memset(s, 0, sizeof *s);
     s->delim = delim;
     s->maxfields = maxfields;
     s->line = 1;
+    s->kernel = best_kernel();
 }
 
 void cxm_csv_free(cxm_csv *s) {
@@ -266,6 +269,346 @@ static int unescape(cxm_csv *s, size_t nf, const char *a, const char *e, size_t 
     return CXM_OK;
 }
 
+/* ---- block kernels ------------------------------------------------------
+ *
+ * The common record (a few hundred bytes, no quotes, LF line ends) is taken
+ * whole: 64 bytes at a time become bit masks of the delimiter and LF
+ * positions (plus quote and CR masks when the block has any), and each set
+ * delimiter bit below the record's line end is a field end: a count of
+ * trailing zeros, two stores and a clear-lowest-bit per field, instead of a
+ * search per field. Quoted fields are handled with the prefix-XOR trick:
+ * bit i of prefix_xor(quotes) is set when an odd number of quotes lies at
+ * or before i, i.e. inside a quoted region (its opening quote included, its
+ * closing one not), so delimiters, CRs and LFs there are masked out; a
+ * doubled quote closes and at once reopens, which leaves the parity right.
+ *
+ * The kernel only accepts a record it can prove the field-by-field scanner
+ * reads the same way, and returns 0 (nothing consumed) for anything else,
+ * which that scanner then takes from the record's first byte:
+ *  - every quote that opens a region stands at a field start (the record's
+ *    first byte, or after an unmasked delimiter) or right after a closing
+ *    quote (the second quote of a pair); so a stray quote inside an
+ *    unquoted field (literal data) goes to the general scanner;
+ *  - every closing quote is followed by a quote, an unmasked delimiter or a
+ *    line end (else: text after a closing quote, a bad record);
+ *  - the line end lies within whole 64-byte blocks of the window (a record
+ *    that runs into the last 63 bytes, or past the window, or never ends: an
+ *    unterminated quote);
+ *  - no more fields than room, no record longer than CXM_MAX_FIELD_BYTES
+ *    (so no field can be), no CR at the last byte of a block (whether it
+ *    pairs with an LF is not known there), no failure to unescape (and, in
+ *    cxm_csv_scan_many, no doubled quote at all: no scratch there).
+ * Under these conditions each field is delimited exactly where the general
+ * scanner delimits it: a quoted field's closing quote is the last quote
+ * before the unmasked delimiter or line end that follows it; an unquoted
+ * field holds no quote at all. Lines: the record's line end plus, inside
+ * quotes, every LF and every CR not followed by an LF.
+ */
+#if defined(CXM_CSV_SSE2) && !defined(CXM_CSV_NO_BLOCKS)
+#define CXM_CSV_BLOCKS 1
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define CXM_CSV_AVX2 1
+#endif
+#if defined(__GNUC__)
+#define ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE
+#endif
+
+/* Bits of the 64 bytes at b equal to the delimiter (*dm) and to LF (*lm);
+ * returns nonzero when any of them is a quote or a CR. */
+static inline ALWAYS_INLINE int classify_sse2(const char *b, char d, uint64_t *dm, uint64_t *lm) {
+    const __m128i vd = _mm_set1_epi8(d), vl = _mm_set1_epi8('\n');
+    const __m128i vq = _mm_set1_epi8('"'), vr = _mm_set1_epi8('\r');
+    uint64_t dd = 0, ll = 0;
+    __m128i odd = _mm_setzero_si128();
+    for (int i = 0; i < 4; i++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * i));
+        dd |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) << (16 * i);
+        ll |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vl)) << (16 * i);
+        odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(x, vq), _mm_cmpeq_epi8(x, vr)));
+    }
+    *dm = dd;
+    *lm = ll;
+    return _mm_movemask_epi8(odd);
+}
+
+#if defined(CXM_CSV_AVX2)
+__attribute__((target("avx2"))) static inline int classify_avx2(const char *b, char d, uint64_t *dm, uint64_t *lm) {
+    const __m256i vd = _mm256_set1_epi8(d), vl = _mm256_set1_epi8('\n');
+    const __m256i vq = _mm256_set1_epi8('"'), vr = _mm256_set1_epi8('\r');
+    __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)b);
+    __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32));
+    *dm = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, vd)) |
+          (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, vd)) << 32;
+    *lm = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, vl)) |
+          (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, vl)) << 32;
+    __m256i odd = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x0, vq), _mm256_cmpeq_epi8(x0, vr)),
+                                  _mm256_or_si256(_mm256_cmpeq_epi8(x1, vq), _mm256_cmpeq_epi8(x1, vr)));
+    return !_mm256_testz_si256(odd, odd);
+}
+#endif
+
+/* Quote (*qm) and CR (*cm) bits of the 64 bytes at b (the rare blocks). */
+static void classify_qc(const char *b, uint64_t *qm, uint64_t *cm) {
+    const __m128i vq = _mm_set1_epi8('"'), vr = _mm_set1_epi8('\r');
+    uint64_t q = 0, c = 0;
+    for (int i = 0; i < 4; i++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * i));
+        q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq)) << (16 * i);
+        c |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vr)) << (16 * i);
+    }
+    *qm = q;
+    *cm = c;
+}
+
+/* Bit i: the parity of the set bits of x at or below i. */
+static inline uint64_t prefix_xor(uint64_t x) {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
+/* Set bits of x (SWAR: the SSE2 kernel may not use POPCNT). */
+static inline unsigned popcount64(uint64_t x, int hw) {
+    if (hw) return (unsigned)__builtin_popcountll(x);
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* A quoted field [fs, fe) (fs and fe - 1 are its quotes) stored at *f
+ * (field nf): a view of its content, or with esc, a scratch copy when it
+ * holds doubled quotes. 0, or -1 when the general scanner must take the
+ * record (doubled quotes without esc, or unescape failed). */
+static int block_quoted(cxm_csv *esc, size_t nf, const char *fs, const char *fe, cxm_field *f) {
+    const char *a = fs + 1;
+    size_t len = (size_t)(fe - 1 - a);
+    if (memchr(a, '"', len)) {
+        if (!esc || unescape(esc, nf, a, fe - 1, &len)) return -1;
+        a = NULL; /* patched in from scratch when the record is done */
+    }
+    f->ptr = a;
+    f->len = len;
+    return 0;
+}
+
+typedef struct brec {
+    const char *next; /* the byte after the record's line end */
+    uint64_t lines;   /* physical line ends in the record, its own included */
+    cxm_field *fend;  /* one past the last field stored */
+} brec;
+
+/* The fields ending at the set bits of dd (offsets from b), the first one
+ * starting at *fs, into fo; returns the next free slot. No quoted fields. */
+static inline ALWAYS_INLINE cxm_field *emit_plain(cxm_field *fo, const char **fs, const char *b, uint64_t dd) {
+    const char *s = *fs;
+    while (dd) {
+        const char *fe = b + __builtin_ctzll(dd);
+        fo->ptr = s;
+        fo->len = (size_t)(fe - s);
+        fo++;
+        s = fe + 1;
+        dd &= dd - 1;
+    }
+    *fs = s;
+    return fo;
+}
+
+/* The same where fields may be quoted; NULL when the general scanner must
+ * take the record. */
+static inline cxm_field *emit_quoted(cxm_csv *esc, cxm_field *f0, cxm_field *fo, const char **fs, const char *b,
+                                     uint64_t dd) {
+    const char *s = *fs;
+    while (dd) {
+        const char *fe = b + __builtin_ctzll(dd);
+        fo->ptr = s;
+        fo->len = (size_t)(fe - s);
+        if (*s == '"' && block_quoted(esc, (size_t)(fo - f0), s, fe, fo)) return NULL;
+        fo++;
+        s = fe + 1;
+        dd &= dd - 1;
+    }
+    *fs = s;
+    return fo;
+}
+
+/*
+ * The record at p (not at a line end) into f0[0, room): 1 with *o filled,
+ * or 0 when the general scanner must take it (see above). Reads only whole
+ * 64-byte blocks of [p, end). esc: the scanner whose scratch takes
+ * unescaped fields, or NULL to refuse doubled quotes.
+ */
+static inline ALWAYS_INLINE int block_record(cxm_csv *esc, char d, const char *p, const char *end, cxm_field *f0,
+                                             size_t room, brec *o, int avx2) {
+    cxm_field *fo = f0;
+    const char *b = p, *fs = p;
+    uint64_t lines = 0;
+    uint64_t inside = 0; /* all ones: a quoted region runs on from the previous block */
+    uint64_t prev = 1;   /* bit 0: a field may open at b (record start, or after a delimiter or closing quote) */
+    uint64_t follow = 0; /* 1: b[-1] closed a quote, so b[0] must be a quote, delimiter or line end */
+    int quotes = 0;      /* a quote met so far: fields may be quoted */
+    while (end - b >= 64) {
+        uint64_t dm, lm, qm = 0, cm = 0;
+        int odd;
+#if defined(CXM_CSV_AVX2)
+        if (avx2)
+            odd = classify_avx2(b, d, &dm, &lm);
+        else
+#endif
+            odd = classify_sse2(b, d, &dm, &lm);
+        if (UNLIKELY(odd)) classify_qc(b, &qm, &cm);
+        uint64_t x = 0; /* bit i: b[i] is inside quotes (an opening quote included) */
+        const int q = (qm | inside | follow) != 0;
+        if (UNLIKELY(q)) x = prefix_xor(qm) ^ inside;
+        const uint64_t eol = (lm | cm) & ~x;
+        const uint64_t region = eol ? eol ^ (eol - 1) : ~(uint64_t)0; /* up to the line end */
+        const uint64_t dd = dm & ~x & region;
+        if (UNLIKELY(q)) {
+            quotes = 1;
+            const uint64_t opens = qm & x, closes = qm & ~x & region;
+            const uint64_t bound = (dm & ~x) | closes;         /* a field may open after these */
+            const uint64_t after = qm | ((dm | lm | cm) & ~x); /* may follow a closing quote */
+            if ((opens & region & ~((bound << 1) | prev)) || (follow & ~after) ||
+                (closes & ~(after >> 1) & (~(uint64_t)0 >> 1)))
+                return 0;
+            follow = closes >> 63;
+            const uint64_t il = lm & x & region, ic = cm & x & region;
+            if (ic) {
+                if (ic >> 63) return 0;
+                lines += popcount64(ic & ~(lm >> 1), avx2);
+            }
+            if (il) lines += popcount64(il, avx2);
+            prev = bound >> 63;
+            inside = (uint64_t)0 - (x >> 63);
+        } else {
+            prev = dm >> 63;
+        }
+        /* room for every field this block ends */
+        if (UNLIKELY(popcount64(dd, avx2) + (eol != 0) > (size_t)(f0 + room - fo))) return 0;
+        if (LIKELY(!quotes)) {
+            fo = emit_plain(fo, &fs, b, dd);
+        } else {
+            fo = emit_quoted(esc, f0, fo, &fs, b, dd);
+            if (!fo) return 0;
+        }
+        if (eol) {
+            const unsigned e = (unsigned)__builtin_ctzll(eol);
+            const char *fe = b + e;
+            fo->ptr = fs;
+            fo->len = (size_t)(fe - fs);
+            if (UNLIKELY(quotes) && *fs == '"' && block_quoted(esc, (size_t)(fo - f0), fs, fe, fo)) return 0;
+            fo++;
+            const char *next = fe + 1;
+            if (UNLIKELY(*fe == '\r')) {
+                if (e == 63) return 0;
+                next += (lm >> (e + 1)) & 1; /* CRLF */
+            }
+            if (UNLIKELY((size_t)(next - p) > CXM_MAX_FIELD_BYTES)) return 0;
+            o->next = next;
+            o->lines = lines + 1;
+            o->fend = fo;
+            return 1;
+        }
+        b += 64;
+    }
+    return 0;
+}
+
+/* cxm_csv_scan_many's loop over records (see csv.h). */
+static inline ALWAYS_INLINE size_t block_records(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff,
+                                                 cxm_field *out, size_t width, size_t max, uint64_t *lines,
+                                                 size_t *stops, int avx2) {
+    const char *p = buf + *ppos, *const end = buf + endoff;
+    const char d = s->delim;
+    uint64_t line = s->line;
+    size_t n = 0;
+    cxm_field *row = out;
+    while (n < max && end - p >= 64) {
+        if (UNLIKELY(*p == '\n')) { /* an empty line */
+            p++;
+            line++;
+            continue;
+        }
+        brec br;
+        if (*p == '\r' || !block_record(NULL, d, p, end, row, width, &br, avx2)) break;
+        for (cxm_field *f = br.fend; f < row + width; f++) { /* a short record */
+            f->ptr = NULL;
+            f->len = 0;
+        }
+        lines[n] = line;
+        line += br.lines;
+        p = br.next;
+        stops[n] = (size_t)(p - buf);
+        row += width;
+        n++;
+    }
+    s->line = line;
+    *ppos = (size_t)(p - buf);
+    return n;
+}
+
+static int block_record_sse2(cxm_csv *s, const char *p, const char *end, size_t room, brec *o) {
+    return block_record(s, s->delim, p, end, s->fields, room, o, 0);
+}
+
+static size_t block_records_sse2(cxm_csv *s, const char *buf, size_t *ppos, size_t end, cxm_field *out, size_t width,
+                                 size_t max, uint64_t *lines, size_t *stops) {
+    return block_records(s, buf, ppos, end, out, width, max, lines, stops, 0);
+}
+
+#if defined(CXM_CSV_AVX2)
+#define AVX2_KERNEL __attribute__((target("avx2,bmi,popcnt")))
+AVX2_KERNEL static int block_record_avx2(cxm_csv *s, const char *p, const char *end, size_t room, brec *o) {
+    return block_record(s, s->delim, p, end, s->fields, room, o, 1);
+}
+
+AVX2_KERNEL static size_t block_records_avx2(cxm_csv *s, const char *buf, size_t *ppos, size_t end, cxm_field *out,
+                                             size_t width, size_t max, uint64_t *lines, size_t *stops) {
+    return block_records(s, buf, ppos, end, out, width, max, lines, stops, 1);
+}
+#endif
+#endif /* CXM_CSV_BLOCKS */
+
+static int best_kernel(void) {
+#if defined(CXM_CSV_AVX2)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt"))
+        return CXM_CSV_KERNEL_AVX2;
+#endif
+#if defined(CXM_CSV_BLOCKS)
+    return CXM_CSV_KERNEL_SSE2;
+#else
+    return CXM_CSV_KERNEL_FIELD;
+#endif
+}
+
+int cxm_csv_set_kernel(cxm_csv *s, int kernel) {
+    int best = best_kernel();
+    if (kernel <= CXM_CSV_KERNEL_BEST || kernel > best) kernel = best;
+    s->kernel = kernel;
+    return kernel;
+}
+
+size_t cxm_csv_scan_many(cxm_csv *s, const char *buf, size_t *pos, size_t end, cxm_field *out, size_t width, size_t max,
+                         uint64_t *lines, size_t *stops) {
+    if (s->cr_pending || !width) return 0;
+#if defined(CXM_CSV_AVX2)
+    if (s->kernel == CXM_CSV_KERNEL_AVX2) return block_records_avx2(s, buf, pos, end, out, width, max, lines, stops);
+#endif
+#if defined(CXM_CSV_BLOCKS)
+    if (s->kernel == CXM_CSV_KERNEL_SSE2) return block_records_sse2(s, buf, pos, end, out, width, max, lines, stops);
+#else
+    (void)buf, (void)pos, (void)end, (void)out, (void)max, (void)lines, (void)stops;
+#endif
+    return 0;
+}
+
 /*
  * The record's quoted field nf + 1, opened at p on line qline, has no closing
  * quote before end (the end of input, or the window cap): the record is bad
@@ -376,6 +719,26 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int e
             room = s->fcap < s->maxfields ? s->fcap : s->maxfields;                                                    \
         }                                                                                                              \
     } while (0)
+#if defined(CXM_CSV_BLOCKS)
+    if (LIKELY(s->kernel >= CXM_CSV_KERNEL_SSE2) && end - p >= 64 && room) {
+        brec br;
+        int ok;
+#if defined(CXM_CSV_AVX2)
+        if (s->kernel == CXM_CSV_KERNEL_AVX2)
+            ok = block_record_avx2(s, p, end, room, &br);
+        else
+#endif
+            ok = block_record_sse2(s, p, end, room, &br);
+        if (LIKELY(ok)) {
+            nf = (size_t)(br.fend - s->fields);
+            p = br.next;
+            line += br.lines;
+            goto done;
+        }
+        s->nfix = 0; /* the general scanner starts the record afresh */
+        s->slen = 0;
+    }
+#endif
     finder fd;
     finder_init(&fd, end, d);
     for (;;) { /* one field per iteration; p is at the field's first byte */

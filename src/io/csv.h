@@ -73,10 +73,29 @@ typedef struct cxm_csv {
     uint32_t bad_col;  /* 1-based field index */
     uint64_t bad_line; /* physical line of the error */
     char bad_msg[200];
+    int kernel; /* CXM_CSV_KERNEL_* in effect (never BEST) */
 } cxm_csv;
 
-/* Prepares s for delim (not '"', CR or LF; the caller checks). */
+/*
+ * How cxm_csv_scan finds fields. Every kernel gives the same results; the
+ * block kernels take a record whole, 64 bytes at a time (bit masks of the
+ * delimiter, LF, CR and quote positions; quoted regions masked out with a
+ * prefix XOR), and hand anything unusual to the field-by-field scanner.
+ */
+enum {
+    CXM_CSV_KERNEL_BEST = 0,  /* the fastest this CPU runs (what cxm_csv_init picks) */
+    CXM_CSV_KERNEL_FIELD = 1, /* field by field only: the reference; the only kernel off x86-64 */
+    CXM_CSV_KERNEL_SSE2 = 2,  /* 64-byte blocks with SSE2 (every x86-64) */
+    CXM_CSV_KERNEL_AVX2 = 3   /* 64-byte blocks with AVX2, BMI1 and POPCNT (checked at run time) */
+};
+
+/* Prepares s for delim (not '"', CR or LF; the caller checks), with the
+ * best kernel for this CPU. */
 void cxm_csv_init(cxm_csv *s, char delim, size_t maxfields);
+/* Chooses s's kernel (CXM_CSV_KERNEL_*; tests and benchmarks compare them).
+ * One this build or CPU lacks falls back to the best one below it. Returns
+ * the kernel in effect. */
+int cxm_csv_set_kernel(cxm_csv *s, int kernel);
 /* Frees what s owns (fields, scratch); s may be NULL. */
 void cxm_csv_free(cxm_csv *s);
 /* Sets maxfields and makes sure fields has room for n entries. */
@@ -90,5 +109,21 @@ int cxm_csv_reserve(cxm_csv *s, size_t n) CXM_WUR;
  * CXM_CSV_WINDOW_*. Returns a CXM_CSV_* result or CXM_ENOMEM/CXM_ELIMIT.
  */
 int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *pos, size_t end, int eof) CXM_WUR;
+
+/*
+ * Scans up to max whole records straight into out, as cxm_csv_scan would
+ * return them: record k's fields are out[k * width, (k + 1) * width), a
+ * short record padded with missing fields (ptr NULL); lines[k] receives the
+ * line where record k starts and stops[k] the offset just past its line
+ * end. Skips empty lines (LF) between records. Stops before the first
+ * record a block kernel does not take (one with more than width fields, a
+ * doubled quote, a lone CR, a bad one, one within 64 bytes of end, ...;
+ * the rules are in csv.c) and leaves it to cxm_csv_scan, which reads it
+ * the same way; with CXM_CSV_KERNEL_FIELD it takes none. Advances *pos and
+ * s->line past what it consumed; leaves s->fields alone. Fields point into
+ * buf (borrowed). Returns the number of records stored (0 .. max).
+ */
+size_t cxm_csv_scan_many(cxm_csv *s, const char *buf, size_t *pos, size_t end, cxm_field *out, size_t width, size_t max,
+                         uint64_t *lines, size_t *stops);
 
 #endif

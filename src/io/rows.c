@@ -45,6 +45,10 @@
 
 #define ROWS_WINDOW_START ((size_t)1 << 20)
 #define ROWS_WINDOW_MIN   ((size_t)4096)
+/* CSV records scanned ahead at a time: about ROWS_BATCH_FIELDS fields
+ * (64 KiB of cxm_field), at most ROWS_BATCH_MAX records. */
+#define ROWS_BATCH_FIELDS 4096u
+#define ROWS_BATCH_MAX    256u
 
 typedef struct nd_span {
     const char *p;
@@ -69,6 +73,14 @@ struct cxm_rows {
     cxm_arena names; /* CSV header names */
 
     cxm_csv csv; /* CSV scanner state */
+    /* CSV records scanned ahead by cxm_csv_scan_many: record k is
+     * bat[k * ncols, (k + 1) * ncols), starting on line bline[k] and
+     * ending at data + bstop[k]; bi are returned so far, bn stored.
+     * Only between two refills of the window (fill() runs with bn == 0). */
+    cxm_field *bat;
+    uint64_t *bline;
+    size_t *bstop;
+    size_t bcap, bn, bi;
 
     /* NDJSON */
     uint64_t nd_line; /* number of the next line to read */
@@ -215,10 +227,33 @@ static int csv_read_header(cxm_rows *r, cxm_diag *diag) {
     if (rc < 0) return rc;
     rc = cxm_csv_reserve(&r->csv, n);
     if (rc) return cxm_diag_set(diag, rc, r->name, 0, 0, NULL, "out of memory");
+    size_t bcap = ROWS_BATCH_FIELDS / n;
+    if (bcap > ROWS_BATCH_MAX) bcap = ROWS_BATCH_MAX;
+    if (bcap >= 2) { /* (else scanning ahead gains nothing) */
+        r->bat = malloc(bcap * n * sizeof *r->bat);
+        r->bline = malloc(bcap * sizeof *r->bline);
+        r->bstop = malloc(bcap * sizeof *r->bstop);
+        if (!r->bat || !r->bline || !r->bstop)
+            return cxm_diag_set(diag, CXM_ENOMEM, r->name, 0, 0, NULL, "out of memory");
+        r->bcap = bcap;
+    }
     return CXM_OK;
 }
 
 static int csv_next(cxm_rows *r, const cxm_field **fields, size_t *nfields, cxm_diag *diag) {
+    if (r->bi == r->bn && r->bcap) { /* scan ahead what the block kernel takes */
+        size_t pos = r->pos;
+        r->bi = 0;
+        r->bn = cxm_csv_scan_many(&r->csv, r->data, &pos, r->end, r->bat, r->ncols, r->bcap, r->bline, r->bstop);
+        r->pos = pos;
+    }
+    if (r->bi < r->bn) { /* the common case */
+        *fields = r->bat + r->bi * r->ncols;
+        *nfields = r->ncols;
+        r->rec_line = r->bline[r->bi];
+        r->bi++;
+        return 1;
+    }
     int rc = csv_scan_next(r, diag);
     if (rc < 0) return rc;
     if (rc == CXM_CSV_END) return 0;
@@ -735,7 +770,7 @@ uint64_t cxm_rows_line(const cxm_rows *r) {
 }
 
 void cxm_rows_progress(const cxm_rows *r, uint64_t *done, uint64_t *total) {
-    if (done) *done = r->base + r->pos;
+    if (done) *done = r->base + (r->bn ? r->bstop[r->bi - 1] : r->pos);
     if (total) *total = r->total;
 }
 
@@ -751,6 +786,9 @@ void cxm_rows_free(cxm_rows *r) {
     free(r->hdr);
     cxm_arena_free(&r->names);
     cxm_csv_free(&r->csv);
+    free(r->bat);
+    free(r->bline);
+    free(r->bstop);
     cxm_dict_free(&r->keys);
     json_decref(r->root);
     free(r->ndf);

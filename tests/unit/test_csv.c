@@ -5,7 +5,9 @@
  * hand; then a differential test against libcsv (strict mode) over a few
  * thousand seeded random documents, the same documents scanned through
  * windows that grow a few bytes at a time (every refill boundary), file and
- * standard-input reading, the limits, and the real data sets when
+ * standard-input reading, the limits; the block kernels (SSE2, AVX2, and
+ * cxm_csv_scan_many) against the field-by-field scanner over random
+ * documents made to hit their edges; and the real data sets when
  * $CXM_DATASETS is set.
  */
 #include <stdarg.h>
@@ -479,6 +481,36 @@ static void test_field_longer_than_the_limit_is_a_bad_row(void **state) {
     EXPECT_RECORD(r, 3, "2", "3");
     expect_end(r);
     cxm_rows_free(r);
+    free(text);
+}
+
+/* The same with more records after it (the block kernels see whole
+ * 64-byte blocks there), unquoted and quoted. */
+static void test_field_longer_than_the_limit_is_a_bad_row_mid_file(void **state) {
+    (void)state;
+    size_t big = (size_t)CXM_MAX_FIELD_BYTES + 1;
+    char *text = malloc(big + 256);
+    for (int quoted = 0; quoted < 2; quoted++) {
+        size_t n = 0;
+        memcpy(text, "a,b\n1,", 6);
+        n = 6;
+        if (quoted) text[n++] = '"';
+        memset(text + n, 'x', big);
+        n += big;
+        if (quoted) text[n++] = '"';
+        text[n++] = '\n';
+        for (int i = 0; i < 20; i++) {
+            memcpy(text + n, "2,3\n", 4);
+            n += 4;
+        }
+        text[n] = 0;
+        cxm_rows *r = open_text(text, ',');
+        expect_bad(r, 2, 2, 2, "field longer than the limit");
+        for (uint64_t line = 3; line < 23; line++)
+            EXPECT_RECORD(r, line, "2", "3");
+        expect_end(r);
+        cxm_rows_free(r);
+    }
     free(text);
 }
 
@@ -994,6 +1026,338 @@ static void test_file_reading_equals_memory_reading_across_window_refills(void *
     free(all.p);
 }
 
+/* ---- the block kernels ------------------------------------------------ */
+
+/* Everything one scanner call tells about a record, copied out. */
+typedef struct kres {
+    int rc;
+    uint64_t rec_line, line_after;
+    size_t nfields, pos_after;
+    uint32_t bad_col;
+    uint64_t bad_line;
+    char msg[200];
+    char *text; /* the stored fields: 8-byte length (or ~0 for missing) + bytes each */
+    size_t textlen;
+} kres;
+
+typedef struct kscan {
+    kres *r;
+    size_t n, cap;
+    int fatal; /* a negative code ended the scan */
+} kscan;
+
+static kres *kpush(kscan *k) {
+    if (k->n == k->cap) {
+        k->cap = k->cap ? k->cap * 2 : 64;
+        k->r = realloc(k->r, k->cap * sizeof *k->r);
+    }
+    kres *r = &k->r[k->n++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static void kfields(kres *r, const cxm_field *f, size_t n) {
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += 8 + (f[i].ptr ? f[i].len : 0);
+    r->text = malloc(len ? len : 1);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t l = f[i].ptr ? f[i].len : ~(uint64_t)0;
+        memcpy(r->text + r->textlen, &l, 8);
+        r->textlen += 8;
+        if (f[i].ptr && f[i].len) memcpy(r->text + r->textlen, f[i].ptr, f[i].len);
+        if (f[i].ptr) r->textlen += f[i].len;
+    }
+}
+
+static void kfree(kscan *k) {
+    for (size_t i = 0; i < k->n; i++)
+        free(k->r[i].text);
+    free(k->r);
+}
+
+/*
+ * Scans doc (n bytes) with kernel, width fields at most, the way rows.c
+ * does when many (cxm_csv_scan_many first, cxm_csv_scan for what it leaves)
+ * or with cxm_csv_scan alone; through the whole buffer (step 0) or windows
+ * that grow step bytes at each MORE (exact-size copies). Short records are
+ * compared as stored, without padding.
+ */
+static void kscan_doc(kscan *k, const char *doc, size_t n, char delim, size_t width, int kernel, int many,
+                      size_t step) {
+    memset(k, 0, sizeof *k);
+    cxm_csv s;
+    cxm_csv_init(&s, delim, width);
+    assert_int_equal(cxm_csv_reserve(&s, width), 0);
+    (void)cxm_csv_set_kernel(&s, kernel);
+    cxm_field *out = malloc(8 * width * sizeof *out);
+    uint64_t lines[8];
+    size_t stops[8];
+    size_t base = 0, pos = 0, wlen = step ? 0 : n;
+    char *win = malloc(wlen ? wlen : 1);
+    if (wlen) memcpy(win, doc, wlen);
+    for (;;) {
+        int eof = base + wlen == n ? CXM_CSV_WINDOW_EOF : CXM_CSV_WINDOW_OPEN;
+        if (many) {
+            size_t got = cxm_csv_scan_many(&s, win, &pos, wlen, out, width, 1 + rndn(8), lines, stops);
+            for (size_t i = 0; i < got; i++) {
+                kres *r = kpush(k);
+                r->rc = CXM_CSV_RECORD;
+                r->rec_line = lines[i];
+                r->pos_after = base + stops[i];
+                size_t nf = width;
+                while (nf > 0 && !out[i * width + nf - 1].ptr)
+                    nf--;
+                r->nfields = nf;
+                kfields(r, out + i * width, nf);
+            }
+            if (got) continue; /* (s.line is past any empty lines it skipped too) */
+        }
+        int rc = cxm_csv_scan(&s, win, &pos, wlen, eof);
+        if (rc == CXM_CSV_MORE) {
+            assert_int_equal(eof, CXM_CSV_WINDOW_OPEN);
+            base += pos;
+            wlen -= pos;
+            pos = 0;
+            size_t grow = step;
+            if (base + wlen + grow > n) grow = n - base - wlen;
+            wlen += grow;
+            free(win);
+            win = malloc(wlen ? wlen : 1);
+            if (wlen) memcpy(win, doc + base, wlen);
+            continue;
+        }
+        if (rc < 0) {
+            k->fatal = rc;
+            break;
+        }
+        if (rc == CXM_CSV_END) break;
+        kres *r = kpush(k);
+        r->rc = rc;
+        r->rec_line = s.rec_line;
+        r->line_after = s.line;
+        r->pos_after = base + pos;
+        r->nfields = s.nfields;
+        r->bad_col = rc == CXM_CSV_BAD ? s.bad_col : 0;
+        r->bad_line = rc == CXM_CSV_BAD ? s.bad_line : 0;
+        if (rc == CXM_CSV_BAD) memcpy(r->msg, s.bad_msg, sizeof r->msg);
+        if (rc == CXM_CSV_RECORD) kfields(r, s.fields, s.nfields < width ? s.nfields : width);
+    }
+    free(win);
+    free(out);
+    cxm_csv_free(&s);
+}
+
+/* b must equal the reference a (line_after only where both know it). */
+static void kcompare(const kscan *a, const kscan *b, size_t docno, const char *what) {
+    if (a->n != b->n || a->fatal != b->fatal)
+        fail_msg("doc %zu (%s): %zu records (fatal %d), want %zu (fatal %d)", docno, what, b->n, b->fatal, a->n,
+                 a->fatal);
+    for (size_t i = 0; i < a->n; i++) {
+        const kres *x = &a->r[i], *y = &b->r[i];
+        if (x->rc != y->rc || x->rec_line != y->rec_line || x->pos_after != y->pos_after || x->bad_col != y->bad_col ||
+            x->bad_line != y->bad_line || strcmp(x->msg, y->msg) != 0)
+            fail_msg("doc %zu (%s) record %zu: rc %d line %llu end %zu, want rc %d line %llu end %zu", docno, what, i,
+                     y->rc, (unsigned long long)y->rec_line, y->pos_after, x->rc, (unsigned long long)x->rec_line,
+                     x->pos_after);
+        if (x->rc == CXM_CSV_RECORD &&
+            (x->nfields != y->nfields || x->textlen != y->textlen || memcmp(x->text, y->text, x->textlen) != 0))
+            fail_msg("doc %zu (%s) record %zu (line %llu): fields differ (%zu vs %zu)", docno, what, i,
+                     (unsigned long long)x->rec_line, y->nfields, x->nfields);
+        if (y->line_after && x->line_after != y->line_after)
+            fail_msg("doc %zu (%s) record %zu: next line %llu, want %llu", docno, what, i,
+                     (unsigned long long)y->line_after, (unsigned long long)x->line_after);
+    }
+}
+
+/* Records made to hit the kernels' edges: long plain and quoted fields
+ * (crossing 64-byte blocks) holding delimiters, LF, CR, CRLF and doubled
+ * quotes; stray quotes, text after closing quotes, lone CRs, CRLF, empty
+ * lines, short and long records, now and then an unterminated quote. */
+static void gen_wild(doc *d, char delim, size_t nrec) {
+    static const char plain[] = "abcdefgh0123456789 -:.@TZ";
+    char dl[2] = {delim, 0};
+    d->n = 0;
+    d->nrec = 0;
+    for (size_t r = 0; r < nrec; r++) {
+        size_t nf = 1 + rndn(9);
+        for (size_t f = 0; f < nf; f++) {
+            if (f) d_puts(d, dl);
+            size_t k = rndn(12), len = rndn(4) ? rndn(12) : rndn(150);
+            if (k == 0) continue; /* empty */
+            if (k <= 5 || k == 9) {
+                for (size_t i = 0; i < len; i++) {
+                    char c = plain[rndn(sizeof plain - 1)];
+                    if (k == 9 && rndn(8) == 0) c = '"'; /* a stray quote */
+                    d_put(d, &c, 1);
+                }
+                continue;
+            }
+            d_puts(d, "\"");
+            for (size_t i = 0; i < len; i++) {
+                size_t c = rndn(40);
+                if (c == 0)
+                    d_puts(d, "\"\"");
+                else if (c == 1)
+                    d_puts(d, "\n");
+                else if (c == 2)
+                    d_puts(d, "\r");
+                else if (c == 3)
+                    d_puts(d, "\r\n");
+                else if (c <= 6)
+                    d_puts(d, dl);
+                else
+                    d_put(d, &plain[rndn(sizeof plain - 1)], 1);
+            }
+            if (k != 11 || rndn(30)) d_puts(d, "\"");
+            if (k == 10 && rndn(3) == 0) d_puts(d, "x"); /* text after the closing quote */
+        }
+        size_t e = rndn(40);
+        if (r + 1 == nrec && rndn(2)) break;
+        d_puts(d, e < 28 ? "\n" : e < 34 ? "\r\n" : e < 36 ? "\r" : e < 38 ? "\n\n" : "\r\n\r\n");
+    }
+}
+
+static void test_block_kernels_agree_with_the_field_scanner(void **state) {
+    (void)state;
+    static const char delims[] = {',', ';', '|', '\t'};
+    rng_state = 0xC0FFEE1234567ull;
+    doc d;
+    memset(&d, 0, sizeof d);
+    size_t ndocs = 1500, nrec = 0, nbad = 0;
+    for (size_t k = 0; k < ndocs; k++) {
+        char delim = delims[k % 4];
+        gen_wild(&d, delim, 1 + rndn(60));
+        size_t width = 1 + rndn(10);
+        kscan ref;
+        kscan_doc(&ref, d.p, d.n, delim, width, CXM_CSV_KERNEL_FIELD, 0, 0);
+        for (int kernel = CXM_CSV_KERNEL_SSE2; kernel <= CXM_CSV_KERNEL_AVX2; kernel++) {
+            kscan got;
+            kscan_doc(&got, d.p, d.n, delim, width, kernel, 0, 0);
+            kcompare(&ref, &got, k, kernel == CXM_CSV_KERNEL_SSE2 ? "sse2" : "avx2");
+            kfree(&got);
+            kscan_doc(&got, d.p, d.n, delim, width, kernel, 1, 0);
+            kcompare(&ref, &got, k, kernel == CXM_CSV_KERNEL_SSE2 ? "sse2, many" : "avx2, many");
+            kfree(&got);
+            if (k % 5 == 0) {
+                kscan_doc(&got, d.p, d.n, delim, width, kernel, 1, 1 + rndn(100));
+                kcompare(&ref, &got, k, "many, windows");
+                kfree(&got);
+            }
+        }
+        nrec += ref.n;
+        for (size_t i = 0; i < ref.n; i++)
+            nbad += ref.r[i].rc == CXM_CSV_BAD;
+        kfree(&ref);
+    }
+    assert_true(nrec > 30000);
+    assert_true(nbad > 1000);
+    print_message("%zu documents, %zu records (%zu bad) read alike by every kernel\n", ndocs, nrec, nbad);
+    free(d.p);
+}
+
+static void test_every_kernel_can_be_chosen(void **state) {
+    (void)state;
+    cxm_csv s;
+    cxm_csv_init(&s, ',', 4);
+    int best = s.kernel;
+    assert_true(best >= CXM_CSV_KERNEL_FIELD && best <= CXM_CSV_KERNEL_AVX2);
+    assert_int_equal(cxm_csv_set_kernel(&s, CXM_CSV_KERNEL_FIELD), CXM_CSV_KERNEL_FIELD);
+    assert_int_equal(cxm_csv_set_kernel(&s, CXM_CSV_KERNEL_BEST), best);
+    assert_int_equal(cxm_csv_set_kernel(&s, 99), best);
+    int sse2 = cxm_csv_set_kernel(&s, CXM_CSV_KERNEL_SSE2);
+    assert_true(sse2 <= CXM_CSV_KERNEL_SSE2 && sse2 <= best);
+    cxm_csv_free(&s);
+}
+
+/* A plain 64-byte record of three fields, so the kernels see whole blocks. */
+#define PAD64    "01234567890123456789012345678901234567890123456789012345678,x,y\n"
+#define PAD64_F1 "01234567890123456789012345678901234567890123456789012345678"
+
+static void test_block_kernel_reads_a_quoted_field_across_blocks(void **state) {
+    (void)state;
+    /* field 2 holds an LF, a CRLF, a lone CR, a delimiter and doubled
+     * quotes, and crosses two 64-byte block boundaries; the record starts on
+     * line 3 and ends on line 6 */
+    const char *text = "a,b,c\n" PAD64 "1,\"x,\ny\"\"z\r\nw\rq"
+                       "01234567890123456789012345678901234567890123456789012345678901234567890123456789"
+                       "\"\"\",end\n" PAD64 PAD64;
+    cxm_rows *r = open_text(text, ',');
+    EXPECT_RECORD(r, 2, PAD64_F1, "x", "y");
+    EXPECT_RECORD(r, 3, "1",
+                  "x,\ny\"z\r\nw\rq01234567890123456789012345678901234567890123456789012345678901234567890123456789\"",
+                  "end");
+    EXPECT_RECORD(r, 7, PAD64_F1, "x", "y");
+    EXPECT_RECORD(r, 8, PAD64_F1, "x", "y");
+    expect_end(r);
+    cxm_rows_free(r);
+}
+
+static void test_scan_many_stops_before_a_record_it_does_not_take(void **state) {
+    (void)state;
+    const char *text = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,1\n" /* 0: 72 bytes */
+                       "bbb,\"2\"\n"              /* 72: a quoted field without doubled quotes */
+                       "ccc,\"say \"\"hi\"\"\"\n" /* 80: doubled quotes: left to cxm_csv_scan */
+                       "\n"                       /* 97: an empty line */
+                       "ddd,4\n"                  /* 98 */
+                       "eee\n"                    /* 104: a short record */
+        PAD64                                     /* 108 (three fields: too many for width 2) */
+                       "fff,6\n";                 /* 172: within 64 bytes of the end */
+    size_t n = strlen(text);
+    assert_int_equal(n, 178);
+    cxm_csv s;
+    cxm_csv_init(&s, ',', 2);
+    assert_int_equal(cxm_csv_reserve(&s, 2), 0);
+    if (s.kernel == CXM_CSV_KERNEL_FIELD) {
+        cxm_csv_free(&s);
+        skip();
+    }
+    cxm_field out[8 * 2];
+    uint64_t lines[8];
+    size_t stops[8], pos = 0;
+    assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 2);
+    assert_int_equal(lines[0], 1);
+    assert_int_equal(lines[1], 2);
+    assert_int_equal(stops[0], 72);
+    assert_int_equal(stops[1], 80);
+    assert_int_equal(pos, 80);
+    assert_int_equal(s.line, 3);
+    assert_int_equal(out[2].len, 3);
+    assert_ptr_equal(out[3].ptr, text + 77); /* a view into the input */
+    assert_int_equal(out[3].len, 1);
+
+    assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 0);
+    assert_int_equal(cxm_csv_scan(&s, text, &pos, n, CXM_CSV_WINDOW_EOF), CXM_CSV_RECORD);
+    assert_int_equal(s.rec_line, 3);
+    assert_int_equal(s.fields[1].len, 8);
+    assert_memory_equal(s.fields[1].ptr, "say \"hi\"", 8);
+    assert_int_equal(pos, 97);
+
+    /* the empty line is skipped; "eee" is padded with a missing field */
+    assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 2);
+    assert_int_equal(lines[0], 5);
+    assert_int_equal(lines[1], 6);
+    assert_int_equal(stops[1], 108);
+    assert_int_equal(out[2].len, 3);
+    assert_null(out[3].ptr);
+    assert_int_equal(out[3].len, 0);
+    assert_int_equal(pos, 108);
+    assert_int_equal(s.line, 7);
+
+    /* the record with too many fields is a bad record for cxm_csv_scan */
+    assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 0);
+    assert_int_equal(cxm_csv_scan(&s, text, &pos, n, CXM_CSV_WINDOW_EOF), CXM_CSV_RECORD);
+    assert_int_equal(s.nfields, 3);
+    assert_int_equal(s.over_line, 7);
+    assert_int_equal(pos, 172);
+    assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 0);
+    assert_int_equal(pos, 172);
+    assert_int_equal(cxm_csv_scan(&s, text, &pos, n, CXM_CSV_WINDOW_EOF), CXM_CSV_RECORD);
+    assert_int_equal(s.rec_line, 8);
+    assert_int_equal(cxm_csv_scan(&s, text, &pos, n, CXM_CSV_WINDOW_EOF), CXM_CSV_END);
+    cxm_csv_free(&s);
+}
+
 /* ---- the real data sets ----------------------------------------------- */
 
 static char *slurp(const char *path, size_t *len) {
@@ -1101,6 +1465,7 @@ int main(void) {
         cmocka_unit_test(test_header_only_input_has_no_records),
         cmocka_unit_test(test_trailing_delimiter_at_end_of_input_is_an_empty_field),
         cmocka_unit_test(test_field_longer_than_the_limit_is_a_bad_row),
+        cmocka_unit_test(test_field_longer_than_the_limit_is_a_bad_row_mid_file),
         cmocka_unit_test(test_line_numbers_count_physical_lines),
         cmocka_unit_test(test_guess_format_from_the_file_name),
         cmocka_unit_test(test_free_accepts_null),
@@ -1112,6 +1477,10 @@ int main(void) {
         cmocka_unit_test(test_quote_unclosed_within_the_record_limit_is_a_bad_row),
         cmocka_unit_test(test_agrees_with_libcsv_on_random_documents),
         cmocka_unit_test(test_file_reading_equals_memory_reading_across_window_refills),
+        cmocka_unit_test(test_every_kernel_can_be_chosen),
+        cmocka_unit_test(test_block_kernel_reads_a_quoted_field_across_blocks),
+        cmocka_unit_test(test_scan_many_stops_before_a_record_it_does_not_take),
+        cmocka_unit_test(test_block_kernels_agree_with_the_field_scanner),
         cmocka_unit_test(test_reads_the_real_data_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
