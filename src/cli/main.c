@@ -24,6 +24,8 @@ static void usage(FILE *o) {
           "  comments  the survey comments behind a theme or score, or their key phrases\n"
           "  sample    write a realistic synthetic data set\n"
           "  convert   turn an export (call centre, ITSM event log) into tickets/messages\n"
+          "  import    load records into a store (SQLite): idempotent, durable, concurrent\n"
+          "  token     create, list or revoke the HTTP service's API tokens in a store\n"
           "  help      this text; 'cxm COMMAND --help' for a command's options\n"
           "  version   print the version\n"
           "\n"
@@ -111,6 +113,8 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "sample")) return cmd_sample(argc - 1, argv + 1);
     if (!strcmp(cmd, "comments")) return cmd_comments(argc - 1, argv + 1);
     if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
+    if (!strcmp(cmd, "import")) return cmd_import(argc - 1, argv + 1);
+    if (!strcmp(cmd, "token")) return cmd_token(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return EXIT_OK;

@@ -14,6 +14,7 @@ const char cli_data_help[] =
     "  --tickets FILE       tickets (CSV, or NDJSON by .ndjson/.jsonl); '-' = stdin\n"
     "  --messages FILE      messages: one row per event of a ticket (optional)\n"
     "  --data DIR           a directory with tickets.csv, messages.csv (or .ndjson)\n"
+    "  --store FILE         a store written by 'cxm import' (instead of the files above)\n"
     "  --map CANON=SOURCE   read column SOURCE as CANON (repeatable), e.g. --map ticket_id=Id\n"
     "  --delimiter C        CSV delimiter (default ','; 'tab' for TAB)\n"
     "  --input-tz ZONE      zone of timestamps without an offset (default UTC)\n"
@@ -49,7 +50,7 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, cli_opts *o, int is_r
         O_TICKETS = 256, O_MESSAGES, O_DATA, O_MAP, O_DELIM, O_METRICS, O_BY, O_WHERE, O_FROM, O_TO,
         O_ASOF, O_TZ, O_INTZ, O_DORDER, O_CAL, O_SLA, O_PRESET, O_STATS, O_TIME, O_FCR, O_CONF,
         O_STRICT, O_FORMAT, O_LANG, O_QUIET, O_RESPONSES, O_CSATV, O_CSATB, O_CESV, O_CESP, O_CEST, O_NPSB,
-        O_NPSCI, O_MINN, O_COMPARE, O_FCRDEN, O_THEMES
+        O_NPSCI, O_MINN, O_COMPARE, O_FCRDEN, O_THEMES, O_STORE
     };
     static const struct option longopts[] = {
         {"tickets", required_argument, 0, O_TICKETS}, {"messages", required_argument, 0, O_MESSAGES},
@@ -71,6 +72,7 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, cli_opts *o, int is_r
         {"nps-buckets", required_argument, 0, O_NPSB}, {"nps-ci", required_argument, 0, O_NPSCI},
         {"min-n", required_argument, 0, O_MINN}, {"compare", required_argument, 0, O_COMPARE},
         {"fcr-denominator", required_argument, 0, O_FCRDEN}, {"themes", required_argument, 0, O_THEMES},
+        {"store", required_argument, 0, O_STORE},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->format = is_report ? CXM_FORMAT_TABLE : CXM_FORMAT_CSV;
@@ -86,6 +88,7 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, cli_opts *o, int is_r
         case O_TICKETS: o->r.tickets = optarg; break;
         case O_MESSAGES: o->r.messages = optarg; break;
         case O_DATA: o->r.data_dir = optarg; break;
+        case O_STORE: o->r.store = optarg; break;
         case O_MAP:
             if (o->r.nmap == sizeof o->map / sizeof o->map[0]) {
                 cli_usage_error(cmd, "too many --map options");

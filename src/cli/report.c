@@ -51,8 +51,8 @@ int cmd_report(int argc, char **argv) {
         help();
         return EXIT_OK;
     }
-    if (!o.r.tickets && !o.r.data_dir && !o.r.responses) {
-        cli_usage_error("report", "no input: give --tickets FILE, --responses FILE or --data DIR");
+    if (!o.r.tickets && !o.r.data_dir && !o.r.responses && !o.r.store) {
+        cli_usage_error("report", "no input: give --tickets FILE, --responses FILE, --data DIR or --store FILE");
         return EXIT_USAGE;
     }
     cxm_diag d;

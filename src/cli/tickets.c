@@ -35,8 +35,8 @@ int cmd_tickets(int argc, char **argv) {
         cli_usage_error("tickets", "--format: expected csv or json");
         return EXIT_USAGE;
     }
-    if (!o.r.tickets && !o.r.data_dir) {
-        cli_usage_error("tickets", "no input: give --tickets FILE or --data DIR");
+    if (!o.r.tickets && !o.r.data_dir && !o.r.store) {
+        cli_usage_error("tickets", "no input: give --tickets FILE, --data DIR or --store FILE");
         return EXIT_USAGE;
     }
     FILE *out = stdout;

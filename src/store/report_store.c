@@ -1,0 +1,309 @@
+/*
+ * report_store.c - `cxm report --store FILE`: the store's streams written
+ * back as canonical CSV files in a private temporary directory, which the
+ * normal report then reads as --data DIR (see store.h). The pre-aggregated
+ * fast path that makes this unnecessary for dashboards is the next step
+ * (docs/internals/store.md).
+ *
+ * Invariants:
+ *  - every stream is read inside one read transaction (BEGIN ... COMMIT on
+ *    one connection in WAL mode): the files are one consistent state of the
+ *    store, whatever an import does meanwhile;
+ *  - a stream's file has the columns listed for it in `columns`, in their
+ *    first-seen order (at least two: every stream requires two columns, so
+ *    no row is an empty line), and its rows in first-seen (rowid) order; values are
+ *    the stored text, quoted only when they hold the delimiter, a quote, CR
+ *    or LF, so an imported canonical CSV file comes back byte for byte;
+ *  - the directory is created with mkdtemp (mode 0700) and named
+ *    cxm-snapshot-XXXXXX; cxm_store_snapshot_remove deletes only such a
+ *    directory and only the three stream files in it.
+ *
+ * Sizes: a snapshot costs the streams' size in temporary disk space (about
+ * 170 bytes a ticket) and one pass over the tables.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/diag.h"
+#include "core/limits.h"
+#include "store/store_int.h"
+
+#define SNAP_PREFIX "cxm-snapshot-"
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+static void put_field(FILE *f, const char *s, size_t n) {
+    int quote = 0;
+    for (size_t i = 0; i < n && !quote; i++) quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        if (n) fwrite(s, 1, n, f);
+        return;
+    }
+    fputc('"', f);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        run++;
+        if (s[i] == '"') { /* write through the quote, then double it */
+            fwrite(s + i + 1 - run, 1, run, f);
+            fputc('"', f);
+            run = 0;
+        }
+    }
+    if (run) fwrite(s + n - run, 1, run, f);
+    fputc('"', f);
+}
+
+/* The columns listed for stream si, in order: names[i] owned (free each),
+ * canon[i] the canonical index or -1 for an extra column. */
+typedef struct colset {
+    char **names;
+    size_t *lens;
+    int *canon;
+    size_t n;
+} colset;
+
+static void colset_free(colset *c) {
+    for (size_t i = 0; i < c->n; i++) free(c->names[i]);
+    free(c->names);
+    free(c->lens);
+    free(c->canon);
+    memset(c, 0, sizeof *c);
+}
+
+static int load_columns(cxm_store *s, int si, colset *cs, cxm_diag *diag) {
+    memset(cs, 0, sizeof *cs);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT name FROM columns WHERE stream = ?1 ORDER BY pos", -1, &st, NULL);
+    if (rc != SQLITE_OK) return cxm_store_fail(s, rc, "reading the column list", diag);
+    sqlite3_bind_text(st, 1, cxm_store_stream_defs[si].name, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    int err = CXM_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !err) {
+        if (cs->n == CXM_MAX_COLUMNS) {
+            err = cxm_diag_set(diag, CXM_ELIMIT, s->path, 0, 0, NULL, "more than %u columns in stream %s",
+                               (unsigned)CXM_MAX_COLUMNS, cxm_store_stream_defs[si].name);
+            break;
+        }
+        if (cs->n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **nn = realloc(cs->names, cap * sizeof *nn);
+            if (nn) cs->names = nn;
+            size_t *nl = realloc(cs->lens, cap * sizeof *nl);
+            if (nl) cs->lens = nl;
+            int *nc = realloc(cs->canon, cap * sizeof *nc);
+            if (nc) cs->canon = nc;
+            if (!nn || !nl || !nc) {
+                err = CXM_ENOMEM;
+                break;
+            }
+        }
+        const char *name = (const char *)sqlite3_column_blob(st, 0);
+        size_t len = (size_t)sqlite3_column_bytes(st, 0);
+        char *copy = malloc(len + 1);
+        if (!copy) {
+            err = CXM_ENOMEM;
+            break;
+        }
+        if (len) memcpy(copy, name, len);
+        copy[len] = 0;
+        const cxm_stream_def *def = cxm_store_stream_defs[si].def;
+        int canon = -1;
+        for (size_t c = 0; c < def->ncols; c++)
+            if (strlen(def->cols[c].name) == len && !memcmp(def->cols[c].name, copy, len)) canon = (int)c;
+        cs->names[cs->n] = copy;
+        cs->lens[cs->n] = len;
+        cs->canon[cs->n++] = canon;
+    }
+    sqlite3_finalize(st);
+    if (err) return err;
+    return rc == SQLITE_DONE ? CXM_OK : cxm_store_fail(s, rc, "reading the column list", diag);
+}
+
+/* Writes stream si to path as CSV. */
+static int write_stream(cxm_store *s, int si, const colset *cs, const char *path, cxm_diag *diag) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        return CXM_ENOMEM;
+    }
+    char *iobuf = malloc(1u << 20);
+    if (iobuf) setvbuf(f, iobuf, _IOFBF, 1u << 20);
+    /* SELECT <canonical columns in list order>, extra FROM stream ORDER BY rowid */
+    cxm_buf q;
+    cxm_buf_init(&q, 1u << 16);
+    int rc = cxm_buf_printf(&q, "SELECT ");
+    int nextra = 0;
+    for (size_t i = 0; i < cs->n && !rc; i++) {
+        if (cs->canon[i] >= 0) rc = cxm_buf_printf(&q, "\"%s\", ", cxm_store_stream_defs[si].def->cols[cs->canon[i]].name);
+        else nextra++;
+    }
+    if (!rc) rc = cxm_buf_printf(&q, "extra FROM %s ORDER BY rowid", cxm_store_stream_defs[si].name);
+    sqlite3_stmt *st = NULL;
+    if (!rc) {
+        int src = sqlite3_prepare_v2(s->db, q.data, -1, &st, NULL);
+        if (src != SQLITE_OK) rc = cxm_store_fail(s, src, "reading a stream", diag);
+    }
+    cxm_buf_free(&q);
+    for (size_t i = 0; i < cs->n && !rc; i++) {
+        if (i) fputc(',', f);
+        put_field(f, cs->names[i], cs->lens[i]);
+    }
+    fputc('\n', f);
+    int src = SQLITE_DONE;
+    int xcol = 0;
+    for (size_t i = 0; i < cs->n; i++) xcol += cs->canon[i] >= 0;
+    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *extra = NULL;
+        if (nextra && sqlite3_column_type(st, xcol) != SQLITE_NULL) {
+            json_error_t jerr;
+            extra = json_loadb((const char *)sqlite3_column_blob(st, xcol), (size_t)sqlite3_column_bytes(st, xcol),
+                               JSON_ALLOW_NUL, &jerr);
+            if (!json_is_object(extra)) {
+                json_decref(extra);
+                rc = cxm_diag_set(diag, CXM_EDATA, s->path, 0, 0, NULL,
+                                  "stream %s: a row's 'extra' column is not a JSON object (%s)",
+                                  cxm_store_stream_defs[si].name, jerr.text);
+                break;
+            }
+        }
+        int k = 0;
+        for (size_t i = 0; i < cs->n; i++) {
+            if (i) fputc(',', f);
+            if (cs->canon[i] >= 0) {
+                const char *v = (const char *)sqlite3_column_blob(st, k);
+                size_t n = (size_t)sqlite3_column_bytes(st, k);
+                k++;
+                if (v) put_field(f, v, n);
+            } else if (extra) {
+                json_t *v = json_object_getn(extra, cs->names[i], cs->lens[i]);
+                if (json_is_string(v)) put_field(f, json_string_value(v), json_string_length(v));
+            }
+        }
+        fputc('\n', f);
+        json_decref(extra);
+    }
+    if (!rc && src != SQLITE_DONE) rc = cxm_store_fail(s, src, "reading a stream", diag);
+    sqlite3_finalize(st);
+    if (fflush(f) != 0 || ferror(f)) {
+        if (!rc) rc = cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+    }
+    if (fclose(f) != 0 && !rc) rc = cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+    free(iobuf);
+    return rc;
+}
+
+/* ---- snapshots ------------------------------------------------------------ */
+
+static int stream_file(char *buf, size_t cap, const char *dir, int si) {
+    int n = snprintf(buf, cap, "%s/%s.csv", dir, cxm_store_stream_defs[si].name);
+    return n > 0 && (size_t)n < cap ? CXM_OK : CXM_ELIMIT;
+}
+
+void cxm_store_snapshot_remove(const char *dir) {
+    if (!dir) return;
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    if (strncmp(base, SNAP_PREFIX, strlen(SNAP_PREFIX)) != 0) return; /* not ours */
+    char path[4096];
+    for (int si = 0; si < CXM_STORE_NSTREAMS; si++)
+        if (stream_file(path, sizeof path, dir, si) == CXM_OK) unlink(path);
+    rmdir(dir);
+}
+
+int cxm_store_snapshot_to(cxm_store *s, char *dir_out, size_t cap, cxm_diag *diag) {
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp) tmp = "/tmp";
+    int n = snprintf(dir_out, cap, "%s/" SNAP_PREFIX "XXXXXX", tmp);
+    if (n < 0 || (size_t)n + 32 > cap || (size_t)n + 32 > 4096)
+        return cxm_diag_set(diag, CXM_ELIMIT, NULL, 0, 0, NULL, "TMPDIR is too long a path");
+    if (!mkdtemp(dir_out))
+        return cxm_diag_set(diag, CXM_EIO, dir_out, 0, 0, NULL, "cannot create a temporary directory: %s",
+                            strerror(errno));
+    /* one read transaction: every stream from the same committed state */
+    int rc = cxm_store_exec(s, "BEGIN", "starting the snapshot", diag);
+    int any = 0;
+    for (int si = 0; si < CXM_STORE_NSTREAMS && !rc; si++) {
+        colset cs;
+        rc = load_columns(s, si, &cs, diag);
+        if (!rc && cs.n) {
+            char path[4096];
+            rc = stream_file(path, sizeof path, dir_out, si);
+            if (!rc) rc = write_stream(s, si, &cs, path, diag);
+            any = 1;
+        }
+        colset_free(&cs);
+    }
+    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL); /* ends the read; nothing to write */
+    (void)any;
+    if (rc) {
+        cxm_store_snapshot_remove(dir_out);
+        dir_out[0] = 0;
+    }
+    return rc;
+}
+
+int cxm_store_snapshot(const char *store, char *dir_out, size_t cap, cxm_diag *diag) {
+    cxm_store *s = NULL;
+    int rc = cxm_store_open(store, 0, &s, diag);
+    if (!rc) rc = cxm_store_snapshot_to(s, dir_out, cap, diag);
+    cxm_store_close(s);
+    return rc;
+}
+
+static int file_exists(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int cxm_store_snapshot_paths(const cxm_report_opts *o, char **tickets, char **messages, char **responses,
+                             cxm_diag *diag) {
+    *tickets = *messages = *responses = NULL;
+    if (o->tickets || o->messages || o->responses || o->data_dir)
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                            "--store reads every stream from the store: leave out --tickets, --messages, --responses "
+                            "and --data");
+    char dir[4096];
+    int rc = cxm_store_snapshot(o->store, dir, sizeof dir, diag);
+    if (rc) return rc;
+    char **out[CXM_STORE_NSTREAMS] = {tickets, messages, responses};
+    for (int si = 0; si < CXM_STORE_NSTREAMS && !rc; si++) {
+        char path[4096];
+        if (stream_file(path, sizeof path, dir, si) || !file_exists(path)) continue;
+        size_t n = strlen(path) + 1;
+        if (!(*out[si] = malloc(n))) rc = CXM_ENOMEM;
+        else memcpy(*out[si], path, n);
+    }
+    if (!rc && !*tickets && !*responses)
+        rc = cxm_diag_set(diag, CXM_EUSAGE, o->store, 0, 0, NULL,
+                          "the store holds no tickets or responses yet (cxm import tickets FILE --store %s)", o->store);
+    if (rc) {
+        for (int si = 0; si < CXM_STORE_NSTREAMS; si++) {
+            free(*out[si]);
+            *out[si] = NULL;
+        }
+        cxm_store_snapshot_remove(dir);
+    }
+    return rc;
+}
+
+void cxm_store_snapshot_release(const cxm_report_opts *o, const char *tickets, const char *messages,
+                                const char *responses) {
+    if (!o || !o->store) return;
+    const char *p = tickets ? tickets : messages ? messages : responses;
+    if (!p) return;
+    char dir[4096];
+    const char *slash = strrchr(p, '/');
+    if (!slash || (size_t)(slash - p) >= sizeof dir) return;
+    memcpy(dir, p, (size_t)(slash - p));
+    dir[slash - p] = 0;
+    cxm_store_snapshot_remove(dir);
+}
