@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // bench/duckdb_report.mjs - the peer in `make bench`: DuckDB computing the
-// support report that `cxm report --metrics volume,frt,resolution_time,fcr,
+// survey report (see `survey` below) and the support report that `cxm report --metrics volume,frt,resolution_time,fcr,
 // reopen_rate,sla_compliance --by week,channel --sla bench/sla.csv` computes,
 // over the same tickets.csv, and a checker that compares the two outputs.
 //
@@ -13,6 +13,14 @@
 //     Checks volume, the mean and median of frt and resolution_time, and the
 //     fcr, reopen_rate and sla_compliance percentages on the largest groups; prints one line per check and "agree" or a WARNING.
 //     Always exits 0 when both files parse (the harness only warns).
+//   node bench/duckdb_report.mjs survey FILE [--out PATH] [--threads N] [--repeat R]
+//     The survey workload: what `cxm report --responses FILE --metrics nps,csat
+//     --by month,channel --format json` computes, over the same responses.csv
+//     (surveySql below); output and timing lines as for `report`.
+//   node bench/duckdb_report.mjs compare-survey DUCKDB.json CXM.json
+//     Checks that both list the same groups, then value, n and the interval
+//     of nps (and its bucket counts) and csat on the four largest groups and
+//     the first; prints one line per mismatch and "agree" or a WARNING.
 //   node bench/duckdb_report.mjs version
 //     Prints the DuckDB library version.
 //
@@ -34,6 +42,19 @@
 //                    the as-of instant (default: the latest of created_at,
 //                    first_response_at, resolved_at, closed_at, answered_at in
 //                    the file, as cxm does); unanswered and not yet due = pending
+//
+// Survey definitions (surveySql; docs/METRICS.md "Surveys"):
+//   group            calendar month of `at` in UTC (date_trunc('month')) and channel
+//   answers          rows with a score; survey names compared as written (the
+//                    generated file is lower case)
+//   nps              survey = 'nps', 0-10: promoters >= 9, detractors <= 6;
+//                    value 100 (P - D) / n; 95% Wald interval
+//                    100 (p - d) +- z 100 sqrt((p + d - (p - d)^2) / n), clamped
+//                    to [-100, 100]
+//   csat             survey = 'csat', 1-5, top-2-box: value 100 k / n with
+//                    k = answers of 4 or 5; 95% Wilson interval (0 and 100 at
+//                    k = 0 and k = n)
+//   z                1.959963984540054 (the 0.975 normal quantile)
 //
 // Sizes: DuckDB streams the CSV; memory is the group states (weeks x channels)
 // plus the values kept for the exact quantiles (two doubles per ticket).
@@ -110,6 +131,58 @@ FROM g, a
 ORDER BY week, channel`;
 }
 
+const RESPONSE_COLUMNS = `{
+  'response_id': 'VARCHAR', 'at': 'TIMESTAMP', 'survey': 'VARCHAR', 'score': 'INTEGER',
+  'ticket_id': 'VARCHAR', 'channel': 'VARCHAR', 'agent': 'VARCHAR', 'comment': 'VARCHAR'}`;
+const Z95 = 1.959963984540054;
+
+// NPS and CSAT (top-2-box) by month and channel, intervals included: the
+// whole computation is in SQL so that DuckDB does what cxm does.
+function surveySql(file) {
+  return `
+WITH r AS (
+  SELECT CAST(date_trunc('month', "at") AS DATE) AS month, channel, survey, score
+  FROM read_csv(${sqlString(file)}, header = true, auto_detect = false, delim = ',',
+                quote = '"', escape = '"', timestampformat = '%Y-%m-%dT%H:%M:%SZ',
+                columns = ${RESPONSE_COLUMNS})
+  WHERE score IS NOT NULL
+), g AS (
+  SELECT
+    month,
+    channel,
+    count(*) FILTER (WHERE survey = 'nps') AS nps_n,
+    count(*) FILTER (WHERE survey = 'nps' AND score >= 9) AS promoters,
+    count(*) FILTER (WHERE survey = 'nps' AND score BETWEEN 7 AND 8) AS passives,
+    count(*) FILTER (WHERE survey = 'nps' AND score <= 6) AS detractors,
+    count(*) FILTER (WHERE survey = 'csat') AS csat_n,
+    count(*) FILTER (WHERE survey = 'csat' AND score >= 4) AS csat_k
+  FROM r
+  GROUP BY ALL
+), s AS (
+  SELECT *,
+    promoters / nps_n::DOUBLE AS p,
+    detractors / nps_n::DOUBLE AS d,
+    csat_k / csat_n::DOUBLE AS c,
+    ${Z95} * ${Z95} / csat_n AS z2n
+  FROM g
+)
+SELECT
+  strftime(month, '%Y-%m-%d') AS month,
+  channel,
+  nps_n, promoters, passives, detractors,
+  100 * (p - d) AS nps,
+  greatest(-100, 100 * (p - d - ${Z95} * sqrt(greatest(0, p + d - (p - d) ^ 2) / nps_n))) AS nps_lo,
+  least(100, 100 * (p - d + ${Z95} * sqrt(greatest(0, p + d - (p - d) ^ 2) / nps_n))) AS nps_hi,
+  csat_n,
+  100 * c AS csat,
+  CASE WHEN csat_k = 0 THEN 0 ELSE greatest(0, 100 * ((c + z2n / 2) / (1 + z2n)
+    - ${Z95} / (1 + z2n) * sqrt(c * (1 - c) / csat_n + z2n / 4 / csat_n))) END AS csat_lo,
+  CASE WHEN csat_k = csat_n THEN 100 ELSE least(100, 100 * ((c + z2n / 2) / (1 + z2n)
+    + ${Z95} / (1 + z2n) * sqrt(c * (1 - c) / csat_n + z2n / 4 / csat_n))) END AS csat_hi
+FROM s
+ORDER BY month, channel`;
+}
+
 const num = (v) => (v === null || v === undefined ? null : Number(v));
 const pct = (hits, n) => (n > 0 ? (100 * hits) / n : null);
 
@@ -134,6 +207,27 @@ function toResults(rows) {
   return { results, warnings: [] };
 }
 
+// Survey rows -> the shape of `cxm report --format json` (groups without
+// answers to a survey are left out, as cxm does).
+function toSurveyResults(rows) {
+  const results = [];
+  for (const r of rows) {
+    const group = { month: r.month, channel: r.channel };
+    if (num(r.nps_n) > 0)
+      results.push({
+        metric: 'nps', variant: 'nps', group, value: num(r.nps), unit: 'score', n: num(r.nps_n),
+        ci: [num(r.nps_lo), num(r.nps_hi)],
+        buckets: { promoters: num(r.promoters), passives: num(r.passives), detractors: num(r.detractors) },
+      });
+    if (num(r.csat_n) > 0)
+      results.push({
+        metric: 'csat', variant: 'top_box', group, value: num(r.csat), unit: 'percent', n: num(r.csat_n),
+        ci: [num(r.csat_lo), num(r.csat_hi)],
+      });
+  }
+  return { results, warnings: [] };
+}
+
 function parseArgs(argv) {
   const opts = { positional: [] };
   for (let i = 0; i < argv.length; i++) {
@@ -148,9 +242,9 @@ function parseArgs(argv) {
   return opts;
 }
 
-async function report(opts) {
+async function report(opts, workload = 'report') {
   const file = opts.positional[0];
-  if (!file) throw new Error('report: missing FILE');
+  if (!file) throw new Error(`${workload}: missing FILE`);
   const repeat = Math.max(1, parseInt(opts.repeat ?? '1', 10) || 1);
   // --as-of 2024-12-31T00:00:00Z; default: the latest instant in the file (as cxm)
   const asOf = opts['as-of'] ? opts['as-of'].replace('T', ' ').replace(/Z$/, '') : null;
@@ -158,7 +252,7 @@ async function report(opts) {
   if (opts.threads) config.threads = String(parseInt(opts.threads, 10));
   const instance = await DuckDBInstance.create(':memory:', config);
   const conn = await instance.connect();
-  const sql = reportSql(file, asOf);
+  const sql = workload === 'survey' ? surveySql(file) : reportSql(file, asOf);
   let rows = [];
   for (let i = 0; i < repeat; i++) {
     const t0 = process.hrtime.bigint();
@@ -169,7 +263,8 @@ async function report(opts) {
   }
   conn.closeSync();
   instance.closeSync?.();
-  const json = JSON.stringify(toResults(rows), null, 1) + '\n';
+  const shaped = workload === 'survey' ? toSurveyResults(rows) : toResults(rows);
+  const json = JSON.stringify(shaped, null, 1) + '\n';
   if (opts.out && opts.out !== '-') writeFileSync(opts.out, json);
   else process.stdout.write(json);
 }
@@ -250,15 +345,78 @@ function compare(opts) {
   else console.log(`agree: ${total} checks on ${picked.length} groups`);
 }
 
+// The survey checker: same groups, then value, n, interval (and NPS buckets)
+// on the four largest groups (by NPS answers) and the first.
+function compareSurvey(opts) {
+  const [duckPath, cxmPath] = opts.positional;
+  if (!duckPath || !cxmPath) throw new Error('compare-survey: need DUCKDB.json CXM.json');
+  const duck = JSON.parse(readFileSync(duckPath, 'utf8'));
+  const cxm = JSON.parse(readFileSync(cxmPath, 'utf8'));
+  const key = (r) => `${r.metric}|${String(r.group?.month ?? '').slice(0, 10)}|${r.group?.channel}`;
+  const pick = (doc) => new Map((doc.results ?? []).filter((r) => r.metric === 'nps' || r.metric === 'csat')
+    .map((r) => [key(r), r]));
+  const d = pick(duck);
+  const c = pick(cxm);
+  let bad = 0;
+  let total = 0;
+  const miss = (a, b, side) => [...a.keys()].filter((k) => !b.has(k)).slice(0, 5)
+    .map((k) => `  missing in ${side}: ${k}`);
+  const lines = [...miss(d, c, 'cxm'), ...miss(c, d, 'duckdb')];
+  total++;
+  if (lines.length || d.size !== c.size) {
+    bad++;
+    console.log(`  DIFF groups: duckdb ${d.size} results, cxm ${c.size}`);
+    lines.forEach((l) => console.log(l));
+  } else {
+    console.log(`  ok   groups: ${d.size} results in both`);
+  }
+  const npsRows = [...d.values()].filter((r) => r.metric === 'nps');
+  const picked = [...npsRows].sort((a, b) => b.n - a.n).slice(0, 4);
+  if (npsRows.length && !picked.includes(npsRows[0])) picked.push(npsRows[0]);
+  const close = (x, y) => x === y || (x !== null && y !== null && x !== undefined && y !== undefined &&
+    Math.abs(x - y) <= Math.max(1e-9 * Math.abs(x), 1e-9));
+  for (const g of picked) {
+    for (const metric of ['nps', 'csat']) {
+      const k = `${metric}|${g.group.month}|${g.group.channel}`;
+      const a = d.get(k);
+      const b = c.get(k);
+      const label = `${metric} month=${g.group.month} channel=${g.group.channel}`;
+      const fields = [['value', (r) => num(r.value)], ['n', (r) => num(r.n)],
+        ['ci_low', (r) => num(r.ci?.[0])], ['ci_high', (r) => num(r.ci?.[1])]];
+      if (metric === 'nps')
+        for (const b2 of ['promoters', 'passives', 'detractors']) fields.push([b2, (r) => num(r.buckets?.[b2])]);
+      for (const [name, get] of fields) {
+        total++;
+        if (!a || !b) {
+          bad++;
+          console.log(`  missing in ${!a ? 'duckdb' : 'cxm'}: ${label}`);
+          break;
+        }
+        const x = get(a);
+        const y = get(b);
+        const ok = close(x, y);
+        if (!ok) bad++;
+        console.log(`  ${ok ? 'ok  ' : 'DIFF'} ${label} ${name}: duckdb ${x} cxm ${y}`);
+      }
+    }
+  }
+  if (bad) console.log(`WARNING: cxm and DuckDB disagree on ${bad} of ${total} survey checks`);
+  else console.log(`agree: ${total} survey checks on ${picked.length} groups`);
+}
+
 async function main() {
   const [cmd, ...rest] = process.argv.slice(2);
   const opts = parseArgs(rest);
   if (cmd === 'report') await report(opts);
+  else if (cmd === 'survey') await report(opts, 'survey');
   else if (cmd === 'compare') compare(opts);
+  else if (cmd === 'compare-survey') compareSurvey(opts);
   else if (cmd === 'version') console.log(duckdbVersion());
   else {
     process.stderr.write('usage: duckdb_report.mjs report FILE [--out PATH] [--threads N] [--repeat R] [--as-of T]\n' +
-      '       duckdb_report.mjs compare DUCKDB.json CXM.json\n       duckdb_report.mjs version\n');
+      '       duckdb_report.mjs survey FILE [--out PATH] [--threads N] [--repeat R]\n' +
+      '       duckdb_report.mjs compare DUCKDB.json CXM.json\n' +
+      '       duckdb_report.mjs compare-survey DUCKDB.json CXM.json\n       duckdb_report.mjs version\n');
     process.exit(2);
   }
 }
