@@ -8,8 +8,11 @@
  *   question=SURVEY=COLUMN   the column holding the answers to survey SURVEY
  *                            (one or more; a survey at most once);
  *   comment=[SURVEY=]COLUMN  the column whose text goes in the comment of
- *                            SURVEY's rows (without SURVEY=: the first
- *                            question's), once per survey;
+ *                            SURVEY's rows; without SURVEY=, in the row of
+ *                            the first question the submission answered
+ *                            that has no comment column of its own (so a
+ *                            comment is not lost when a question is
+ *                            skipped); once per survey, one without;
  *   id=COLUMN, at=COLUMN     the submission id and instant; by default the
  *                            first of '#', 'Response ID', 'response_id',
  *                            'Token' and of 'Submit Date (UTC)',
@@ -70,6 +73,8 @@ typedef struct tstate {
     const char *id_col, *at_col; /* NULL: the defaults */
     int id_idx, at_idx;
     int any_comment;
+    const char *bare_comment; /* comment=COLUMN without a survey, or NULL */
+    int bare_cidx;
     cxm_cvt_names dims;
     int *dim_src; /* header index of each dimension */
     cxm_idset seen;
@@ -153,15 +158,15 @@ static int read_settings(tstate *s) {
             question *q = NULL;
             if (eq && !survey_name(v, (size_t)(eq - v), name)) q = find_question(s, name, strlen(name));
             const char *col = q ? eq + 1 : v;
-            if (!q) q = &s->q[0];
+            const char **slot = q ? &q->comment : &s->bare_comment;
             if (!*col)
                 return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL,
                                     "--comment '%s': expected [SURVEY=]COLUMN", v);
-            if (q->comment)
+            if (*slot)
                 return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                                    "--comment '%s': survey '%s' already has the comment column '%s'", v,
-                                    q->sc.survey, q->comment);
-            q->comment = col;
+                                    "--comment '%s': %s%s already has the comment column '%s'", v,
+                                    q ? "survey " : "the comment without a survey", q ? q->sc.survey : "", *slot);
+            *slot = col;
             s->any_comment = 1;
         }
     }
@@ -274,6 +279,14 @@ static int map_columns(tstate *s, const cxm_rows *r) {
             }
         }
     }
+    if (s->bare_comment) {
+        if ((rc = find_column(s, h, nh, s->bare_comment, "--comment", &s->bare_cidx))) return rc;
+        if (s->bare_cidx < 0) {
+            header_list(h, nh, cols, sizeof cols);
+            return cxm_diag_set(c->diag, CXM_EUSAGE, c->in, 1, 0, NULL, "--comment: no column '%s'; the header has: %s",
+                                s->bare_comment, cols);
+        }
+    }
     /* each column has one role */
     char *used = calloc(nh ? nh : 1, 1);
     if (!used) return CXM_ENOMEM;
@@ -283,16 +296,16 @@ static int map_columns(tstate *s, const cxm_rows *r) {
                                         (int)h[s->at_idx].len, h[s->at_idx].ptr)
                          : CXM_OK;
     used[s->at_idx] = 1;
-    for (size_t i = 0; i < s->nq && !rc; i++) {
-        question *q = &s->q[i];
-        int idxs[2] = {q->idx, q->cidx};
+    for (size_t i = 0; i <= s->nq && !rc; i++) {
+        question *q = i < s->nq ? &s->q[i] : NULL;
+        int idxs[2] = {q ? q->idx : -1, q ? q->cidx : s->bare_cidx};
         for (int k = 0; k < 2 && !rc; k++) {
             if (idxs[k] < 0) continue;
             if (used[idxs[k]])
                 rc = cxm_diag_set(c->diag, CXM_EUSAGE, c->in, 1, (uint32_t)idxs[k] + 1, NULL,
                                   "column '%.*s' is named for two roles (the %s of survey %s and another)",
                                   (int)(h[idxs[k]].len > 80 ? 80 : h[idxs[k]].len), h[idxs[k]].ptr,
-                                  k ? "comment" : "answers", q->sc.survey);
+                                  k ? "comment" : "answers", q ? q->sc.survey : "(any)");
             used[idxs[k]] = 1;
         }
     }
@@ -380,6 +393,7 @@ static int convert_row(tstate *s, const cxm_rows *r, const cxm_field *f, size_t 
                    cxm_cvt_show(id, show, sizeof show), (unsigned long long)first);
 #undef HNAME
     cxm_cvt_out *w = &c->responses;
+    int bare_done = s->bare_cidx < 0;
     for (size_t i = 0; i < s->nq; i++) {
         question *q = &s->q[i];
         if (score[i] < 0) {
@@ -398,7 +412,12 @@ static int convert_row(tstate *s, const cxm_rows *r, const cxm_field *f, size_t 
         cxm_cvt_put_int(w, q->sc.min);
         cxm_cvt_put_int(w, q->sc.max);
         if (s->any_comment) {
-            cxm_field cm = cxm_cvt_field(f, nf, q->cidx);
+            int cidx = q->cidx;
+            if (cidx < 0 && !bare_done) {
+                cidx = s->bare_cidx;
+                bare_done = 1;
+            }
+            cxm_field cm = cxm_cvt_field(f, nf, cidx);
             cxm_cvt_put(w, cm.ptr, cm.len);
         }
         cxm_cvt_put(w, id.ptr, id.len);
@@ -418,7 +437,7 @@ int cxm_convert_typeform(cxm_cvt *c) {
     tstate s;
     memset(&s, 0, sizeof s);
     s.c = c;
-    s.id_idx = s.at_idx = -1;
+    s.id_idx = s.at_idx = s.bare_cidx = -1;
     cxm_idset_init(&s.seen, CXM_MAX_RECORDS);
     cxm_buf_init(&s.rid, CXM_MAX_FIELD_BYTES);
     cxm_rows *r = NULL;
