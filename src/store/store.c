@@ -245,6 +245,8 @@ int cxm_store_open_version(const char *path, int flags, int version, cxm_store *
         rc = cxm_diag_set(diag, CXM_EDATA, path, 0, 0, NULL,
                           "a SQLite file of another application (application_id %lld), not a cxm store",
                           (long long)app);
+    int version0 = 0;
+    if (!rc) rc = read_version(s, &version0, diag); /* refuse another application's file before changing it */
     if (!rc) {
         /* WAL: readers never block the writer nor see its open transaction */
         sqlite3_stmt *jm = NULL;

@@ -45,4 +45,7 @@ int cxm_store_utf8_valid(const char *p, size_t n);
 /* Rows of stream si. */
 int cxm_store_count(cxm_store *s, int si, uint64_t *n, cxm_diag *diag);
 
+/* 1 if a[0..n) == b[0..n), in time that depends on n only (CRYPTO_memcmp). */
+int cxm_store_ct_equal(const void *a, const void *b, size_t n);
+
 #endif

@@ -71,6 +71,8 @@ void cxm_token_scopes_format(unsigned scopes, char *buf, size_t cap) {
     }
 }
 
+int cxm_store_ct_equal(const void *a, const void *b, size_t n) { return CRYPTO_memcmp(a, b, n) == 0; }
+
 static int64_t now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -207,7 +209,7 @@ int cxm_store_token_verify(cxm_store *s, const char *token, size_t len, cxm_toke
             cxm_token_info t;
             cxm_diag ignored;
             row_info(st, 1, &t, &ignored);
-            if (stored && CRYPTO_memcmp(stored, h, 32) == 0 && t.revoked_ms == 0 && t.scopes) {
+            if (stored && cxm_store_ct_equal(stored, h, 32) && t.revoked_ms == 0 && t.scopes) {
                 if (info) *info = t;
                 rc = CXM_OK;
             }
