@@ -69,9 +69,9 @@
 #define CHUNK (1u << 20)
 
 typedef struct jstream {
-    FILE *f;         /* owned */
-    const char *in;  /* the input's name, for diagnostics (borrowed) */
-    char *buf;       /* owned: buf[pos..len) not yet consumed */
+    FILE *f;        /* owned */
+    const char *in; /* the input's name, for diagnostics (borrowed) */
+    char *buf;      /* owned: buf[pos..len) not yet consumed */
     size_t len, pos, cap;
     int eof;
     uint64_t line;   /* 1-based line of buf[pos] */
@@ -152,7 +152,8 @@ static int js_fill(jstream *js, cxm_diag *diag) {
                             (unsigned)CXM_MAX_RECORD_BYTES);
     if (js->cap - js->len < CHUNK) {
         size_t cap = js->cap ? js->cap * 2 : 2 * (size_t)CHUNK;
-        while (cap - js->len < CHUNK) cap *= 2;
+        while (cap - js->len < CHUNK)
+            cap *= 2;
         char *p = realloc(js->buf, cap + 1);
         if (!p) return CXM_ENOMEM;
         js->buf = p;
@@ -242,9 +243,12 @@ static int js_scan(jstream *js, size_t *end, const char **why, cxm_diag *diag) {
         }
         char ch = js->buf[js->pos + off];
         if (in_str) {
-            if (esc) esc = 0;
-            else if (ch == '\\') esc = 1;
-            else if (ch == '"') in_str = 0;
+            if (esc)
+                esc = 0;
+            else if (ch == '\\')
+                esc = 1;
+            else if (ch == '"')
+                in_str = 0;
             else if (ch == '\n') {
                 *end = off;
                 return 2;
@@ -343,9 +347,12 @@ static int js_next(jstream *js, jrec *rec, cxm_diag *diag) {
             if (js->pos == js->len) break;
             char c2 = js->buf[js->pos];
             if (in_str) {
-                if (esc) esc = 0;
-                else if (c2 == '\\') esc = 1;
-                else if (c2 == '"') in_str = 0;
+                if (esc)
+                    esc = 0;
+                else if (c2 == '\\')
+                    esc = 1;
+                else if (c2 == '"')
+                    in_str = 0;
             } else if (c2 == '"') {
                 in_str = 1;
             } else if (c2 == ',' || c2 == ']' || c2 == '{' || c2 == '[') {
@@ -379,7 +386,8 @@ static int js_next(jstream *js, jrec *rec, cxm_diag *diag) {
     json_t *v = json_loadb(js->buf + js->pos, end, JSON_ALLOW_NUL, &e);
     if (!v) {
         uint64_t eline = rec->line + (e.line > 1 ? (uint64_t)e.line - 1 : 0);
-        uint64_t ecol = e.line > 1 ? (uint64_t)(e.column > 0 ? e.column : 0) : col + (uint64_t)(e.column > 1 ? e.column - 1 : 0);
+        uint64_t ecol =
+            e.line > 1 ? (uint64_t)(e.column > 0 ? e.column : 0) : col + (uint64_t)(e.column > 1 ? e.column - 1 : 0);
         js_advance(js, end);
         char msg[300];
         snprintf(msg, sizeof msg, "not valid JSON at line %llu, column %llu: %s", (unsigned long long)eline,
@@ -402,17 +410,16 @@ static const struct {
     const char *type, *survey;
     int min, max;
 } TYPES[] = {
-    {"nps", "nps", 0, 10},        {"enps", "enps", 0, 10},       {"csat", "csat", 1, 5},
-    {"ces", "ces", 1, 7},         {"five_star", "csat", 1, 5},   {"5_star", "csat", 1, 5},
-    {"star", "csat", 1, 5},       {"stars", "csat", 1, 5},       {"smileys", "csat", 1, 5},
-    {"smiley", "csat", 1, 5},     {"thumbs", "thumbs", 0, 1},    {"pmf", "pmf", 1, 3},
+    {"nps", "nps", 0, 10},       {"enps", "enps", 0, 10},  {"csat", "csat", 1, 5},     {"ces", "ces", 1, 7},
+    {"five_star", "csat", 1, 5}, {"5_star", "csat", 1, 5}, {"star", "csat", 1, 5},     {"stars", "csat", 1, 5},
+    {"smileys", "csat", 1, 5},   {"smiley", "csat", 1, 5}, {"thumbs", "thumbs", 0, 1}, {"pmf", "pmf", 1, 3},
 };
 #define NTYPES (sizeof TYPES / sizeof TYPES[0])
 
 /* The columns written before the dimensions; a property key that would
  * take one of these names is prefixed with property_. */
 static const char *const RESERVED[] = {CXM_CVT_RESPONSE_COLS, "customer_id", "comment", "survey_type",
-                                       "response_tags", "source_line", NULL};
+                                       "response_tags",       "source_line", NULL};
 #define NFIXED (CXM_CVT_NRESPONSE_COLS + 3)
 
 #define MAX_SCALES 64
@@ -483,7 +490,8 @@ static void put_value(dstate *s, cxm_cvt_out *w, const json_t *v) {
     }
     cxm_buf_reset(&s->scratch);
     int rc = 0, flat = json_is_array(v);
-    for (size_t i = 0; flat && i < json_array_size(v); i++) flat = scalar_text(json_array_get(v, i), tmp, sizeof tmp, &p, &n) >= 0;
+    for (size_t i = 0; flat && i < json_array_size(v); i++)
+        flat = scalar_text(json_array_get(v, i), tmp, sizeof tmp, &p, &n) >= 0;
     if (flat) {
         for (size_t i = 0; i < json_array_size(v) && !rc; i++) {
             scalar_text(json_array_get(v, i), tmp, sizeof tmp, &p, &n);
@@ -516,11 +524,13 @@ static const char *describe(const json_t *v, char *buf, size_t cap) {
 
 /* Where a record is, for messages: " (response 3 of the array)". */
 static const char *where(const jrec *r, char *buf, size_t cap) {
-    if (!r->index) buf[0] = 0;
+    if (!r->index)
+        buf[0] = 0;
     else if (r->array > 1)
         snprintf(buf, cap, " (response %llu of array %llu)", (unsigned long long)r->index,
                  (unsigned long long)r->array);
-    else snprintf(buf, cap, " (response %llu of the array)", (unsigned long long)r->index);
+    else
+        snprintf(buf, cap, " (response %llu of the array)", (unsigned long long)r->index);
     return buf;
 }
 
@@ -661,7 +671,8 @@ static int convert_record(dstate *s, const jrec *r) {
     const json_t *props = json_object_get(o, "person_properties");
     if (props && !json_is_null(props) && !json_is_object(props))
         cxm_cvt_tally_add(&s->props_not_object, "line %llu", (unsigned long long)r->line);
-    for (size_t i = 0; i < s->dims.n; i++) s->vals[i] = NULL;
+    for (size_t i = 0; i < s->dims.n; i++)
+        s->vals[i] = NULL;
     if (json_is_object(props)) {
         void *it = json_object_iter((json_t *)props);
         for (; it; it = json_object_iter_next((json_t *)props, it)) {
@@ -681,13 +692,18 @@ static int convert_record(dstate *s, const jrec *r) {
     cxm_cvt_put_int(w, score);
     cxm_cvt_put_int(w, smin);
     cxm_cvt_put_int(w, smax);
-    if (json_is_string(person) || json_is_integer(person)) put_value(s, w, person);
-    else cxm_cvt_put(w, NULL, 0);
+    if (json_is_string(person) || json_is_integer(person))
+        put_value(s, w, person);
+    else
+        cxm_cvt_put(w, NULL, 0);
     put_value(s, w, json_object_get(o, "comment"));
-    if (jt && json_is_string(jt)) put_text(s, w, json_string_value(jt), json_string_length(jt));
-    else cxm_cvt_put(w, NULL, 0);
+    if (jt && json_is_string(jt))
+        put_text(s, w, json_string_value(jt), json_string_length(jt));
+    else
+        cxm_cvt_put(w, NULL, 0);
     if (s->has_tags) put_value(s, w, json_object_get(o, "tags"));
-    for (size_t i = 0; i < s->dims.n; i++) put_value(s, w, s->vals[i]);
+    for (size_t i = 0; i < s->dims.n; i++)
+        put_value(s, w, s->vals[i]);
     cxm_cvt_put_int(w, (int64_t)r->line);
     return cxm_cvt_write_row(c, w);
 }
@@ -704,10 +720,12 @@ static int read_settings(dstate *s) {
         cxm_cvt_scale sc;
         if ((rc = cxm_cvt_parse_scale(c, v, &sc))) break;
         cxm_cvt_scale *old = (cxm_cvt_scale *)find_scale(s, sc.survey);
-        if (old) *old = sc; /* the last one wins */
+        if (old)
+            *old = sc; /* the last one wins */
         else if (s->nscales == MAX_SCALES)
             rc = cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL, "more than %d --scale settings", MAX_SCALES);
-        else s->scales[s->nscales++] = sc;
+        else
+            s->scales[s->nscales++] = sc;
     }
     return rc;
 }
@@ -744,11 +762,14 @@ int cxm_convert_delighted(cxm_cvt *c) {
     if (!rc) {
         size_t ncols = NFIXED + (size_t)s.has_tags + s.dims.n + 1, k = 0;
         const char **hdr = calloc(ncols, sizeof *hdr);
-        if (!hdr) rc = CXM_ENOMEM;
+        if (!hdr)
+            rc = CXM_ENOMEM;
         else {
-            for (size_t i = 0; i < NFIXED; i++) hdr[k++] = RESERVED[i];
+            for (size_t i = 0; i < NFIXED; i++)
+                hdr[k++] = RESERVED[i];
             if (s.has_tags) hdr[k++] = "response_tags";
-            for (size_t i = 0; i < s.dims.n; i++) hdr[k++] = s.dims.name[i];
+            for (size_t i = 0; i < s.dims.n; i++)
+                hdr[k++] = s.dims.name[i];
             hdr[k++] = "source_line";
             rc = cxm_cvt_open(c, &c->responses, "responses.csv", hdr, k);
             free(hdr);
@@ -775,7 +796,8 @@ int cxm_convert_delighted(cxm_cvt *c) {
     }
     if (!rc) {
         cxm_cvt_tally_warn(c, &s.no_type, "responses have no survey_type: read as nps, Delighted's default");
-        cxm_cvt_tally_warn(c, &s.props_not_object, "responses have a person_properties that is not an object (ignored)");
+        cxm_cvt_tally_warn(c, &s.props_not_object,
+                           "responses have a person_properties that is not an object (ignored)");
         if (s.ces_default_n >= 20 && s.ces_default_max <= 5)
             cxm_cvt_warn(c,
                          "%s: all %llu CES answers are 5 or under on the default 1-7 scale: if this is a 5-point "

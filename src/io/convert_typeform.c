@@ -78,7 +78,7 @@ typedef struct tstate {
     cxm_cvt_names dims;
     int *dim_src; /* header index of each dimension */
     cxm_idset seen;
-    cxm_buf rid;  /* the response id being written */
+    cxm_buf rid; /* the response id being written */
 } tstate;
 
 static const char *const RESERVED[] = {CXM_CVT_RESPONSE_COLS, "comment", "submission_id", "source_line", NULL};
@@ -142,8 +142,10 @@ static int read_settings(tstate *s) {
                             "survey's answers, such as --question \"nps=How likely are you to recommend us?\"");
     for (size_t i = 0; i < ns; i++) {
         const char *v;
-        if ((v = cxm_cvt_setting(c, i, "id"))) s->id_col = v;
-        else if ((v = cxm_cvt_setting(c, i, "at"))) s->at_col = v;
+        if ((v = cxm_cvt_setting(c, i, "id")))
+            s->id_col = v;
+        else if ((v = cxm_cvt_setting(c, i, "at")))
+            s->at_col = v;
         else if ((v = cxm_cvt_setting(c, i, "scale"))) {
             cxm_cvt_scale sc;
             if ((rc = cxm_cvt_parse_scale(c, v, &sc))) return rc;
@@ -160,8 +162,8 @@ static int read_settings(tstate *s) {
             const char *col = q ? eq + 1 : v;
             const char **slot = q ? &q->comment : &s->bare_comment;
             if (!*col)
-                return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                                    "--comment '%s': expected [SURVEY=]COLUMN", v);
+                return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--comment '%s': expected [SURVEY=]COLUMN",
+                                    v);
             if (*slot)
                 return cxm_diag_set(c->diag, CXM_EUSAGE, NULL, 0, 0, NULL,
                                     "--comment '%s': %s%s already has the comment column '%s'", v,
@@ -193,7 +195,8 @@ static int same_name(const cxm_field *h, const char *name) {
         name++;
         n--;
     }
-    while (n && (name[n - 1] == ' ' || name[n - 1] == '\t')) n--;
+    while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+        n--;
     if (t.len != n) return 0;
     for (size_t i = 0; i < n; i++) {
         char a = t.ptr[i], b = name[i];
@@ -249,8 +252,8 @@ static int map_columns(tstate *s, const cxm_rows *r) {
             if ((rc = find_column(s, h, nh, given[k], opt[k], out[k]))) return rc;
             if (*out[k] < 0) {
                 header_list(h, nh, cols, sizeof cols);
-                return cxm_diag_set(c->diag, CXM_EUSAGE, c->in, 1, 0, NULL, "%s '%s': no such column; the header has: %s",
-                                    opt[k], given[k], cols);
+                return cxm_diag_set(c->diag, CXM_EUSAGE, c->in, 1, 0, NULL,
+                                    "%s '%s': no such column; the header has: %s", opt[k], given[k], cols);
             }
             continue;
         }
@@ -326,10 +329,12 @@ static int open_output(tstate *s) {
     size_t n = CXM_CVT_NRESPONSE_COLS + (size_t)s->any_comment + 1 + s->dims.n + 1, k = 0;
     const char **hdr = calloc(n, sizeof *hdr);
     if (!hdr) return CXM_ENOMEM;
-    for (size_t i = 0; i < CXM_CVT_NRESPONSE_COLS; i++) hdr[k++] = RESERVED[i];
+    for (size_t i = 0; i < CXM_CVT_NRESPONSE_COLS; i++)
+        hdr[k++] = RESERVED[i];
     if (s->any_comment) hdr[k++] = "comment";
     hdr[k++] = "submission_id";
-    for (size_t i = 0; i < s->dims.n; i++) hdr[k++] = s->dims.name[i];
+    for (size_t i = 0; i < s->dims.n; i++)
+        hdr[k++] = s->dims.name[i];
     hdr[k++] = "source_line";
     int rc = cxm_cvt_open(s->c, &s->c->responses, "responses.csv", hdr, k);
     free(hdr);
@@ -349,8 +354,7 @@ static int convert_row(tstate *s, const cxm_rows *r, const cxm_field *f, size_t 
     int rc;
 #define HNAME(i) (snprintf(name, sizeof name, "%.*s", (int)h[i].len, h[i].ptr ? h[i].ptr : ""), name)
     cxm_field id = cxm_cvt_field(f, nf, s->id_idx), atf = cxm_cvt_field(f, nf, s->at_idx);
-    if (cxm_cvt_empty(id))
-        return BAD(s->id_idx, HNAME(s->id_idx), "expected a submission id, found an empty field");
+    if (cxm_cvt_empty(id)) return BAD(s->id_idx, HNAME(s->id_idx), "expected a submission id, found an empty field");
     cxm_time at;
     const char *why = NULL;
     if (cxm_cvt_empty(atf))
@@ -388,7 +392,8 @@ static int convert_row(tstate *s, const cxm_rows *r, const cxm_field *f, size_t 
         return cxm_diag_set(c->diag, rc, c->in, line, 0, NULL, "too many submissions (limit %llu)",
                             (unsigned long long)CXM_MAX_RECORDS);
     if (first)
-        return BAD(s->id_idx, HNAME(s->id_idx), "duplicate submission id '%s' (first on line %llu): expected each "
+        return BAD(s->id_idx, HNAME(s->id_idx),
+                   "duplicate submission id '%s' (first on line %llu): expected each "
                    "submission once",
                    cxm_cvt_show(id, show, sizeof show), (unsigned long long)first);
 #undef HNAME

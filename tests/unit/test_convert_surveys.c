@@ -80,7 +80,9 @@ static void write_bytes(const char *path, const char *text, size_t n) {
     assert_int_equal(fclose(f), 0);
 }
 
-static void write_file(const char *path, const char *text) { write_bytes(path, text, strlen(text)); }
+static void write_file(const char *path, const char *text) {
+    write_bytes(path, text, strlen(text));
+}
 
 /* The file's bytes (owned, NUL-terminated), or NULL when it does not exist. */
 static char *slurp(const char *path) {
@@ -143,7 +145,8 @@ static run convert_n(const char *profile, const char *input, size_t len, const c
     o.log = on_log;
     o.counts = &r.counts;
     size_t n = 0;
-    while (settings && settings[n]) n++;
+    while (settings && settings[n])
+        n++;
     o.settings = settings;
     o.nsettings = n;
     r.rc = cxm_convert(&o, &r.rows, &r.bad, &r.diag);
@@ -154,7 +157,9 @@ static run convert_s(const char *profile, const char *input, const char *const *
     return convert_n(profile, input, strlen(input), settings, 0);
 }
 
-static run delighted(const char *input) { return convert_s("delighted", input, NULL); }
+static run delighted(const char *input) {
+    return convert_s("delighted", input, NULL);
+}
 
 /* One survey metric of a report over DIR/out (responses.csv, and
  * tickets.csv when there). by may be NULL. */
@@ -183,18 +188,19 @@ static void assert_near(double got, double want) {
 
 static void dl_api_array_becomes_response_rows(void **state) {
     (void)state;
-    run r = delighted("[\n"
-                      "  {\"id\": \"1\", \"person\": \"10\", \"survey_type\": \"nps\", \"score\": 9,\n"
-                      "   \"comment\": \"Quick, kind\", \"permalink\": \"https://x\", \"created_at\": 1709251200,\n"
-                      "   \"updated_at\": null, \"person_properties\": null, \"notes\": [], \"tags\": [],\n"
-                      "   \"additional_answers\": []},\n"
-                      "  {\"id\": \"2\", \"person\": \"11\", \"survey_type\": \"nps\", \"score\": 0, \"comment\": null,\n"
-                      "   \"created_at\": 1709254861}\n"
-                      "]\n");
+    run r =
+        delighted("[\n"
+                  "  {\"id\": \"1\", \"person\": \"10\", \"survey_type\": \"nps\", \"score\": 9,\n"
+                  "   \"comment\": \"Quick, kind\", \"permalink\": \"https://x\", \"created_at\": 1709251200,\n"
+                  "   \"updated_at\": null, \"person_properties\": null, \"notes\": [], \"tags\": [],\n"
+                  "   \"additional_answers\": []},\n"
+                  "  {\"id\": \"2\", \"person\": \"11\", \"survey_type\": \"nps\", \"score\": 0, \"comment\": null,\n"
+                  "   \"created_at\": 1709254861}\n"
+                  "]\n");
     assert_int_equal(r.rc, CXM_OK);
     assert_file("responses.csv", DL_HEADER ",source_line\n"
-                                 "1,2024-03-01T00:00:00Z,nps,9,0,10,10,\"Quick, kind\",nps,2\n"
-                                 "2,2024-03-01T01:01:01Z,nps,0,0,10,11,,nps,6\n");
+                                           "1,2024-03-01T00:00:00Z,nps,9,0,10,10,\"Quick, kind\",nps,2\n"
+                                           "2,2024-03-01T01:01:01Z,nps,0,0,10,11,,nps,6\n");
     assert_int_equal(r.rows, 2);
     assert_int_equal(r.counts.responses, 2);
     assert_int_equal(r.counts.tickets, 0);
@@ -210,15 +216,16 @@ static void dl_expanded_person_gives_its_id_and_no_email(void **state) {
     (void)state;
     run r = delighted("[{\"id\":\"1\",\"person\":{\"id\":\"77\",\"email\":\"a@b.c\",\"name\":\"A\"},"
                       "\"survey_type\":\"csat\",\"score\":4,\"created_at\":1709251200},"
-                      "{\"id\":2,\"person\":78,\"survey_type\":\"csat\",\"score\":\"5\",\"created_at\":\"2024-03-01T10:00:00+02:00\"},"
+                      "{\"id\":2,\"person\":78,\"survey_type\":\"csat\",\"score\":\"5\",\"created_at\":\"2024-03-01T10:"
+                      "00:00+02:00\"},"
                       "{\"id\":\"3\",\"survey_type\":\"csat\",\"score\":1,\"created_at\":1709251200}]");
     assert_int_equal(r.rc, CXM_OK);
     /* integer ids and persons are written in decimal; a string score and an
      * ISO created_at are read too; no person, no customer_id */
     assert_file("responses.csv", DL_HEADER ",source_line\n"
-                                 "1,2024-03-01T00:00:00Z,csat,4,1,5,77,,csat,1\n"
-                                 "2,2024-03-01T08:00:00Z,csat,5,1,5,78,,csat,1\n"
-                                 "3,2024-03-01T00:00:00Z,csat,1,1,5,,,csat,1\n");
+                                           "1,2024-03-01T00:00:00Z,csat,4,1,5,77,,csat,1\n"
+                                           "2,2024-03-01T08:00:00Z,csat,5,1,5,78,,csat,1\n"
+                                           "3,2024-03-01T00:00:00Z,csat,1,1,5,,,csat,1\n");
 }
 
 static void dl_ndjson_lines_are_read_one_response_each(void **state) {
@@ -229,9 +236,9 @@ static void dl_ndjson_lines_are_read_one_response_each(void **state) {
                       "{\"id\":\"3\",\"survey_type\":\"nps\",\"score\":6,\"created_at\":1709251200}");
     assert_int_equal(r.rc, CXM_OK);
     assert_file("responses.csv", DL_HEADER ",source_line\n"
-                                 "1,2024-03-01T00:00:00Z,nps,10,0,10,,,nps,1\n"
-                                 "2,2024-03-01T00:00:00Z,nps,7,0,10,,,nps,3\n"
-                                 "3,2024-03-01T00:00:00Z,nps,6,0,10,,,nps,4\n");
+                                           "1,2024-03-01T00:00:00Z,nps,10,0,10,,,nps,1\n"
+                                           "2,2024-03-01T00:00:00Z,nps,7,0,10,,,nps,3\n"
+                                           "3,2024-03-01T00:00:00Z,nps,6,0,10,,,nps,4\n");
 }
 
 static void dl_pages_appended_to_one_file_are_all_read(void **state) {
@@ -260,15 +267,15 @@ static void dl_survey_types_map_to_surveys_and_scales(void **state) {
                       "{\"id\":\"i\",\"survey_type\":\"PMF\",\"score\":3,\"created_at\":1709251200}\n");
     assert_int_equal(r.rc, CXM_OK);
     assert_file("responses.csv", DL_HEADER ",source_line\n"
-                                 "a,2024-03-01T00:00:00Z,nps,10,0,10,,,nps,1\n"
-                                 "b,2024-03-01T00:00:00Z,enps,0,0,10,,,enps,2\n"
-                                 "c,2024-03-01T00:00:00Z,csat,5,1,5,,,csat,3\n"
-                                 "d,2024-03-01T00:00:00Z,ces,7,1,7,,,ces,4\n"
-                                 "e,2024-03-01T00:00:00Z,csat,1,1,5,,,five_star,5\n"
-                                 "f,2024-03-01T00:00:00Z,csat,2,1,5,,,5-Star,6\n"
-                                 "g,2024-03-01T00:00:00Z,csat,3,1,5,,,smileys,7\n"
-                                 "h,2024-03-01T00:00:00Z,thumbs,1,0,1,,,thumbs,8\n"
-                                 "i,2024-03-01T00:00:00Z,pmf,3,1,3,,,PMF,9\n");
+                                           "a,2024-03-01T00:00:00Z,nps,10,0,10,,,nps,1\n"
+                                           "b,2024-03-01T00:00:00Z,enps,0,0,10,,,enps,2\n"
+                                           "c,2024-03-01T00:00:00Z,csat,5,1,5,,,csat,3\n"
+                                           "d,2024-03-01T00:00:00Z,ces,7,1,7,,,ces,4\n"
+                                           "e,2024-03-01T00:00:00Z,csat,1,1,5,,,five_star,5\n"
+                                           "f,2024-03-01T00:00:00Z,csat,2,1,5,,,5-Star,6\n"
+                                           "g,2024-03-01T00:00:00Z,csat,3,1,5,,,smileys,7\n"
+                                           "h,2024-03-01T00:00:00Z,thumbs,1,0,1,,,thumbs,8\n"
+                                           "i,2024-03-01T00:00:00Z,pmf,3,1,3,,,PMF,9\n");
 }
 
 static void dl_missing_survey_type_reads_as_nps_with_a_warning(void **state) {
@@ -277,8 +284,8 @@ static void dl_missing_survey_type_reads_as_nps_with_a_warning(void **state) {
                       "{\"id\":\"b\",\"survey_type\":null,\"score\":9,\"created_at\":1709251200}\n");
     assert_int_equal(r.rc, CXM_OK);
     assert_file("responses.csv", DL_HEADER ",source_line\n"
-                                 "a,2024-03-01T00:00:00Z,nps,8,0,10,,,,1\n"
-                                 "b,2024-03-01T00:00:00Z,nps,9,0,10,,,,2\n");
+                                           "a,2024-03-01T00:00:00Z,nps,8,0,10,,,,1\n"
+                                           "b,2024-03-01T00:00:00Z,nps,9,0,10,,,,2\n");
     assert_int_equal(r.counts.warnings, 1);
     assert_log_has("export.json: 2 responses have no survey_type: read as nps, Delighted's default (first: line 1, "
                    "line 2)");
@@ -306,9 +313,9 @@ static void dl_scale_naming_a_type_keeps_it_as_its_own_survey(void **state) {
                       set);
     assert_int_equal(r.rc, CXM_OK);
     assert_file("responses.csv", DL_HEADER ",source_line\n"
-                                 "a,2024-03-01T00:00:00Z,five_star,5,1,5,,,five_star,1\n"
-                                 "b,2024-03-01T00:00:00Z,thumbs,2,1,2,,,thumbs,2\n"
-                                 "c,2024-03-01T00:00:00Z,csat,2,1,5,,,smileys,3\n");
+                                           "a,2024-03-01T00:00:00Z,five_star,5,1,5,,,five_star,1\n"
+                                           "b,2024-03-01T00:00:00Z,thumbs,2,1,2,,,thumbs,2\n"
+                                           "c,2024-03-01T00:00:00Z,csat,2,1,5,,,smileys,3\n");
 }
 
 static void dl_unknown_survey_type_is_bad_unless_a_scale_names_it(void **state) {
@@ -332,13 +339,14 @@ static void dl_person_properties_become_dimension_columns(void **state) {
      * channel are the canonical columns; a key that names one of the
      * profile's own columns gets property_; two keys that make the same name
      * get _2; values of other types are written as text */
-    run r = delighted("[{\"id\":\"1\",\"survey_type\":\"nps\",\"score\":9,\"created_at\":1709251200,\n"
-                      "  \"person_properties\":{\"Purchase Experience\":\"Mobile App\",\"Ticket ID\":\"T1\",\"score\":\"x\"}},\n"
-                      " {\"id\":\"2\",\"survey_type\":\"nps\",\"score\":9,\"created_at\":1709251200,\n"
-                      "  \"person_properties\":{\"agent\":\"Ann\",\"purchase-experience\":\"dup\",\"Seats\":12,"
-                      "\"Paid\":true,\"Ratio\":0.5,\"Langs\":[\"en\",\"ms\"],\"Deep\":{\"a\":1},\"Null\":null,"
-                      "\"\xe5\xae\xa2\xe6\x88\xb7 (VIP)\":\"\xe6\x98\xaf\"}},\n"
-                      " {\"id\":\"3\",\"survey_type\":\"nps\",\"score\":9,\"created_at\":1709251200}]");
+    run r = delighted(
+        "[{\"id\":\"1\",\"survey_type\":\"nps\",\"score\":9,\"created_at\":1709251200,\n"
+        "  \"person_properties\":{\"Purchase Experience\":\"Mobile App\",\"Ticket ID\":\"T1\",\"score\":\"x\"}},\n"
+        " {\"id\":\"2\",\"survey_type\":\"nps\",\"score\":9,\"created_at\":1709251200,\n"
+        "  \"person_properties\":{\"agent\":\"Ann\",\"purchase-experience\":\"dup\",\"Seats\":12,"
+        "\"Paid\":true,\"Ratio\":0.5,\"Langs\":[\"en\",\"ms\"],\"Deep\":{\"a\":1},\"Null\":null,"
+        "\"\xe5\xae\xa2\xe6\x88\xb7 (VIP)\":\"\xe6\x98\xaf\"}},\n"
+        " {\"id\":\"3\",\"survey_type\":\"nps\",\"score\":9,\"created_at\":1709251200}]");
     assert_int_equal(r.rc, CXM_OK);
     assert_file("responses.csv",
                 DL_HEADER ",purchase_experience,ticket_id,property_score,agent,purchase_experience_2,seats,paid,ratio,"
@@ -351,12 +359,13 @@ static void dl_person_properties_become_dimension_columns(void **state) {
 
 static void dl_tags_make_a_column_only_when_some_response_has_them(void **state) {
     (void)state;
-    run r = delighted("{\"id\":\"1\",\"survey_type\":\"nps\",\"score\":9,\"created_at\":1709251200,\"tags\":[]}\n"
-                      "{\"id\":\"2\",\"survey_type\":\"nps\",\"score\":9,\"created_at\":1709251200,\"tags\":[\"a\",\"b c\"]}\n");
+    run r = delighted(
+        "{\"id\":\"1\",\"survey_type\":\"nps\",\"score\":9,\"created_at\":1709251200,\"tags\":[]}\n"
+        "{\"id\":\"2\",\"survey_type\":\"nps\",\"score\":9,\"created_at\":1709251200,\"tags\":[\"a\",\"b c\"]}\n");
     assert_int_equal(r.rc, CXM_OK);
     assert_file("responses.csv", DL_HEADER ",response_tags,source_line\n"
-                                 "1,2024-03-01T00:00:00Z,nps,9,0,10,,,nps,,1\n"
-                                 "2,2024-03-01T00:00:00Z,nps,9,0,10,,,nps,a;b c,2\n");
+                                           "1,2024-03-01T00:00:00Z,nps,9,0,10,,,nps,,1\n"
+                                           "2,2024-03-01T00:00:00Z,nps,9,0,10,,,nps,a;b c,2\n");
 }
 
 static void dl_a_nul_in_a_string_is_dropped(void **state) {
@@ -383,8 +392,11 @@ static void dl_expect_bad(const char *bad, const char *column, const char *reaso
     assert_int_equal(r.bad, 1);
     assert_int_equal(r.counts.rows_read, 2);
     char want[1024];
-    if (column) snprintf(want, sizeof want, "export.json:3: column '%s': %s (response 2 of the array) (row skipped)", column, reason);
-    else snprintf(want, sizeof want, "export.json:3:1: %s (response 2 of the array) (row skipped)", reason);
+    if (column)
+        snprintf(want, sizeof want, "export.json:3: column '%s': %s (response 2 of the array) (row skipped)", column,
+                 reason);
+    else
+        snprintf(want, sizeof want, "export.json:3:1: %s (response 2 of the array) (row skipped)", reason);
     assert_log_has(want);
     snprintf(want, sizeof want, "export.json,3,%s,1,", column ? column : "");
     assert_file_has("rejected_responses.csv", want);
@@ -457,8 +469,8 @@ static void dl_a_broken_ndjson_line_is_a_bad_record(void **state) {
                       "{\"id\":\"4\",\"score\":\n");
     assert_int_equal(r.rc, CXM_OK);
     assert_file("responses.csv", DL_HEADER ",source_line\n"
-                                 "1,2024-03-01T00:00:00Z,nps,9,0,10,,,nps,1\n"
-                                 "3,2024-03-01T00:00:00Z,nps,9,0,10,,,nps,5\n");
+                                           "1,2024-03-01T00:00:00Z,nps,9,0,10,,,nps,1\n"
+                                           "3,2024-03-01T00:00:00Z,nps,9,0,10,,,nps,5\n");
     /* the rest of a line broken inside a string is read as the next record */
     assert_log_has("export.json:2:1: not valid JSON: a line break inside a string (row skipped)");
     assert_log_has("export.json:3:1: expected a response object, found 'break\"'");
@@ -536,8 +548,8 @@ static void dl_takes_only_scale_settings(void **state) {
     run r = convert_s("delighted", "", q);
     assert_int_equal(r.rc, CXM_EUSAGE);
     assert_non_null(strstr(r.diag.msg, "profile 'delighted' does not take 'question=nps=Q': it takes --scale"));
-    static const char *const bad[][2] = {{"scale=ces", NULL},      {"scale=ces=5-1", NULL}, {"scale=ces=1-101", NULL},
-                                         {"scale==1-5", NULL},     {"scale=ces=a-5", NULL}, {"scale=ces=1-", NULL},
+    static const char *const bad[][2] = {{"scale=ces", NULL},     {"scale=ces=5-1", NULL}, {"scale=ces=1-101", NULL},
+                                         {"scale==1-5", NULL},    {"scale=ces=a-5", NULL}, {"scale=ces=1-", NULL},
                                          {"scale=ces=-1-5", NULL}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         r = convert_s("delighted", "", bad[i]);
@@ -563,8 +575,9 @@ static void dl_records_across_read_chunks_and_longer_than_one(void **state) {
                               "%s{\"id\":\"r%05d\",\"survey_type\":\"nps\",\"score\":%d,\"created_at\":%d,"
                               "\"comment\":\"\\u00e9t\\u00e9 \\\"%d\\\"\"}",
                               i ? ",\n" : "", i, i % 11, 1709251200 + i, i);
-    n += (size_t)snprintf(in + n, cap - n, ",\n{\"id\":\"big\",\"survey_type\":\"nps\",\"score\":10,"
-                                           "\"created_at\":1709251200,\"comment\":\"");
+    n += (size_t)snprintf(in + n, cap - n,
+                          ",\n{\"id\":\"big\",\"survey_type\":\"nps\",\"score\":10,"
+                          "\"created_at\":1709251200,\"comment\":\"");
     memset(in + n, 'x', 3u << 20);
     n += 3u << 20;
     n += (size_t)snprintf(in + n, cap - n, "\"}]\n");
@@ -582,12 +595,15 @@ static void dl_records_across_read_chunks_and_longer_than_one(void **state) {
     assert_int_equal(x->detractors, 2727 * 7 + 3);
     assert_near(x->value, 100.0 * (2727 * 2 + 1 - (2727 * 7 + 3)) / 30001);
     cxm_result_set_free(rs);
-    assert_file_has("responses.csv", "r29999,2024-03-01T08:19:59Z,nps,2,0,10,,\"\xc3\xa9t\xc3\xa9 \"\"29999\"\"\",nps,30000\n");
+    assert_file_has("responses.csv",
+                    "r29999,2024-03-01T08:19:59Z,nps,2,0,10,,\"\xc3\xa9t\xc3\xa9 \"\"29999\"\"\",nps,30000\n");
 }
 
 /* ---- typeform ----------------------------------------------------------- */
 
-#define TF_HEADER "#,How likely are you to recommend us?,How satisfied were you?,What could we do better?,ticket_id,Start Date (UTC),Submit Date (UTC),Network ID\n"
+#define TF_HEADER                                                                                                      \
+    "#,How likely are you to recommend us?,How satisfied were you?,What could we do better?,ticket_id,Start Date "     \
+    "(UTC),Submit Date (UTC),Network ID\n"
 #define TF_OUT "response_id,at,survey,score,scale_min,scale_max"
 static const char *const TF_SET[] = {"question=nps=How likely are you to recommend us?",
                                      "question=CSAT=How satisfied were you?", "comment=What could we do better?", NULL};
@@ -603,11 +619,12 @@ static void tf_each_answered_question_becomes_a_row(void **state) {
     run r = typeform("a1,10,5,\"Nothing, really\",T1,2024-03-01 09:58:00,2024-03-01 10:00:00,n1\n"
                      "a2,6,2,,T2,2024-03-01 11:00:00,2024-03-01 11:02:03,n2\n");
     assert_int_equal(r.rc, CXM_OK);
-    assert_file("responses.csv", TF_OUT ",comment,submission_id,ticket_id,start_date_utc,network_id,source_line\n"
-                                 "a1:nps,2024-03-01T10:00:00Z,nps,10,0,10,\"Nothing, really\",a1,T1,2024-03-01 09:58:00,n1,2\n"
-                                 "a1:csat,2024-03-01T10:00:00Z,csat,5,1,5,,a1,T1,2024-03-01 09:58:00,n1,2\n"
-                                 "a2:nps,2024-03-01T11:02:03Z,nps,6,0,10,,a2,T2,2024-03-01 11:00:00,n2,3\n"
-                                 "a2:csat,2024-03-01T11:02:03Z,csat,2,1,5,,a2,T2,2024-03-01 11:00:00,n2,3\n");
+    assert_file("responses.csv",
+                TF_OUT ",comment,submission_id,ticket_id,start_date_utc,network_id,source_line\n"
+                       "a1:nps,2024-03-01T10:00:00Z,nps,10,0,10,\"Nothing, really\",a1,T1,2024-03-01 09:58:00,n1,2\n"
+                       "a1:csat,2024-03-01T10:00:00Z,csat,5,1,5,,a1,T1,2024-03-01 09:58:00,n1,2\n"
+                       "a2:nps,2024-03-01T11:02:03Z,nps,6,0,10,,a2,T2,2024-03-01 11:00:00,n2,3\n"
+                       "a2:csat,2024-03-01T11:02:03Z,csat,2,1,5,,a2,T2,2024-03-01 11:00:00,n2,3\n");
     assert_int_equal(r.counts.rows_read, 2);
     assert_int_equal(r.counts.responses, 4);
     assert_int_equal(r.rows, 4);
@@ -623,9 +640,9 @@ static void tf_a_skipped_question_writes_no_row_and_is_counted(void **state) {
                      "a3,,3,,T3,,2024-03-01 10:00:00,\n");
     assert_int_equal(r.rc, CXM_OK);
     assert_file("responses.csv", TF_OUT ",comment,submission_id,ticket_id,start_date_utc,network_id,source_line\n"
-                                 "a1:nps,2024-03-01T10:00:00Z,nps,9,0,10,,a1,T1,,,2\n"
-                                 "a2:csat,2024-03-01T10:00:00Z,csat,4,1,5,Great,a2,T2,,,3\n"
-                                 "a3:csat,2024-03-01T10:00:00Z,csat,3,1,5,,a3,T3,,,4\n");
+                                        "a1:nps,2024-03-01T10:00:00Z,nps,9,0,10,,a1,T1,,,2\n"
+                                        "a2:csat,2024-03-01T10:00:00Z,csat,4,1,5,Great,a2,T2,,,3\n"
+                                        "a3:csat,2024-03-01T10:00:00Z,csat,3,1,5,,a3,T3,,,4\n");
     assert_int_equal(r.bad, 0);
     assert_int_equal(r.counts.warnings, 2);
     assert_log_has("export.csv: 2 submissions left question 'nps' (How likely are you to recommend us?) empty: no "
@@ -664,9 +681,10 @@ static void tf_a_submission_with_a_defect_is_left_out_whole(void **state) {
     tf_expect_bad("b,9,4,,T,2024-03-01 09:00:00,,", "7: column 'Submit Date (UTC)'",
                   "expected the submission's instant, found an empty field (a partial response has no submit date: "
                   "--at names another column)");
-    tf_expect_bad("b,9,4,,T,,01/03/2024 10:00,", "7: column 'Submit Date (UTC)'",
-                  "expected an instant such as 2024-03-05 14:07:00, found '01/03/2024 10:00': ambiguous day/month order: "
-                  "use --date-order dmy or mdy");
+    tf_expect_bad(
+        "b,9,4,,T,,01/03/2024 10:00,", "7: column 'Submit Date (UTC)'",
+        "expected an instant such as 2024-03-05 14:07:00, found '01/03/2024 10:00': ambiguous day/month order: "
+        "use --date-order dmy or mdy");
     tf_expect_bad("b,9,4,,T,,2024-03-01 10:00:00,,extra", "9", "expected 8 fields as in the header, found 9");
 }
 
@@ -679,7 +697,8 @@ static void tf_id_and_instant_columns_have_defaults_and_options(void **state) {
     static const char *const set2[] = {"question=nps=Q", "id=token", "at=Landed", NULL};
     r = convert_s("typeform", "#,token,Q,Landed\n1,x,7,2024-03-01 10:00\n", set2);
     assert_int_equal(r.rc, CXM_OK);
-    assert_file("responses.csv", TF_OUT ",submission_id,field,source_line\nx:nps,2024-03-01T10:00:00Z,nps,7,0,10,x,1,2\n");
+    assert_file("responses.csv",
+                TF_OUT ",submission_id,field,source_line\nx:nps,2024-03-01T10:00:00Z,nps,7,0,10,x,1,2\n");
     r = convert_s("typeform", "Q,Submit Date (UTC)\n7,2024-03-01 10:00\n", set);
     assert_int_equal(r.rc, CXM_EUSAGE);
     assert_non_null(strstr(r.diag.msg, "no column holds a submission id (looked for '#', 'Response ID', ...): name it "
@@ -695,29 +714,31 @@ static void tf_id_and_instant_columns_have_defaults_and_options(void **state) {
 static void tf_comments_go_to_their_survey(void **state) {
     (void)state;
     static const char *const set[] = {"question=nps=Q1", "question=ces=Q2", "comment=ces=Why2", "comment=Why", NULL};
-    run r = convert_s("typeform", "#,Q1,Why,Q2,Why2,Submit Date (UTC)\n"
-                                  "a,9,because,6,easy,2024-03-01 10:00\n"
-                                  "b,,skipped nps,7,,2024-03-01 10:00\n",
+    run r = convert_s("typeform",
+                      "#,Q1,Why,Q2,Why2,Submit Date (UTC)\n"
+                      "a,9,because,6,easy,2024-03-01 10:00\n"
+                      "b,,skipped nps,7,,2024-03-01 10:00\n",
                       set);
     assert_int_equal(r.rc, CXM_OK);
     /* b: the comment without a survey goes to nps, the first question with no
      * comment column of its own; b skipped nps, and ces has its own: lost */
     assert_file("responses.csv", TF_OUT ",comment,submission_id,source_line\n"
-                                 "a:nps,2024-03-01T10:00:00Z,nps,9,0,10,because,a,2\n"
-                                 "a:ces,2024-03-01T10:00:00Z,ces,6,1,7,easy,a,2\n"
-                                 "b:ces,2024-03-01T10:00:00Z,ces,7,1,7,,b,3\n");
+                                        "a:nps,2024-03-01T10:00:00Z,nps,9,0,10,because,a,2\n"
+                                        "a:ces,2024-03-01T10:00:00Z,ces,6,1,7,easy,a,2\n"
+                                        "b:ces,2024-03-01T10:00:00Z,ces,7,1,7,,b,3\n");
 }
 
 static void tf_other_columns_are_dimensions_with_column_names(void **state) {
     (void)state;
     static const char *const set[] = {"question=nps=Q", NULL};
-    run r = convert_s("typeform", "#,Q,Submit Date (UTC),Plan Type,score,plan-type,Agent,(?),\xe6\x88\x91\xe4\xbb\xac\n"
-                                  "a,9,2024-03-01 10:00,Pro,x,y,Ann,e,zh\n",
+    run r = convert_s("typeform",
+                      "#,Q,Submit Date (UTC),Plan Type,score,plan-type,Agent,(?),\xe6\x88\x91\xe4\xbb\xac\n"
+                      "a,9,2024-03-01 10:00,Pro,x,y,Ann,e,zh\n",
                       set);
     assert_int_equal(r.rc, CXM_OK);
     assert_file("responses.csv", TF_OUT ",submission_id,plan_type,field_score,plan_type_2,agent,field,"
-                                 "\xe6\x88\x91\xe4\xbb\xac,source_line\n"
-                                 "a:nps,2024-03-01T10:00:00Z,nps,9,0,10,a,Pro,x,y,Ann,e,zh,2\n");
+                                        "\xe6\x88\x91\xe4\xbb\xac,source_line\n"
+                                        "a:nps,2024-03-01T10:00:00Z,nps,9,0,10,a,Pro,x,y,Ann,e,zh,2\n");
 }
 
 static void tf_settings_are_checked_before_reading(void **state) {
@@ -730,12 +751,14 @@ static void tf_settings_are_checked_before_reading(void **state) {
         {{"question=Q", NULL}, "--question 'Q': expected SURVEY=COLUMN"},
         {{"question=nps=", NULL}, "--question 'nps=': expected SURVEY=COLUMN"},
         {{"question=nps=Q", "question=NPS=R", NULL}, "survey 'nps' is named twice"},
-        {{"question=likert=Q", NULL}, "survey 'likert' has no default scale (csat, esat 1-5, ces 1-7, nps, enps 0-10): "
-                                      "give it with --scale likert=MIN-MAX"},
+        {{"question=likert=Q", NULL},
+         "survey 'likert' has no default scale (csat, esat 1-5, ces 1-7, nps, enps 0-10): "
+         "give it with --scale likert=MIN-MAX"},
         {{"question=nps=Q", "scale=csat=1-5", NULL}, "--scale 'csat=1-5': no --question names survey 'csat'"},
         {{"question=nps=Q", "comment=nps=A", "comment=nps=B"}, "survey nps already has the comment column 'A'"},
-        {{"question=nps=Q", "bogus=1", NULL}, "profile 'typeform' does not take 'bogus=1': it takes --question, "
-                                              "--comment, --id, --at, --scale"},
+        {{"question=nps=Q", "bogus=1", NULL},
+         "profile 'typeform' does not take 'bogus=1': it takes --question, "
+         "--comment, --id, --at, --scale"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run r = convert_s("typeform", "#,Q,R,Submit Date (UTC)\n", cases[i].set);
@@ -865,7 +888,8 @@ static void dimension_names_are_lower_case_words_joined_by_underscores(void **st
     }
     /* 70 bytes of two-byte characters: cut at 62, a character boundary */
     char longname[128];
-    for (int i = 0; i < 35; i++) memcpy(longname + 2 * i, "\xc3\xa9", 2);
+    for (int i = 0; i < 35; i++)
+        memcpy(longname + 2 * i, "\xc3\xa9", 2);
     size_t idx;
     assert_int_equal(cxm_cvt_names_add(&s, longname, 70, NULL, NULL, &idx), CXM_OK);
     assert_int_equal(strlen(s.name[idx]), 62);
@@ -892,7 +916,8 @@ static void check_fixture(const char *name, const char *profile, const char *inp
     o.input = path_in(base, input);
     o.out_dir = outdir;
     o.settings = settings;
-    while (settings && settings[o.nsettings]) o.nsettings++;
+    while (settings && settings[o.nsettings])
+        o.nsettings++;
     cxm_diag d;
     uint64_t n, bad;
     assert_int_equal(cxm_convert(&o, &n, &bad, &d), CXM_OK);
