@@ -53,6 +53,7 @@ void cxm_csv_init(cxm_csv *s, char delim, size_t maxfields) {
     s->delim = delim;
     s->maxfields = maxfields;
     s->line = 1;
+    s->stop_at = SIZE_MAX;
     s->kernel = best_kernel();
 }
 
@@ -537,7 +538,8 @@ static inline ALWAYS_INLINE size_t block_records(cxm_csv *s, const char *buf, si
             continue;
         }
         brec br;
-        if (*p == '\r' || !block_record(NULL, d, p, end, row, width, &br, avx2)) break;
+        if ((size_t)(p - buf) >= s->stop_at || *p == '\r' || !block_record(NULL, d, p, end, row, width, &br, avx2))
+            break;
         for (cxm_field *f = br.fend; f < row + width; f++) { /* a short record */
             f->ptr = NULL;
             f->len = 0;
@@ -697,7 +699,9 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *ppos, size_t endoff, int e
     }
     *ppos = (size_t)(p - buf);
     s->line = line;
+    if (UNLIKELY(*ppos >= s->stop_at)) return CXM_CSV_END; /* the next range's record */
     s->rec_line = line;
+    s->rec_off = *ppos;
     s->nfix = 0;
     s->slen = 0;
     s->over_line = 0;

@@ -63,6 +63,9 @@ typedef struct cxm_csv {
     size_t nfields;     /* fields in the last record, stored or not */
     uint64_t line;      /* physical line of the next unscanned byte, 1-based */
     uint64_t rec_line;  /* line where the last record (or bad record) began */
+    size_t rec_off;     /* offset in buf where it began (after skipped empty lines) */
+    size_t stop_at;     /* no record that begins at or after this offset of buf is
+                         * scanned: CXM_CSV_END there (range readers; SIZE_MAX) */
     uint64_t over_line; /* line where field maxfields+1 began, if any */
     int cr_pending;     /* a CR ended the window: skip one LF that follows */
     char *scratch;      /* unescaped quoted fields, owned */
@@ -106,7 +109,9 @@ int cxm_csv_reserve(cxm_csv *s, size_t n) CXM_WUR;
  * into it and into s->scratch until the next call). Advances *pos past what
  * it consumed: on CXM_CSV_RECORD and CXM_CSV_BAD past the record and its
  * line end, on CXM_CSV_MORE past skipped empty lines only. eof is one of
- * CXM_CSV_WINDOW_*. Returns a CXM_CSV_* result or CXM_ENOMEM/CXM_ELIMIT.
+ * CXM_CSV_WINDOW_*. Returns a CXM_CSV_* result or CXM_ENOMEM/CXM_ELIMIT;
+ * CXM_CSV_END also when the next record begins at or after s->stop_at
+ * (with *pos at its first byte).
  */
 int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *pos, size_t end, int eof) CXM_WUR;
 
@@ -115,7 +120,8 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *pos, size_t end, int eof) 
  * return them: record k's fields are out[k * width, (k + 1) * width), a
  * short record padded with missing fields (ptr NULL); lines[k] receives the
  * line where record k starts and stops[k] the offset just past its line
- * end. Skips empty lines (LF) between records. Stops before the first
+ * end. Skips empty lines (LF) between records. Takes no record that begins
+ * at or after s->stop_at. Stops before the first
  * record a block kernel does not take (one with more than width fields, a
  * doubled quote, a lone CR, a bad one, one within 64 bytes of end, ...;
  * the rules are in csv.c) and leaves it to cxm_csv_scan, which reads it

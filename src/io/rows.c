@@ -81,6 +81,13 @@ struct cxm_rows {
     uint64_t *bline;
     size_t *bstop;
     size_t bcap, bn, bi;
+    /* Range readers (cxm_rows_open_range): no record that begins at or after
+     * input offset limit is read (UINT64_MAX for other readers); rstart is
+     * where reading began, first where its first record began and stop
+     * where the first record it left began (both input offsets). */
+    uint64_t limit, rstart, first, stop;
+    uint64_t first_line, stop_line; /* the lines there */
+    int have_first;
 
     /* NDJSON */
     uint64_t nd_line; /* number of the next line to read */
@@ -142,11 +149,20 @@ static int fill(cxm_rows *r, cxm_diag *diag) {
 
 /* Scans the next record, refilling as needed: CXM_CSV_RECORD, CXM_CSV_BAD,
  * CXM_CSV_END or a negative code (diag filled). */
+/* r->limit as an offset into the window, for the scanner's stop_at. */
+static size_t window_limit(const cxm_rows *r) {
+    if (r->limit == UINT64_MAX) return SIZE_MAX;
+    if (r->limit <= r->base) return 0;
+    uint64_t off = r->limit - r->base;
+    return off > SIZE_MAX ? SIZE_MAX : (size_t)off;
+}
+
 static int csv_scan_next(cxm_rows *r, cxm_diag *diag) {
     int capped = 0;
     for (;;) {
         int mode = capped ? CXM_CSV_WINDOW_CAP : r->eof ? CXM_CSV_WINDOW_EOF : CXM_CSV_WINDOW_OPEN;
         size_t pos = r->pos;
+        r->csv.stop_at = window_limit(r);
         int rc = cxm_csv_scan(&r->csv, r->data, &pos, r->end, mode);
         r->pos = pos;
         if (rc == CXM_CSV_MORE && !capped) {
@@ -241,9 +257,10 @@ static int csv_read_header(cxm_rows *r, cxm_diag *diag) {
 }
 
 static int csv_next(cxm_rows *r, const cxm_field **fields, size_t *nfields, cxm_diag *diag) {
-    if (r->bi == r->bn && r->bcap) { /* scan ahead what the block kernel takes */
+    if (r->bi == r->bn && r->bcap && r->have_first) { /* scan ahead what the block kernel takes */
         size_t pos = r->pos;
         r->bi = 0;
+        r->csv.stop_at = window_limit(r);
         r->bn = cxm_csv_scan_many(&r->csv, r->data, &pos, r->end, r->bat, r->ncols, r->bcap, r->bline, r->bstop);
         r->pos = pos;
     }
@@ -256,8 +273,22 @@ static int csv_next(cxm_rows *r, const cxm_field **fields, size_t *nfields, cxm_
     }
     int rc = csv_scan_next(r, diag);
     if (rc < 0) return rc;
-    if (rc == CXM_CSV_END) return 0;
+    if (rc == CXM_CSV_END) {
+        r->stop = r->base + r->pos;
+        r->stop_line = r->csv.line;
+        if (!r->have_first) {
+            r->first = r->stop;
+            r->first_line = r->stop_line;
+        }
+        r->have_first = 1;
+        return 0;
+    }
     cxm_csv *s = &r->csv;
+    if (!r->have_first) {
+        r->first = r->base + s->rec_off;
+        r->first_line = s->rec_line;
+        r->have_first = 1;
+    }
     if (s->nfields > r->ncols && (rc == CXM_CSV_RECORD || s->bad_col > r->ncols)) {
         uint32_t col = r->ncols + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(r->ncols + 1);
         return cxm_diag_set(diag, CXM_EPARSE, r->name, s->over_line, col, NULL,
@@ -660,6 +691,7 @@ static int rows_new(cxm_rows **out, const char *name, cxm_rows_format format, ch
     r->fd = -1;
     r->data = "";
     r->nd_line = 1;
+    r->limit = UINT64_MAX;
     cxm_arena_init(&r->names);
     cxm_csv_init(&r->csv, delim, CXM_MAX_COLUMNS);
     cxm_dict_init(&r->keys, CXM_MAX_COLUMNS);
@@ -743,6 +775,61 @@ int cxm_rows_open_mem(cxm_rows **out, const char *name, const char *data, size_t
     return CXM_OK;
 }
 
+int cxm_rows_open_range(cxm_rows **out, const char *path, char delim, uint64_t start, uint64_t end, cxm_diag *diag) {
+    if (!out || !path) return cxm_diag_set(diag, CXM_EINVAL, NULL, 0, 0, NULL, "no path");
+    *out = NULL;
+    if (strcmp(path, "-") == 0)
+        return cxm_diag_set(diag, CXM_EUSAGE, "<stdin>", 0, 0, NULL, "standard input cannot be read by ranges");
+    cxm_rows *r;
+    int rc = cxm_rows_open(&r, path, CXM_ROWS_CSV, delim, diag);
+    if (rc) return rc;
+    struct stat st;
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        cxm_rows_free(r);
+        return cxm_diag_set(diag, CXM_EUSAGE, path, 0, 0, NULL, "not a regular file: cannot be read by ranges");
+    }
+    if (start > r->total) start = r->total;
+    uint64_t at = r->base + r->pos; /* just past the header */
+    if (start > at) {               /* begin after the first LF at or after start - 1 */
+        if (start - 1 <= r->base + r->end) {
+            r->pos = (size_t)(start - 1 - r->base);
+        } else if (lseek(r->fd, (off_t)(start - 1), SEEK_SET) < 0) {
+            rc = cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot seek: %s", strerror(errno));
+        } else {
+            r->base = start - 1;
+            r->pos = r->end = 0;
+            r->eof = 0;
+        }
+        while (!rc) {
+            const char *nl = memchr(r->data + r->pos, '\n', r->end - r->pos);
+            if (nl) {
+                r->pos = (size_t)(nl + 1 - r->data);
+                break;
+            }
+            r->pos = r->end;
+            if (r->eof) break;
+            rc = fill(r, diag); /* (with pos == end the window only slides on) */
+        }
+        if (rc) {
+            cxm_rows_free(r);
+            return rc;
+        }
+        r->csv.line = 1; /* not known: see cxm_rows_range_bounds */
+        r->csv.cr_pending = 0;
+    }
+    r->rstart = r->base + r->pos;
+    r->limit = end;
+    *out = r;
+    return CXM_OK;
+}
+
+void cxm_rows_range_bounds(const cxm_rows *r, cxm_rows_bounds *b) {
+    b->first = r->first;
+    b->stop = r->stop;
+    b->first_line = r->first_line;
+    b->stop_line = r->stop_line;
+}
+
 void cxm_rows_header(const cxm_rows *r, const cxm_field **names, size_t *ncols) {
     *names = r->hdr;
     *ncols = r->ncols;
@@ -770,7 +857,15 @@ uint64_t cxm_rows_line(const cxm_rows *r) {
 }
 
 void cxm_rows_progress(const cxm_rows *r, uint64_t *done, uint64_t *total) {
-    if (done) *done = r->base + (r->bn ? r->bstop[r->bi - 1] : r->pos);
+    uint64_t at = r->base + (r->bn ? r->bstop[r->bi - 1] : r->pos);
+    if (r->limit != UINT64_MAX) { /* a range: bytes of [rstart, limit) */
+        uint64_t len = r->limit > r->rstart ? r->limit - r->rstart : 0;
+        at = at > r->rstart ? at - r->rstart : 0;
+        if (done) *done = at < len ? at : len;
+        if (total) *total = len;
+        return;
+    }
+    if (done) *done = at;
     if (total) *total = r->total;
 }
 

@@ -38,14 +38,52 @@ typedef struct cxm_rows cxm_rows;
  * at once. On error fills diag (file, line, column, what was expected).
  * *out is owned: free with cxm_rows_free.
  */
-int cxm_rows_open(cxm_rows **out, const char *path, cxm_rows_format format,
-                  char delim, cxm_diag *diag) CXM_WUR;
+int cxm_rows_open(cxm_rows **out, const char *path, cxm_rows_format format, char delim, cxm_diag *diag) CXM_WUR;
 
 /* Same, over an in-memory buffer (borrowed; must outlive the source).
  * name labels diagnostics. */
-int cxm_rows_open_mem(cxm_rows **out, const char *name, const char *data,
-                      size_t len, cxm_rows_format format, char delim,
-                      cxm_diag *diag) CXM_WUR;
+int cxm_rows_open_mem(cxm_rows **out, const char *name, const char *data, size_t len, cxm_rows_format format,
+                      char delim, cxm_diag *diag) CXM_WUR;
+
+/*
+ * Opens the CSV file path to read only the records that begin in the byte
+ * range [start, end) of it, so that parts of one file can be read in
+ * parallel (ranges [0, a), [a, b), [b, size) read every record once).
+ * The header is read from the file's beginning as usual. The first record
+ * read: the first after the header when start lies within it, else the
+ * first after the first LF at or after start - 1 (so a record that begins
+ * exactly at start is this range's). The last: the last one that begins
+ * before end; it is read whole, however far past end it runs.
+ *
+ * The cut assumes that LF is not inside a quoted field. To verify it,
+ * drain the reader of the range before the cut (cxm_rows_next returns 0),
+ * then compare with cxm_rows_range_bounds: its stop must equal the first
+ * of the range after it. When equal, the second range read exactly the
+ * records a whole-file reader reads from there; when not, the cut fell
+ * inside a quoted field (or the file ends lines with a lone CR): discard
+ * the second range's records and read on from the first one's stop
+ * (cxm_rows_open_range(path, stop, ...) starts exactly there).
+ *
+ * Lines: a range that begins after the header counts lines from 1 where it
+ * begins reading; add stop_line of the range before minus first_line of
+ * this one (from cxm_rows_range_bounds, once the cut is verified) to get
+ * the file's line numbers. Progress counts the bytes of [start, end).
+ * Standard input and other non-regular files cannot be read by ranges
+ * (CXM_EUSAGE). *out is owned: free with cxm_rows_free.
+ */
+int cxm_rows_open_range(cxm_rows **out, const char *path, char delim, uint64_t start, uint64_t end,
+                        cxm_diag *diag) CXM_WUR;
+
+typedef struct cxm_rows_bounds {
+    uint64_t first;      /* input offset where the reader's first record began (== stop when none) */
+    uint64_t stop;       /* where the first record it did not read begins (the file size at the end) */
+    uint64_t first_line; /* the lines there, as this reader counts them */
+    uint64_t stop_line;
+} cxm_rows_bounds;
+
+/* What a CSV reader covered, once cxm_rows_next has returned 0 (see
+ * cxm_rows_open_range; whole-file readers too). */
+void cxm_rows_range_bounds(const cxm_rows *r, cxm_rows_bounds *b);
 
 /* The header: column names, borrowed until cxm_rows_free. */
 void cxm_rows_header(const cxm_rows *r, const cxm_field **names, size_t *ncols);
@@ -56,15 +94,14 @@ void cxm_rows_header(const cxm_rows *r, const cxm_field **names, size_t *ncols);
  * bad (diag says where and why) and the source has skipped past it: the
  * caller may count it and call again. Any other negative code is fatal.
  */
-int cxm_rows_next(cxm_rows *r, const cxm_field **fields, size_t *nfields,
-                  cxm_diag *diag) CXM_WUR;
+int cxm_rows_next(cxm_rows *r, const cxm_field **fields, size_t *nfields, cxm_diag *diag) CXM_WUR;
 
 /* 1-based physical line where the record last returned (or rejected) starts. */
 uint64_t cxm_rows_line(const cxm_rows *r);
 /* Bytes consumed so far and total size (0 when unknown, e.g. a pipe): progress. */
 void cxm_rows_progress(const cxm_rows *r, uint64_t *done, uint64_t *total);
 const char *cxm_rows_name(const cxm_rows *r); /* borrowed */
-void cxm_rows_free(cxm_rows *r);               /* r may be NULL */
+void cxm_rows_free(cxm_rows *r);              /* r may be NULL */
 
 /* Picks a format from a file name: .ndjson/.jsonl/.json -> NDJSON, else CSV. */
 cxm_rows_format cxm_rows_guess_format(const char *path);

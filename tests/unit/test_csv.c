@@ -1077,13 +1077,13 @@ static void kfree(kscan *k) {
 }
 
 /*
- * Scans doc (n bytes) with kernel, width fields at most, the way rows.c
+ * Scans text (n bytes) with kernel, width fields at most, the way rows.c
  * does when many (cxm_csv_scan_many first, cxm_csv_scan for what it leaves)
  * or with cxm_csv_scan alone; through the whole buffer (step 0) or windows
  * that grow step bytes at each MORE (exact-size copies). Short records are
  * compared as stored, without padding.
  */
-static void kscan_doc(kscan *k, const char *doc, size_t n, char delim, size_t width, int kernel, int many,
+static void kscan_doc(kscan *k, const char *text, size_t n, char delim, size_t width, int kernel, int many,
                       size_t step) {
     memset(k, 0, sizeof *k);
     cxm_csv s;
@@ -1095,7 +1095,7 @@ static void kscan_doc(kscan *k, const char *doc, size_t n, char delim, size_t wi
     size_t stops[8];
     size_t base = 0, pos = 0, wlen = step ? 0 : n;
     char *win = malloc(wlen ? wlen : 1);
-    if (wlen) memcpy(win, doc, wlen);
+    if (wlen) memcpy(win, text, wlen);
     for (;;) {
         int eof = base + wlen == n ? CXM_CSV_WINDOW_EOF : CXM_CSV_WINDOW_OPEN;
         if (many) {
@@ -1124,7 +1124,7 @@ static void kscan_doc(kscan *k, const char *doc, size_t n, char delim, size_t wi
             wlen += grow;
             free(win);
             win = malloc(wlen ? wlen : 1);
-            if (wlen) memcpy(win, doc + base, wlen);
+            if (wlen) memcpy(win, text + base, wlen);
             continue;
         }
         if (rc < 0) {
@@ -1358,6 +1358,187 @@ static void test_scan_many_stops_before_a_record_it_does_not_take(void **state) 
     cxm_csv_free(&s);
 }
 
+/* ---- range readers ----------------------------------------------------- */
+
+/* One record as a whole-file reader returns it: line + fields. */
+typedef struct rrec {
+    uint64_t line;
+    char *text;
+    size_t len;
+} rrec;
+
+static void rrec_put(rrec *x, uint64_t line, const cxm_field *f, size_t nf) {
+    kres k;
+    memset(&k, 0, sizeof k);
+    kfields(&k, f, nf);
+    x->line = line;
+    x->text = k.text;
+    x->len = k.textlen;
+}
+
+/* Reads range [start, end) of path, appending its records to *out (lines
+ * as the range counts them); returns its bounds. */
+static cxm_rows_bounds read_range(const char *path, uint64_t start, uint64_t end, rrec **out, size_t *n, size_t *cap) {
+    cxm_rows *r = NULL;
+    cxm_diag d;
+    if (cxm_rows_open_range(&r, path, ',', start, end, &d) != 0) fail_msg("open_range: %s", d.msg);
+    const cxm_field *f;
+    size_t nf;
+    int rc;
+    while ((rc = cxm_rows_next(r, &f, &nf, &d)) == 1) {
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 256;
+            *out = realloc(*out, *cap * sizeof **out);
+        }
+        rrec_put(&(*out)[(*n)++], cxm_rows_line(r), f, nf);
+    }
+    if (rc != 0)
+        fail_msg("range [%llu, %llu): rc %d: %s", (unsigned long long)start, (unsigned long long)end, rc, d.msg);
+    assert_int_equal(cxm_rows_next(r, &f, &nf, &d), 0); /* stays at its end */
+    uint64_t done, total;
+    cxm_rows_progress(r, &done, &total);
+    assert_true(done <= total);
+    cxm_rows_bounds b;
+    cxm_rows_range_bounds(r, &b);
+    cxm_rows_free(r);
+    return b;
+}
+
+static void rrec_free(rrec *x, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(x[i].text);
+    free(x);
+}
+
+/* A file of ~1.3 MB (past the 1 MiB window, so ranges seek): plain records of 20-400 bytes (so the block kernels
+ * run), quoted fields with delimiters and doubled quotes (no line breaks),
+ * empty lines, CRLF and LF line ends. */
+static char *range_doc(size_t *len) {
+    doc d;
+    memset(&d, 0, sizeof d);
+    d_puts(&d, "id,a,b\n");
+    for (unsigned i = 0; d.n < 1300000; i++) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "r%u,", i);
+        d_puts(&d, buf);
+        size_t k = rndn(5);
+        if (k == 0) {
+            d_puts(&d, "\"q,\"\"x\"\"\"");
+        } else {
+            size_t m = rndn(k == 1 ? 400 : 30);
+            for (size_t j = 0; j < m; j++)
+                d_put(&d, &"abcdefghij"[rndn(10)], 1);
+        }
+        d_puts(&d, rndn(4) ? ",z" : "");
+        d_puts(&d, rndn(10) == 0 ? "\r\n" : rndn(20) == 0 ? "\n\n\n" : "\n");
+    }
+    *len = d.n;
+    return d.p;
+}
+
+static void test_ranges_read_every_record_once(void **state) {
+    (void)state;
+    rng_state = 777;
+    size_t len;
+    char *text = range_doc(&len);
+    char *path = temp_file(text, len);
+    rrec *whole = NULL;
+    size_t nwhole = 0, capw = 0;
+    cxm_rows_bounds all = read_range(path, 0, UINT64_MAX, &whole, &nwhole, &capw);
+    assert_int_equal(all.first, 7);
+    assert_int_equal(all.stop, len);
+    for (int trial = 0; trial < 30; trial++) {
+        /* 1-6 cuts, anywhere: in the header, at record starts, mid-record,
+         * among empty lines, at and past the end */
+        uint64_t cuts[8];
+        size_t nc = 1 + rndn(6);
+        cuts[0] = 0;
+        for (size_t i = 1; i <= nc; i++) {
+            size_t k = rndn(10);
+            cuts[i] = k == 0 ? rndn(10) : k == 1 ? len + rndn(3) : rndn(len);
+            if (k == 2) { /* just after an LF: a record (or empty line) starts there */
+                const char *nl = memchr(text + cuts[i], '\n', len - cuts[i]);
+                cuts[i] = nl ? (uint64_t)(nl + 1 - text) : len;
+            }
+        }
+        for (size_t i = 1; i <= nc; i++) /* sort */
+            for (size_t j = i; j > 1 && cuts[j - 1] > cuts[j]; j--) {
+                uint64_t t = cuts[j];
+                cuts[j] = cuts[j - 1];
+                cuts[j - 1] = t;
+            }
+        cuts[nc + 1] = UINT64_MAX;
+        rrec *got = NULL;
+        size_t ngot = 0, capg = 0;
+        uint64_t shift = 0;
+        cxm_rows_bounds prev = {0, 0, 0, 0};
+        for (size_t i = 0; i <= nc; i++) {
+            size_t from = ngot;
+            cxm_rows_bounds b = read_range(path, cuts[i], cuts[i + 1], &got, &ngot, &capg);
+            if (i > 0) {
+                assert_int_equal(b.first, prev.stop); /* no quoted line breaks: every cut is clean */
+                shift = prev.stop_line - b.first_line;
+                for (size_t k = from; k < ngot; k++)
+                    got[k].line += shift;
+                b.stop_line += shift;
+            }
+            prev = b;
+        }
+        assert_int_equal(prev.stop, len);
+        assert_int_equal(ngot, nwhole);
+        for (size_t k = 0; k < ngot; k++) {
+            assert_int_equal(got[k].line, whole[k].line);
+            assert_int_equal(got[k].len, whole[k].len);
+            assert_memory_equal(got[k].text, whole[k].text, got[k].len);
+        }
+        rrec_free(got, ngot);
+    }
+    rrec_free(whole, nwhole);
+    drop_file(path);
+    free(text);
+}
+
+static void test_range_cut_inside_a_quoted_line_break_is_detected(void **state) {
+    (void)state;
+    /*        0         1           2         3
+     *        0123 45678901 2345678 90 12345 678 9 */
+    const char *text = "a,b\n1,\"x\ny\"\n2,3\n4,5\n";
+    size_t len = strlen(text);
+    char *path = temp_file(text, len);
+    rrec *got = NULL;
+    size_t n = 0, cap = 0;
+    /* cut at 9, just after the quoted LF: the second range starts mid-record */
+    cxm_rows_bounds b1 = read_range(path, 0, 9, &got, &n, &cap);
+    assert_int_equal(n, 1);
+    assert_int_equal(b1.first, 4);
+    assert_int_equal(b1.stop, 12);
+    cxm_rows_bounds b2 = read_range(path, 9, UINT64_MAX, &got, &n, &cap);
+    assert_int_equal(b2.first, 9); /* "y\"" read as a record: the cut was wrong */
+    assert_true(b2.first != b1.stop);
+    rrec_free(got, n);
+    got = NULL;
+    n = cap = 0;
+    /* reading on from the first range's stop gives the right records */
+    cxm_rows_bounds b3 = read_range(path, b1.stop, UINT64_MAX, &got, &n, &cap);
+    assert_int_equal(b3.first, 12);
+    assert_int_equal(b3.stop, len);
+    assert_int_equal(n, 2);
+    assert_int_equal(b3.first_line, 1);
+    assert_int_equal(b1.stop_line, 4);
+    assert_int_equal(got[0].line + b1.stop_line - b3.first_line, 4);
+    assert_int_equal(got[1].line + b1.stop_line - b3.first_line, 5);
+    rrec_free(got, n);
+    drop_file(path);
+}
+
+static void test_range_of_standard_input_is_refused(void **state) {
+    (void)state;
+    cxm_rows *r = NULL;
+    cxm_diag d;
+    assert_int_equal(cxm_rows_open_range(&r, "-", ',', 0, 10, &d), CXM_EUSAGE);
+    assert_null(r);
+}
+
 /* ---- the real data sets ----------------------------------------------- */
 
 static char *slurp(const char *path, size_t *len) {
@@ -1481,6 +1662,9 @@ int main(void) {
         cmocka_unit_test(test_block_kernel_reads_a_quoted_field_across_blocks),
         cmocka_unit_test(test_scan_many_stops_before_a_record_it_does_not_take),
         cmocka_unit_test(test_block_kernels_agree_with_the_field_scanner),
+        cmocka_unit_test(test_ranges_read_every_record_once),
+        cmocka_unit_test(test_range_cut_inside_a_quoted_line_break_is_detected),
+        cmocka_unit_test(test_range_of_standard_input_is_refused),
         cmocka_unit_test(test_reads_the_real_data_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
