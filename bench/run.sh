@@ -30,7 +30,7 @@
 # docs/PERFORMANCE.md. Intermediate files go to bench/out/ (ignored).
 # Sizes: 2M tickets is ~380 MB of CSV, 10M ~1.9 GB; 5M responses ~0.27 GB,
 # 50M ~2.8 GB (generated in ~15 s). A default run takes a few minutes on 2
-# cores; BENCH_FULL=1 about half an hour.
+# cores; BENCH_FULL=1 about 20 minutes.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
