@@ -357,6 +357,32 @@ static void dl_person_properties_become_dimension_columns(void **state) {
                           "3,2024-03-01T00:00:00Z,nps,9,0,10,,,nps,,,,,,,,,,,,,5\n");
 }
 
+/* The first pass finds the property keys without building each record; it
+ * must find exactly the keys the parser gives (the second pass checks:
+ * a key it did not see is an internal error). */
+static void dl_first_pass_finds_the_keys_the_parser_finds(void **state) {
+    (void)state;
+    run r =
+        delighted("{ \"comment\" : \"{\\\"person_properties\\\": {\\\"no\\\": 1}}\" ,\n"
+                  "  \"person_properties\" : { \"a\\u00e9\" : \"x\", \"q\\\"k\" : {\"n\":[1,{\"m\":\"}\"}]},\n"
+                  "  \"caf\xc3\xa9\" :\t[ ] , \"z\": null } , \"id\":\"1\",\"score\":9,\"created_at\":1709251200,"
+                  "\"tags\" : [ ] }\n"
+                  "{\"person_\\u0070roperties\":{\"esc\":\"1\"},\"id\":\"2\",\"score\":9,\"created_at\":1709251200}\n"
+                  "{\"person_properties\":{\"w\":\"1\"},\"person_properties\":{\"v\":\"2\"},\"id\":\"3\",\"score\":9,"
+                  "\"created_at\":1709251200}\n"
+                  "{\"person_properties\":{},\"tags\":[\"t\"],\"id\":\"4\",\"score\":9,\"created_at\":1709251200}\n");
+    assert_int_equal(r.rc, CXM_OK);
+    /* a duplicate key: the parser keeps the last value (v), the first pass
+     * saw both (w stays an empty column) */
+    assert_file("responses.csv",
+                DL_HEADER ",response_tags,a\xc3\xa9,q_k,caf\xc3\xa9,z,esc,w,v,source_line\n"
+                          "1,2024-03-01T00:00:00Z,nps,9,0,10,,\"{\"\"person_properties\"\": {\"\"no\"\": 1}}\","
+                          ",,x,\"{\"\"n\"\":[1,{\"\"m\"\":\"\"}\"\"}]}\",,,,,,1\n"
+                          "2,2024-03-01T00:00:00Z,nps,9,0,10,,,,,,,,,1,,,4\n"
+                          "3,2024-03-01T00:00:00Z,nps,9,0,10,,,,,,,,,,,2,5\n"
+                          "4,2024-03-01T00:00:00Z,nps,9,0,10,,,,t,,,,,,,,6\n");
+}
+
 static void dl_tags_make_a_column_only_when_some_response_has_them(void **state) {
     (void)state;
     run r = delighted(
@@ -960,6 +986,7 @@ int main(void) {
         T(dl_scale_naming_a_type_keeps_it_as_its_own_survey),
         T(dl_unknown_survey_type_is_bad_unless_a_scale_names_it),
         T(dl_person_properties_become_dimension_columns),
+        T(dl_first_pass_finds_the_keys_the_parser_finds),
         T(dl_tags_make_a_column_only_when_some_response_has_them),
         T(dl_a_nul_in_a_string_is_dropped),
         T(dl_a_response_without_a_usable_id_is_bad),
