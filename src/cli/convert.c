@@ -63,7 +63,7 @@ static void help(void) {
            "  --question SURVEY=COLUMN  typeform: the column of SURVEY's answers (repeat\n"
            "                   for each survey; csat, ces, nps, enps, esat or any name)\n"
            "  --comment [SURVEY=]COLUMN  typeform: the column of SURVEY's comment\n"
-           "                   (default survey: the first --question)\n"
+           "                   (without SURVEY=: of the first question answered)\n"
            "  --id COLUMN      typeform: the submission id (default '#', 'Response ID')\n"
            "  --at COLUMN      typeform: the submission instant (default 'Submit Date (UTC)')\n"
            "  --scale SURVEY=MIN-MAX  a survey's scale (e.g. ces=1-5; needed for names\n"
