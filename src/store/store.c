@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
 #include "core/buf.h"
@@ -216,7 +215,7 @@ int cxm_store_open_version(const char *path, int flags, int version, cxm_store *
         return cxm_diag_set(diag, CXM_EINVAL, path, 0, 0, NULL, "schema version %d out of range", version);
     struct stat st;
     if (!(flags & CXM_STORE_CREATE) && stat(path, &st) != 0)
-        return cxm_diag_set(diag, CXM_ENOTFOUND, path, 0, 0, NULL,
+        return cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL,
                             "no store here (%s); create one with 'cxm import STREAM FILE --store %s'", strerror(errno),
                             path);
     cxm_store *s = calloc(1, sizeof *s);
@@ -392,6 +391,8 @@ typedef struct importer {
     cxm_tz *tz;
     cxm_date_order order;
     cxm_buf json;                /* the extra object of one row */
+    unsigned char *rec;          /* the hashing record of one row (rec_field), owned */
+    size_t rec_cap;
     survey_seen seen[MAX_SURVEY_NAMES];
     size_t nseen;
     int in_txn;
@@ -483,8 +484,8 @@ static int register_columns(importer *im) {
 }
 
 /* The upsert of stream si, prepared once per handle. Parameters: [msg_key]
- * canonical columns..., extra, row_hash. RETURNING version: 1 inserted,
- * > 1 updated, no row: unchanged. */
+ * canonical columns..., extra, row_hash. A record with the same row_hash
+ * is left alone (no change), another one replaces the old values. */
 static int upsert_stmt(cxm_store *s, int si, sqlite3_stmt **out, cxm_diag *diag) {
     if (s->upsert[si]) {
         *out = s->upsert[si];
@@ -505,7 +506,7 @@ static int upsert_stmt(cxm_store *s, int si, sqlite3_stmt **out, cxm_diag *diag)
         rc = cxm_buf_printf(&q, "\"%s\" = excluded.\"%s\", ", st->def->cols[c].name, st->def->cols[c].name);
     if (!rc)
         rc = cxm_buf_printf(&q, "extra = excluded.extra, row_hash = excluded.row_hash, version = version + 1"
-                                " WHERE row_hash IS NOT excluded.row_hash RETURNING version");
+                                " WHERE row_hash IS NOT excluded.row_hash");
     if (rc) {
         cxm_buf_free(&q);
         return rc;
@@ -676,36 +677,54 @@ static int check_row(importer *im, const cxm_field *f, size_t nf, uint64_t line,
     return CXM_OK;
 }
 
-static void hash_field(XXH3_state_t *h, const cxm_field *v) {
-    unsigned char tag[9] = {0};
-    if (v) {
-        uint64_t n = v->len;
-        tag[0] = 1;
-        for (int i = 0; i < 8; i++) tag[1 + i] = (unsigned char)(n >> (8 * i));
+/* Appends v to the row's hashing record: a presence byte, then for a
+ * present value its length (4 bytes, little-endian) and its bytes, so no
+ * two different rows give the same record. The caller has reserved room. */
+static inline unsigned char *rec_field(unsigned char *w, const cxm_field *v) {
+    if (!v) {
+        *w++ = 0;
+        return w;
     }
-    XXH3_64bits_update(h, tag, v ? 9 : 1);
-    if (v && v->len) XXH3_64bits_update(h, v->ptr, v->len);
+    size_t n = v->len; /* < 2^32: fields and records are capped far below */
+    w[0] = 1;
+    w[1] = (unsigned char)n;
+    w[2] = (unsigned char)(n >> 8);
+    w[3] = (unsigned char)(n >> 16);
+    w[4] = (unsigned char)(n >> 24);
+    if (n) memcpy(w + 5, v->ptr, n);
+    return w + 5 + n;
+}
+
+/* Makes room for need bytes of record (capped by the record limit). */
+static int rec_reserve(importer *im, size_t need) {
+    if (need <= im->rec_cap) return CXM_OK;
+    if (need > 3 * (size_t)CXM_MAX_RECORD_BYTES) return CXM_ELIMIT;
+    size_t cap = im->rec_cap ? im->rec_cap : 4096;
+    while (cap < need) cap *= 2;
+    unsigned char *p = realloc(im->rec, cap);
+    if (!p) return CXM_ENOMEM;
+    im->rec = p;
+    im->rec_cap = cap;
+    return CXM_OK;
 }
 
 /* Binds one good row, steps the upsert, counts the outcome. */
 static int store_row(importer *im, sqlite3_stmt *up, const cxm_field *f, size_t nf) {
     const cxm_stream_def *def = im->st->def;
-    int p = 1, rc;
-    sqlite3_reset(up);
-    if (im->st->key_canon < 0) { /* messages: the key is a hash of the canonical fields */
-        XXH3_state_t kh;
-        XXH3_128bits_reset(&kh);
-        for (size_t c = 0; c < def->ncols; c++) {
-            const cxm_field *v = fld(im, f, nf, (int)c);
-            unsigned char tag[9] = {0};
-            if (v) {
-                tag[0] = 1;
-                for (int i = 0; i < 8; i++) tag[1 + i] = (unsigned char)((uint64_t)v->len >> (8 * i));
-            }
-            XXH3_128bits_update(&kh, tag, v ? 9 : 1);
-            if (v && v->len) XXH3_128bits_update(&kh, v->ptr, v->len);
-        }
-        XXH128_hash_t k = XXH3_128bits_digest(&kh);
+    int p = 1, rc = CXM_OK;
+    /* the record of the canonical fields, then of the extra object: one
+     * XXH3 call each (streaming XXH3 over 20 small pieces costs 4x more) */
+    size_t need = 5 * (def->ncols + 1);
+    for (size_t c = 0; c < def->ncols; c++) {
+        const cxm_field *v = fld(im, f, nf, (int)c);
+        need += v ? v->len : 0;
+    }
+    rc = rec_reserve(im, need);
+    unsigned char *w = im->rec;
+    for (size_t c = 0; c < def->ncols && !rc; c++) w = rec_field(w, fld(im, f, nf, (int)c));
+    size_t canon_len = rc ? 0 : (size_t)(w - im->rec);
+    if (!rc && im->st->key_canon < 0) { /* messages: the key is a hash of the canonical fields */
+        XXH128_hash_t k = XXH3_128bits(im->rec, canon_len);
         unsigned char key[16];
         for (int i = 0; i < 8; i++) {
             key[i] = (unsigned char)(k.high64 >> (56 - 8 * i));
@@ -713,18 +732,14 @@ static int store_row(importer *im, sqlite3_stmt *up, const cxm_field *f, size_t 
         }
         sqlite3_bind_blob(up, p++, key, 16, SQLITE_TRANSIENT);
     }
-    XXH3_state_t h;
-    XXH3_64bits_reset(&h);
     for (size_t c = 0; c < def->ncols; c++, p++) {
         const cxm_field *v = fld(im, f, nf, (int)c);
-        hash_field(&h, v);
         if (v) sqlite3_bind_text(up, p, v->len ? v->ptr : "", (int)v->len, SQLITE_STATIC);
         else sqlite3_bind_null(up, p);
     }
     /* extra: {"name":"value",...}, names sorted, empty values left out */
     cxm_buf_reset(&im->json);
     size_t nput = 0;
-    rc = CXM_OK;
     for (size_t k = 0; k < im->nextra && !rc; k++) {
         int src = im->extra[k];
         if ((size_t)src >= nf || !f[src].ptr || !f[src].len) continue;
@@ -734,22 +749,26 @@ static int store_row(importer *im, sqlite3_stmt *up, const cxm_field *f, size_t 
         if (!rc) rc = json_str(&im->json, f[src].ptr, f[src].len);
     }
     if (!rc && nput) rc = cxm_buf_putc(&im->json, '}');
-    if (rc) return cxm_diag_set(im->diag, rc, im->file, cxm_rows_line(im->r), 0, NULL, "the row's extra columns");
     cxm_field xj = {im->json.data, im->json.len};
-    hash_field(&h, nput ? &xj : NULL);
+    size_t total = canon_len;
+    if (!rc) rc = rec_reserve(im, canon_len + 5 + (nput ? xj.len : 0));
+    if (!rc) total = (size_t)(rec_field(im->rec + canon_len, nput ? &xj : NULL) - im->rec);
+    if (rc) return cxm_diag_set(im->diag, rc, im->file, cxm_rows_line(im->r), 0, NULL, "the row is too long to store");
     if (nput) sqlite3_bind_text(up, p++, im->json.data, (int)im->json.len, SQLITE_STATIC);
     else sqlite3_bind_null(up, p++);
-    sqlite3_bind_int64(up, p, (sqlite3_int64)XXH3_64bits_digest(&h));
+    sqlite3_bind_int64(up, p, (sqlite3_int64)XXH3_64bits(im->rec, total));
+    /* the outcome without a RETURNING clause (which halves the speed): no
+     * change is an unchanged record; a change with a new rowid an insert
+     * (the UPDATE branch of an upsert leaves last_insert_rowid alone).
+     * Every parameter is bound again for each row: no clear_bindings. */
+    sqlite3_set_last_insert_rowid(im->s->db, 0);
     rc = sqlite3_step(up);
-    if (rc == SQLITE_ROW) {
-        if (sqlite3_column_int64(up, 0) == 1) im->cur.inserted++;
+    if (rc == SQLITE_DONE) {
+        if (sqlite3_changes(im->s->db) == 0) im->cur.unchanged++;
+        else if (sqlite3_last_insert_rowid(im->s->db) != 0) im->cur.inserted++;
         else im->cur.updated++;
-        rc = sqlite3_step(up);
-    } else if (rc == SQLITE_DONE) {
-        im->cur.unchanged++;
     }
     sqlite3_reset(up);
-    sqlite3_clear_bindings(up);
     if (rc != SQLITE_DONE) return cxm_store_fail(im->s, rc, "storing a row", im->diag);
     return CXM_OK;
 }
@@ -881,6 +900,7 @@ int cxm_store_import(cxm_store *s, const cxm_import_opts *o, cxm_store_counts *c
     cxm_colmap_free(&im.map);
     free(im.extra);
     cxm_buf_free(&im.json);
+    free(im.rec);
     cxm_tz_free(im.tz);
     return rc;
 }

@@ -32,9 +32,9 @@
  * a handful of tokens. One cxm_store handle per thread (SQLite connection).
  *
  * Errors: functions return 0 or a negative CXM_E* code with diag filled:
- * CXM_EIO (cannot open, disk full, locked past the busy timeout),
+ * CXM_EIO (no such store, cannot open, disk full, locked past the busy timeout),
  * CXM_EDATA (not a cxm store, a newer schema, a bad row under strict),
- * CXM_EUSAGE (bad options), CXM_ENOTFOUND (no such store, token).
+ * CXM_EUSAGE (bad options), CXM_ENOTFOUND (no such token).
  */
 #ifndef CXM_STORE_H
 #define CXM_STORE_H
@@ -55,7 +55,7 @@ enum {
 };
 
 /* Opens the store at path (flags: CXM_STORE_CREATE or 0: must exist, else
- * CXM_ENOTFOUND), sets WAL mode, synchronous=FULL and the busy timeout, and
+ * CXM_EIO, as for a missing input file), sets WAL mode, synchronous=FULL and the busy timeout, and
  * applies the migrations the file lacks (in one transaction). *out owned:
  * free with cxm_store_close. */
 int cxm_store_open(const char *path, int flags, cxm_store **out, cxm_diag *diag) CXM_WUR;
