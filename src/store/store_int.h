@@ -15,13 +15,15 @@
 #define CXM_STORE_NSTREAMS 3
 
 /* A stream's table: name (= cxm_store_streams[i]), canonical columns, key
- * column, and key_canon: the canonical index of the key (0), or -1 when
- * the key is computed (messages: msg_key, a hash of the canonical fields). */
+ * column, key_canon: the canonical index of the key (0), or -1 when the key
+ * is computed (messages: msg_key, a hash of the canonical fields), and the
+ * columns of its PRIMARY KEY (the upsert's conflict target). */
 typedef struct cxm_store_stream {
     const char *name;
     const cxm_stream_def *def;
     const char *key;
     int key_canon;
+    const char *conflict;
 } cxm_store_stream;
 extern const cxm_store_stream cxm_store_stream_defs[CXM_STORE_NSTREAMS];
 

@@ -388,6 +388,25 @@ static void messages_are_keyed_by_their_canonical_fields(void **state) {
     assert_string_equal(v, "{\"via\":\"email\"}");
 }
 
+static void identical_message_rows_in_one_file_are_distinct_events(void **state) {
+    (void)state;
+    cxm_store *s = open_store();
+    cxm_store_counts n;
+    const char *m = "ticket_id,at,author\n"
+                    "T1,2024-01-01T10:00:00Z,agent\n"
+                    "T1,2024-01-01T10:00:00Z,agent\n"
+                    "T1,2024-01-01T10:00:00Z,agent\n";
+    import_ok(s, "messages", m, &n);
+    assert_counts(&n, 3, 3, 0, 0, 0); /* as a report counts them: three replies */
+    import_ok(s, "messages", m, &n);
+    assert_counts(&n, 3, 0, 0, 3, 0);
+    /* a later export holding two of them: both already stored */
+    import_ok(s, "messages", "ticket_id,at,author\nT1,2024-01-01T10:00:00Z,agent\nT1,2024-01-01T10:00:00Z,agent\n", &n);
+    assert_counts(&n, 2, 0, 0, 2, 0);
+    cxm_store_close(s);
+    assert_int_equal(count_rows("messages"), 3);
+}
+
 /* ---- checks ------------------------------------------------------------------------ */
 
 static void bad_rows_are_rejected_with_file_line_and_column(void **state) {
@@ -912,6 +931,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(a_changed_record_replaces_the_old_one, setup, teardown),
         cmocka_unit_test_setup_teardown(a_repeated_id_in_one_file_keeps_the_last_values, setup, teardown),
         cmocka_unit_test_setup_teardown(messages_are_keyed_by_their_canonical_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(identical_message_rows_in_one_file_are_distinct_events, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_rows_are_rejected_with_file_line_and_column, setup, teardown),
         cmocka_unit_test_setup_teardown(message_and_response_rows_are_checked_as_a_report_checks_them, setup,
                                         teardown),
