@@ -297,8 +297,7 @@ static int unescape(cxm_csv *s, size_t nf, const char *a, const char *e, size_t 
  *    unterminated quote);
  *  - no more fields than room, no record longer than CXM_MAX_FIELD_BYTES
  *    (so no field can be), no CR at the last byte of a block (whether it
- *    pairs with an LF is not known there), no failure to unescape (and, in
- *    cxm_csv_scan_many, no doubled quote at all: no scratch there).
+ *    pairs with an LF is not known there), no failure to unescape.
  * Under these conditions each field is delimited exactly where the general
  * scanner delimits it: a quoted field's closing quote is the last quote
  * before the unmasked delimiter or line end that follows it; an unquoted
@@ -424,14 +423,14 @@ static inline ALWAYS_INLINE cxm_field *emit_plain(cxm_field *fo, const char **fs
 
 /* The same where fields may be quoted; NULL when the general scanner must
  * take the record. */
-static inline cxm_field *emit_quoted(cxm_csv *esc, cxm_field *f0, cxm_field *fo, const char **fs, const char *b,
+static inline cxm_field *emit_quoted(cxm_csv *esc, cxm_field *fix0, cxm_field *fo, const char **fs, const char *b,
                                      uint64_t dd) {
     const char *s = *fs;
     while (dd) {
         const char *fe = b + __builtin_ctzll(dd);
         fo->ptr = s;
         fo->len = (size_t)(fe - s);
-        if (*s == '"' && block_quoted(esc, (size_t)(fo - f0), s, fe, fo)) return NULL;
+        if (*s == '"' && block_quoted(esc, (size_t)(fo - fix0), s, fe, fo)) return NULL;
         fo++;
         s = fe + 1;
         dd &= dd - 1;
@@ -444,10 +443,11 @@ static inline cxm_field *emit_quoted(cxm_csv *esc, cxm_field *f0, cxm_field *fo,
  * The record at p (not at a line end) into f0[0, room): 1 with *o filled,
  * or 0 when the general scanner must take it (see above). Reads only whole
  * 64-byte blocks of [p, end). esc: the scanner whose scratch takes
- * unescaped fields, or NULL to refuse doubled quotes.
+ * unescaped fields (their fix-ups index fields from fix0), or NULL to
+ * refuse doubled quotes.
  */
-static inline ALWAYS_INLINE int block_record(cxm_csv *esc, char d, const char *p, const char *end, cxm_field *f0,
-                                             size_t room, brec *o, int avx2) {
+static inline ALWAYS_INLINE int block_record(cxm_csv *esc, cxm_field *fix0, char d, const char *p, const char *end,
+                                             cxm_field *f0, size_t room, brec *o, int avx2) {
     cxm_field *fo = f0;
     const char *b = p, *fs = p;
     uint64_t lines = 0;
@@ -496,7 +496,7 @@ static inline ALWAYS_INLINE int block_record(cxm_csv *esc, char d, const char *p
         if (LIKELY(!quotes)) {
             fo = emit_plain(fo, &fs, b, dd);
         } else {
-            fo = emit_quoted(esc, f0, fo, &fs, b, dd);
+            fo = emit_quoted(esc, fix0, fo, &fs, b, dd);
             if (!fo) return 0;
         }
         if (eol) {
@@ -504,7 +504,7 @@ static inline ALWAYS_INLINE int block_record(cxm_csv *esc, char d, const char *p
             const char *fe = b + e;
             fo->ptr = fs;
             fo->len = (size_t)(fe - fs);
-            if (UNLIKELY(quotes) && *fs == '"' && block_quoted(esc, (size_t)(fo - f0), fs, fe, fo)) return 0;
+            if (UNLIKELY(quotes) && *fs == '"' && block_quoted(esc, (size_t)(fo - fix0), fs, fe, fo)) return 0;
             fo++;
             const char *next = fe + 1;
             if (UNLIKELY(*fe == '\r')) {
@@ -531,6 +531,8 @@ static inline ALWAYS_INLINE size_t block_records(cxm_csv *s, const char *buf, si
     uint64_t line = s->line;
     size_t n = 0;
     cxm_field *row = out;
+    s->nfix = 0; /* scratch holds the batch's unescaped fields */
+    s->slen = 0;
     while (n < max && end - p >= 64) {
         if (UNLIKELY(*p == '\n')) { /* an empty line */
             p++;
@@ -538,8 +540,12 @@ static inline ALWAYS_INLINE size_t block_records(cxm_csv *s, const char *buf, si
             continue;
         }
         brec br;
-        if ((size_t)(p - buf) >= s->stop_at || *p == '\r' || !block_record(NULL, d, p, end, row, width, &br, avx2))
+        const size_t nfix = s->nfix, slen = s->slen;
+        if ((size_t)(p - buf) >= s->stop_at || *p == '\r' || !block_record(s, out, d, p, end, row, width, &br, avx2)) {
+            s->nfix = nfix; /* (what the refused record unescaped) */
+            s->slen = slen;
             break;
+        }
         for (cxm_field *f = br.fend; f < row + width; f++) { /* a short record */
             f->ptr = NULL;
             f->len = 0;
@@ -551,13 +557,15 @@ static inline ALWAYS_INLINE size_t block_records(cxm_csv *s, const char *buf, si
         row += width;
         n++;
     }
+    for (size_t i = 0; i < s->nfix; i++)
+        out[s->fix[i].field].ptr = s->scratch + s->fix[i].off;
     s->line = line;
     *ppos = (size_t)(p - buf);
     return n;
 }
 
 static int block_record_sse2(cxm_csv *s, const char *p, const char *end, size_t room, brec *o) {
-    return block_record(s, s->delim, p, end, s->fields, room, o, 0);
+    return block_record(s, s->fields, s->delim, p, end, s->fields, room, o, 0);
 }
 
 static size_t block_records_sse2(cxm_csv *s, const char *buf, size_t *ppos, size_t end, cxm_field *out, size_t width,
@@ -568,7 +576,7 @@ static size_t block_records_sse2(cxm_csv *s, const char *buf, size_t *ppos, size
 #if defined(CXM_CSV_AVX2)
 #define AVX2_KERNEL __attribute__((target("avx2,bmi,popcnt")))
 AVX2_KERNEL static int block_record_avx2(cxm_csv *s, const char *p, const char *end, size_t room, brec *o) {
-    return block_record(s, s->delim, p, end, s->fields, room, o, 1);
+    return block_record(s, s->fields, s->delim, p, end, s->fields, room, o, 1);
 }
 
 AVX2_KERNEL static size_t block_records_avx2(cxm_csv *s, const char *buf, size_t *ppos, size_t end, cxm_field *out,

@@ -123,11 +123,13 @@ int cxm_csv_scan(cxm_csv *s, const char *buf, size_t *pos, size_t end, int eof) 
  * end. Skips empty lines (LF) between records. Takes no record that begins
  * at or after s->stop_at. Stops before the first
  * record a block kernel does not take (one with more than width fields, a
- * doubled quote, a lone CR, a bad one, one within 64 bytes of end, ...;
+ * lone CR, a bad one, one within 64 bytes of end, ...;
  * the rules are in csv.c) and leaves it to cxm_csv_scan, which reads it
  * the same way; with CXM_CSV_KERNEL_FIELD it takes none. Advances *pos and
  * s->line past what it consumed; leaves s->fields alone. Fields point into
- * buf (borrowed). Returns the number of records stored (0 .. max).
+ * buf (borrowed) and, for quoted fields with doubled quotes, into
+ * s->scratch, until the next call of either function. Returns the number
+ * of records stored (0 .. max).
  */
 size_t cxm_csv_scan_many(cxm_csv *s, const char *buf, size_t *pos, size_t end, cxm_field *out, size_t width, size_t max,
                          uint64_t *lines, size_t *stops);

@@ -830,6 +830,10 @@ void cxm_rows_range_bounds(const cxm_rows *r, cxm_rows_bounds *b) {
     b->stop_line = r->stop_line;
 }
 
+int cxm_rows_set_csv_kernel(cxm_rows *r, int kernel) {
+    return r->format == CXM_ROWS_CSV ? cxm_csv_set_kernel(&r->csv, kernel) : 0;
+}
+
 void cxm_rows_header(const cxm_rows *r, const cxm_field **names, size_t *ncols) {
     *names = r->hdr;
     *ncols = r->ncols;

@@ -85,6 +85,11 @@ typedef struct cxm_rows_bounds {
  * cxm_rows_open_range; whole-file readers too). */
 void cxm_rows_range_bounds(const cxm_rows *r, cxm_rows_bounds *b);
 
+/* Chooses the CSV scanner's kernel (CXM_CSV_KERNEL_* of src/io/csv.h; for
+ * benchmarks and tests: every kernel reads alike). Returns the kernel in
+ * effect, or 0 for an NDJSON source. */
+int cxm_rows_set_csv_kernel(cxm_rows *r, int kernel);
+
 /* The header: column names, borrowed until cxm_rows_free. */
 void cxm_rows_header(const cxm_rows *r, const cxm_field **names, size_t *ncols);
 

@@ -1297,14 +1297,15 @@ static void test_scan_many_stops_before_a_record_it_does_not_take(void **state) 
     (void)state;
     const char *text = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,1\n" /* 0: 72 bytes */
                        "bbb,\"2\"\n"              /* 72: a quoted field without doubled quotes */
-                       "ccc,\"say \"\"hi\"\"\"\n" /* 80: doubled quotes: left to cxm_csv_scan */
-                       "\n"                       /* 97: an empty line */
-                       "ddd,4\n"                  /* 98 */
-                       "eee\n"                    /* 104: a short record */
-        PAD64                                     /* 108 (three fields: too many for width 2) */
-                       "fff,6\n";                 /* 172: within 64 bytes of the end */
+                       "ccc,\"say \"\"hi\"\"\"\n" /* 80: doubled quotes, unescaped into scratch */
+                       "c\"c,x\n"                 /* 97: a stray quote: left to cxm_csv_scan */
+                       "\n"                       /* 103: an empty line */
+                       "ddd,4\n"                  /* 104 */
+                       "eee\n"                    /* 110: a short record */
+        PAD64                                     /* 114: three fields, too many for width 2 */
+                       "fff,6\n";                 /* 178: within 64 bytes of the end */
     size_t n = strlen(text);
-    assert_int_equal(n, 178);
+    assert_int_equal(n, 184);
     cxm_csv s;
     cxm_csv_init(&s, ',', 2);
     assert_int_equal(cxm_csv_reserve(&s, 2), 0);
@@ -1315,45 +1316,49 @@ static void test_scan_many_stops_before_a_record_it_does_not_take(void **state) 
     cxm_field out[8 * 2];
     uint64_t lines[8];
     size_t stops[8], pos = 0;
-    assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 2);
+    assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 3);
     assert_int_equal(lines[0], 1);
     assert_int_equal(lines[1], 2);
+    assert_int_equal(lines[2], 3);
     assert_int_equal(stops[0], 72);
     assert_int_equal(stops[1], 80);
-    assert_int_equal(pos, 80);
-    assert_int_equal(s.line, 3);
+    assert_int_equal(stops[2], 97);
+    assert_int_equal(pos, 97);
+    assert_int_equal(s.line, 4);
     assert_int_equal(out[2].len, 3);
     assert_ptr_equal(out[3].ptr, text + 77); /* a view into the input */
     assert_int_equal(out[3].len, 1);
+    assert_int_equal(out[5].len, 8);
+    assert_memory_equal(out[5].ptr, "say \"hi\"", 8);
 
     assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 0);
     assert_int_equal(cxm_csv_scan(&s, text, &pos, n, CXM_CSV_WINDOW_EOF), CXM_CSV_RECORD);
-    assert_int_equal(s.rec_line, 3);
-    assert_int_equal(s.fields[1].len, 8);
-    assert_memory_equal(s.fields[1].ptr, "say \"hi\"", 8);
-    assert_int_equal(pos, 97);
+    assert_int_equal(s.rec_line, 4);
+    assert_int_equal(s.fields[0].len, 3);
+    assert_memory_equal(s.fields[0].ptr, "c\"c", 3);
+    assert_int_equal(pos, 103);
 
     /* the empty line is skipped; "eee" is padded with a missing field */
     assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 2);
-    assert_int_equal(lines[0], 5);
-    assert_int_equal(lines[1], 6);
-    assert_int_equal(stops[1], 108);
+    assert_int_equal(lines[0], 6);
+    assert_int_equal(lines[1], 7);
+    assert_int_equal(stops[1], 114);
     assert_int_equal(out[2].len, 3);
     assert_null(out[3].ptr);
     assert_int_equal(out[3].len, 0);
-    assert_int_equal(pos, 108);
-    assert_int_equal(s.line, 7);
+    assert_int_equal(pos, 114);
+    assert_int_equal(s.line, 8);
 
-    /* the record with too many fields is a bad record for cxm_csv_scan */
+    /* the record with too many fields is for cxm_csv_scan (rows.c calls it bad) */
     assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 0);
     assert_int_equal(cxm_csv_scan(&s, text, &pos, n, CXM_CSV_WINDOW_EOF), CXM_CSV_RECORD);
     assert_int_equal(s.nfields, 3);
-    assert_int_equal(s.over_line, 7);
-    assert_int_equal(pos, 172);
+    assert_int_equal(s.over_line, 8);
+    assert_int_equal(pos, 178);
     assert_int_equal(cxm_csv_scan_many(&s, text, &pos, n, out, 2, 8, lines, stops), 0);
-    assert_int_equal(pos, 172);
+    assert_int_equal(pos, 178);
     assert_int_equal(cxm_csv_scan(&s, text, &pos, n, CXM_CSV_WINDOW_EOF), CXM_CSV_RECORD);
-    assert_int_equal(s.rec_line, 8);
+    assert_int_equal(s.rec_line, 9);
     assert_int_equal(cxm_csv_scan(&s, text, &pos, n, CXM_CSV_WINDOW_EOF), CXM_CSV_END);
     cxm_csv_free(&s);
 }
