@@ -8,8 +8,10 @@
  *  - meta.schema_version is the number of migrations applied; migrations
  *    run in order, all of those a file lacks in one IMMEDIATE transaction,
  *    so a file is always at exactly one version.
- *  - Each stream table has its key column (ticket_id, msg_key, response_id)
- *    as PRIMARY KEY, the stream's canonical columns as TEXT (NULL: the
+ *  - Each stream table has a PRIMARY KEY (ticket_id; response_id; for
+ *    messages (ticket_id, msg_key), msg_key being XXH3-128 of the canonical
+ *    fields and of the row's occurrence among identical rows of its
+ *    input), the stream's canonical columns as TEXT (NULL: the
  *    input had no value), `extra` (a JSON object of the other columns'
  *    non-empty values, keys sorted, or NULL), row_hash (XXH3-64 of every
  *    value: equal hashes mean an unchanged record) and version (1 when
@@ -24,7 +26,8 @@
  *
  * Sizes: rows arrive by the million; per row the cost is the checks (as a
  * report pays them), one XXH3 pass, and one prepared upsert (cached on the
- * handle). Memory is the reader's window plus a JSON buffer for one row.
+ * handle). Memory is the reader's window plus a JSON buffer for one row,
+ * and for messages 26 bytes per row of the input (the occurrence set).
  */
 #include "store/store.h"
 
@@ -52,7 +55,7 @@
 
 const char *const cxm_store_streams[] = {"tickets", "messages", "responses", NULL};
 
-/* Per stream: its definition and the table's key column. */
+/* Per stream: its definition, key column and primary key. */
 const cxm_store_stream cxm_store_stream_defs[CXM_STORE_NSTREAMS] = {
     {"tickets", &cxm_stream_tickets, "ticket_id", 0, "ticket_id"},
     {"messages", &cxm_stream_messages, "msg_key", -1, "ticket_id, msg_key"},

@@ -11,8 +11,9 @@
  *
  * What the store promises:
  *  - Idempotent ingest. A record's identity is its id (ticket_id,
- *    response_id; for messages, which have none, a 128-bit hash of the
- *    canonical fields: see docs/internals/store.md). The same record twice
+ *    response_id; for messages, which have none, the ticket_id and a
+ *    128-bit hash of the canonical fields and of the row's occurrence among
+ *    identical rows of its input: see docs/internals/store.md). The same record twice
  *    is stored once ("unchanged"); a record whose values differ replaces the
  *    old one ("updated"), and a report computes from the new values.
  *  - Durability. Rows are written in batches (10,000 by default), one
