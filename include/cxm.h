@@ -153,6 +153,8 @@ typedef struct cxm_report_opts {
     cxm_progress_fn progress;
     cxm_log_fn log;          /* each bad-row message (capped), warnings */
     void *ud;
+    const char *store;       /* a cxm store (cxm import) to read every stream from instead of
+                                files (excludes tickets, messages, responses, data_dir), or NULL */
 } cxm_report_opts;
 
 typedef struct cxm_result {

@@ -129,8 +129,8 @@ static int check_store(const char *path) {
     rc = cxm_store_check(s, &info, &d);
     cxm_store_close(s);
     if (rc) return cli_fail("import", rc, &d);
-    printf("store %s\nschema_version %d\njournal_mode %s\nintegrity %s\n", path, info.schema_version,
-           info.journal_mode, info.integrity);
+    printf("store %s\nschema_version %d\njournal_mode %s\nintegrity %s\n", path, info.schema_version, info.journal_mode,
+           info.integrity);
     for (int i = 0; cxm_store_streams[i]; i++)
         printf("%s %llu\n", cxm_store_streams[i], (unsigned long long)info.rows[i]);
     printf("tokens %llu\n", (unsigned long long)info.tokens);
@@ -139,14 +139,19 @@ static int check_store(const char *path) {
 
 int cmd_import(int argc, char **argv) {
     enum { O_STORE = 256, O_MAP, O_DELIM, O_FORMAT, O_INTZ, O_DORDER, O_BATCH, O_STRICT, O_CHECK, O_QUIET, O_DATA };
-    static const struct option longopts[] = {
-        {"store", required_argument, 0, O_STORE},     {"map", required_argument, 0, O_MAP},
-        {"delimiter", required_argument, 0, O_DELIM}, {"format", required_argument, 0, O_FORMAT},
-        {"input-tz", required_argument, 0, O_INTZ},   {"date-order", required_argument, 0, O_DORDER},
-        {"batch", required_argument, 0, O_BATCH},     {"strict", no_argument, 0, O_STRICT},
-        {"check", no_argument, 0, O_CHECK},           {"quiet", no_argument, 0, O_QUIET},
-        {"data", required_argument, 0, O_DATA},       {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"store", required_argument, 0, O_STORE},
+                                             {"map", required_argument, 0, O_MAP},
+                                             {"delimiter", required_argument, 0, O_DELIM},
+                                             {"format", required_argument, 0, O_FORMAT},
+                                             {"input-tz", required_argument, 0, O_INTZ},
+                                             {"date-order", required_argument, 0, O_DORDER},
+                                             {"batch", required_argument, 0, O_BATCH},
+                                             {"strict", no_argument, 0, O_STRICT},
+                                             {"check", no_argument, 0, O_CHECK},
+                                             {"quiet", no_argument, 0, O_QUIET},
+                                             {"data", required_argument, 0, O_DATA},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     cxm_import_opts o;
     memset(&o, 0, sizeof o);
     const char *map[64];
@@ -172,7 +177,8 @@ int cmd_import(int argc, char **argv) {
             map[o.nmap++] = optarg;
             break;
         case O_DELIM:
-            if (!strcmp(optarg, "tab") || !strcmp(optarg, "\\t")) o.delimiter = '\t';
+            if (!strcmp(optarg, "tab") || !strcmp(optarg, "\\t"))
+                o.delimiter = '\t';
             else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n' && optarg[0] != '\r')
                 o.delimiter = optarg[0];
             else {
@@ -249,7 +255,8 @@ int cmd_import(int argc, char **argv) {
             status = EXIT_USAGE;
         }
     } else {
-        for (int i = optind + 1; i < argc && status == EXIT_OK; i++) status = import_one(s, &o, stream, argv[i]);
+        for (int i = optind + 1; i < argc && status == EXIT_OK; i++)
+            status = import_one(s, &o, stream, argv[i]);
     }
     cxm_store_close(s);
     return status;

@@ -177,13 +177,15 @@ int cmd_token(int argc, char **argv) {
         return EXIT_USAGE;
     }
     if (nargs != (revoke ? 1 : 0)) {
-        if (revoke) cli_usage_error("token", "revoke takes one token id");
-        else cli_usage_error("token", "%s takes no arguments", verb);
+        if (revoke)
+            cli_usage_error("token", "revoke takes one token id");
+        else
+            cli_usage_error("token", "%s takes no arguments", verb);
         return EXIT_USAGE;
     }
     if (create != (scopes != NULL)) {
-        cli_usage_error("token", create ? "create needs --scopes LIST (ingest, read, admin)"
-                                        : "--scopes goes with create");
+        cli_usage_error("token",
+                        create ? "create needs --scopes LIST (ingest, read, admin)" : "--scopes goes with create");
         return EXIT_USAGE;
     }
     if (scope && !verify) {
@@ -202,8 +204,10 @@ int cmd_token(int argc, char **argv) {
     memset(&d, 0, sizeof d);
     int rc = cxm_store_open(store, create ? CXM_STORE_CREATE : 0, &s, &d);
     if (rc) return cli_fail("token", rc, &d);
-    int status = create ? do_create(s, scopes) : list ? do_list(s) : revoke ? do_revoke(s, argv[optind + 1])
-                                                                            : do_verify(s, scope);
+    int status = create   ? do_create(s, scopes)
+                 : list   ? do_list(s)
+                 : revoke ? do_revoke(s, argv[optind + 1])
+                          : do_verify(s, scope);
     cxm_store_close(s);
     return status;
 }

@@ -15,6 +15,7 @@
 #include "core/diag.h"
 #include "core/limits.h"
 #include "metrics/catalog.h"
+#include "store/store.h"
 
 void cxm_ctx_warn(cxm_ctx *c, const char *fmt, ...) {
     char msg[1024];
@@ -206,6 +207,8 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
             return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--date-order: expected ymd, dmy or mdy");
     }
     /* files */
+    if (o->store && (rc = cxm_store_snapshot_paths(o, &c->tickets_path, &c->messages_path, &c->responses_path, diag)))
+        return rc; /* --store: the streams as CSV in a temporary directory (src/store/report_store.c) */
     if (o->tickets) c->tickets_path = xstrdup(o->tickets);
     else if (o->data_dir) c->tickets_path = find_stream(o->data_dir, "tickets");
     if (o->responses) c->responses_path = xstrdup(o->responses);
@@ -265,6 +268,7 @@ void cxm_ctx_free(cxm_ctx *c) {
     cxm_tz_free(c->input_tz);
     cxm_calset_free(c->cals);
     cxm_sla_free(c->sla);
+    cxm_store_snapshot_release(c->o, c->tickets_path, c->messages_path, c->responses_path);
     free(c->tickets_path);
     free(c->messages_path);
     free(c->responses_path);

@@ -41,7 +41,8 @@
 
 static void put_field(FILE *f, const char *s, size_t n) {
     int quote = 0;
-    for (size_t i = 0; i < n && !quote; i++) quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!quote) {
         if (n) fwrite(s, 1, n, f);
         return;
@@ -70,7 +71,8 @@ typedef struct colset {
 } colset;
 
 static void colset_free(colset *c) {
-    for (size_t i = 0; i < c->n; i++) free(c->names[i]);
+    for (size_t i = 0; i < c->n; i++)
+        free(c->names[i]);
     free(c->names);
     free(c->lens);
     free(c->canon);
@@ -143,8 +145,10 @@ static int write_stream(cxm_store *s, int si, const colset *cs, const char *path
     int rc = cxm_buf_printf(&q, "SELECT ");
     int nextra = 0;
     for (size_t i = 0; i < cs->n && !rc; i++) {
-        if (cs->canon[i] >= 0) rc = cxm_buf_printf(&q, "\"%s\", ", cxm_store_stream_defs[si].def->cols[cs->canon[i]].name);
-        else nextra++;
+        if (cs->canon[i] >= 0)
+            rc = cxm_buf_printf(&q, "\"%s\", ", cxm_store_stream_defs[si].def->cols[cs->canon[i]].name);
+        else
+            nextra++;
     }
     if (!rc) rc = cxm_buf_printf(&q, "extra FROM %s ORDER BY rowid", cxm_store_stream_defs[si].name);
     sqlite3_stmt *st = NULL;
@@ -160,7 +164,8 @@ static int write_stream(cxm_store *s, int si, const colset *cs, const char *path
     fputc('\n', f);
     int src = SQLITE_DONE;
     int xcol = 0;
-    for (size_t i = 0; i < cs->n; i++) xcol += cs->canon[i] >= 0;
+    for (size_t i = 0; i < cs->n; i++)
+        xcol += cs->canon[i] >= 0;
     while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *extra = NULL;
         if (nextra && sqlite3_column_type(st, xcol) != SQLITE_NULL) {
@@ -279,8 +284,10 @@ int cxm_store_snapshot_paths(const cxm_report_opts *o, char **tickets, char **me
         char path[4096];
         if (stream_file(path, sizeof path, dir, si) || !file_exists(path)) continue;
         size_t n = strlen(path) + 1;
-        if (!(*out[si] = malloc(n))) rc = CXM_ENOMEM;
-        else memcpy(*out[si], path, n);
+        if (!(*out[si] = malloc(n)))
+            rc = CXM_ENOMEM;
+        else
+            memcpy(*out[si], path, n);
     }
     if (!rc && !*tickets && !*responses)
         rc = cxm_diag_set(diag, CXM_EUSAGE, o->store, 0, 0, NULL,

@@ -154,8 +154,8 @@ static int query_int(cxm_store *s, const char *sql, int64_t *out, int *found, cx
 static int read_version(cxm_store *s, int *version, cxm_diag *diag) {
     int64_t v = 0, n = 0;
     int found = 0, rc;
-    if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", &n,
-                        &found, diag)))
+    if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", &n, &found,
+                        diag)))
         return rc;
     if (n == 0) {
         if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master", &n, &found, diag))) return rc;
@@ -165,8 +165,7 @@ static int read_version(cxm_store *s, int *version, cxm_diag *diag) {
         *version = 0;
         return CXM_OK;
     }
-    if ((rc = query_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", &v, &found,
-                        diag)))
+    if ((rc = query_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", &v, &found, diag)))
         return rc;
     if (!found || v < 0 || v > 1000000)
         return cxm_diag_set(diag, CXM_EDATA, s->path, 0, 0, NULL, "not a cxm store: no schema_version in 'meta'");
@@ -179,8 +178,8 @@ static int migrate(cxm_store *s, int target, cxm_diag *diag) {
     if ((rc = read_version(s, &version, diag))) return rc;
     if (version > CXM_STORE_SCHEMA_VERSION)
         return cxm_diag_set(diag, CXM_EDATA, s->path, 0, 0, NULL,
-                            "the store has schema version %d; this cxm (%s) knows up to %d: use a newer cxm",
-                            version, CXM_VERSION_STRING, CXM_STORE_SCHEMA_VERSION);
+                            "the store has schema version %d; this cxm (%s) knows up to %d: use a newer cxm", version,
+                            CXM_VERSION_STRING, CXM_STORE_SCHEMA_VERSION);
     if (version >= target) {
         s->version = version;
         return CXM_OK;
@@ -204,7 +203,8 @@ static int migrate(cxm_store *s, int target, cxm_diag *diag) {
         if (version == 0) {
             snprintf(sql, sizeof sql, "PRAGMA application_id = %d", CXM_STORE_APP_ID);
             if ((rc = cxm_store_exec(s, sql, "marking the file", diag)) ||
-                (rc = cxm_store_exec(s, "INSERT INTO meta(key, value) VALUES('created_by', 'cxm " CXM_VERSION_STRING "')",
+                (rc = cxm_store_exec(s,
+                                     "INSERT INTO meta(key, value) VALUES('created_by', 'cxm " CXM_VERSION_STRING "')",
                                      "recording the creator", diag)))
                 goto fail;
         }
@@ -234,10 +234,9 @@ int cxm_store_open_version(const char *path, int flags, int version, cxm_store *
         free(s);
         return CXM_ENOMEM;
     }
-    int rc = sqlite3_open_v2(path, &s->db,
-                             SQLITE_OPEN_READWRITE | ((flags & CXM_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0) |
-                                 SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &s->db,
+        SQLITE_OPEN_READWRITE | ((flags & CXM_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         rc = cxm_store_fail(s, rc, "opening the store", diag);
         cxm_store_close(s);
@@ -250,9 +249,9 @@ int cxm_store_open_version(const char *path, int flags, int version, cxm_store *
     /* the first read: a file that is not SQLite fails here (SQLITE_NOTADB) */
     rc = query_int(s, "PRAGMA application_id", &app, &found, diag);
     if (!rc && app != 0 && app != CXM_STORE_APP_ID)
-        rc = cxm_diag_set(diag, CXM_EDATA, path, 0, 0, NULL,
-                          "a SQLite file of another application (application_id %lld), not a cxm store",
-                          (long long)app);
+        rc =
+            cxm_diag_set(diag, CXM_EDATA, path, 0, 0, NULL,
+                         "a SQLite file of another application (application_id %lld), not a cxm store", (long long)app);
     int version0 = 0;
     if (!rc) rc = read_version(s, &version0, diag); /* refuse another application's file before changing it */
     if (!rc) {
@@ -292,15 +291,20 @@ int cxm_store_open(const char *path, int flags, cxm_store **out, cxm_diag *diag)
 
 void cxm_store_close(cxm_store *s) {
     if (!s) return;
-    for (size_t i = 0; i < CXM_STORE_NSTREAMS; i++) sqlite3_finalize(s->upsert[i]);
+    for (size_t i = 0; i < CXM_STORE_NSTREAMS; i++)
+        sqlite3_finalize(s->upsert[i]);
     sqlite3_finalize(s->colreg);
     sqlite3_close(s->db); /* every statement is finalized: closes now */
     free(s->path);
     free(s);
 }
 
-int cxm_store_schema_version(const cxm_store *s) { return s ? s->version : 0; }
-const char *cxm_store_path(const cxm_store *s) { return s ? s->path : NULL; }
+int cxm_store_schema_version(const cxm_store *s) {
+    return s ? s->version : 0;
+}
+const char *cxm_store_path(const cxm_store *s) {
+    return s ? s->path : NULL;
+}
 
 int cxm_store_stream_index(const char *name) {
     for (int i = 0; i < CXM_STORE_NSTREAMS; i++)
@@ -364,10 +368,14 @@ static int json_str(cxm_buf *b, const char *s, size_t n) {
             if (c == '"' || c == '\\') {
                 esc[1] = (char)c;
                 rc = cxm_buf_append(b, esc, 2);
-            } else if (c == '\n') rc = cxm_buf_append(b, "\\n", 2);
-            else if (c == '\t') rc = cxm_buf_append(b, "\\t", 2);
-            else if (c == '\r') rc = cxm_buf_append(b, "\\r", 2);
-            else rc = cxm_buf_append(b, esc, 6);
+            } else if (c == '\n')
+                rc = cxm_buf_append(b, "\\n", 2);
+            else if (c == '\t')
+                rc = cxm_buf_append(b, "\\t", 2);
+            else if (c == '\r')
+                rc = cxm_buf_append(b, "\\r", 2);
+            else
+                rc = cxm_buf_append(b, esc, 6);
         }
     }
     if (!rc && run) rc = cxm_buf_append(b, s + n - run, run);
@@ -387,27 +395,27 @@ enum { MAX_SURVEY_NAMES = 256 };
 typedef struct importer {
     cxm_store *s;
     const cxm_import_opts *o;
-    int si;                      /* stream index */
+    int si; /* stream index */
     const cxm_store_stream *st;
-    const char *file;            /* name in diagnostics */
+    const char *file; /* name in diagnostics */
     cxm_rows *r;
-    const cxm_field *names;      /* header, borrowed from r */
+    const cxm_field *names; /* header, borrowed from r */
     size_t ncols;
     cxm_colmap map;
-    int *extra;                  /* source indexes of the extra columns, sorted by name */
+    int *extra; /* source indexes of the extra columns, sorted by name */
     size_t nextra;
-    int header_dirty;            /* column names not yet written to `columns` */
+    int header_dirty; /* column names not yet written to `columns` */
     cxm_tz *tz;
     cxm_date_order order;
-    cxm_buf json;                /* the extra object of one row */
-    cxm_idset occ;               /* messages: the keys of this input, for repeated rows */
-    unsigned char *rec;          /* the hashing record of one row (rec_field), owned */
+    cxm_buf json;       /* the extra object of one row */
+    cxm_idset occ;      /* messages: the keys of this input, for repeated rows */
+    unsigned char *rec; /* the hashing record of one row (rec_field), owned */
     size_t rec_cap;
     survey_seen seen[MAX_SURVEY_NAMES];
     size_t nseen;
     int in_txn;
-    uint64_t batch_rows;         /* rows in the open transaction */
-    cxm_store_counts tot, cur;   /* committed totals; the open batch */
+    uint64_t batch_rows;       /* rows in the open transaction */
+    cxm_store_counts tot, cur; /* committed totals; the open batch */
     cxm_diag *diag;
 } importer;
 
@@ -429,8 +437,8 @@ static int cmp_names(const cxm_field *a, const cxm_field *b) {
 static int resolve_header(importer *im) {
     cxm_rows_header(im->r, &im->names, &im->ncols);
     cxm_colmap_free(&im->map);
-    int rc = cxm_colmap_resolve(&im->map, im->st->def, im->file, im->names, im->ncols, im->o->map, im->o->nmap,
-                                im->diag);
+    int rc =
+        cxm_colmap_resolve(&im->map, im->st->def, im->file, im->names, im->ncols, im->o->map, im->o->nmap, im->diag);
     if (rc) return rc;
     free(im->extra);
     im->nextra = 0;
@@ -507,10 +515,12 @@ static int upsert_stmt(cxm_store *s, int si, sqlite3_stmt **out, cxm_diag *diag)
     int rc = cxm_buf_printf(&q, "INSERT INTO %s(", st->name);
     size_t np = 0;
     if (!rc && st->key_canon < 0) rc = cxm_buf_printf(&q, "%s, ", st->key), np++;
-    for (size_t c = 0; c < st->def->ncols && !rc; c++) rc = cxm_buf_printf(&q, "\"%s\", ", st->def->cols[c].name), np++;
+    for (size_t c = 0; c < st->def->ncols && !rc; c++)
+        rc = cxm_buf_printf(&q, "\"%s\", ", st->def->cols[c].name), np++;
     if (!rc) rc = cxm_buf_printf(&q, "extra, row_hash) VALUES(");
     np += 2;
-    for (size_t i = 1; i <= np && !rc; i++) rc = cxm_buf_printf(&q, "%s?%zu", i > 1 ? ", " : "", i);
+    for (size_t i = 1; i <= np && !rc; i++)
+        rc = cxm_buf_printf(&q, "%s?%zu", i > 1 ? ", " : "", i);
     if (!rc) rc = cxm_buf_printf(&q, ") ON CONFLICT(%s) DO UPDATE SET ", st->conflict);
     for (size_t c = 0; c < st->def->ncols && !rc; c++)
         rc = cxm_buf_printf(&q, "\"%s\" = excluded.\"%s\", ", st->def->cols[c].name, st->def->cols[c].name);
@@ -565,11 +575,11 @@ static int check_time(const importer *im, const cxm_field *v, int canon, uint64_
 
 /* The message checks of model/messages.c (the words it accepts). */
 static int check_message(const importer *im, const cxm_field *f, size_t nf, uint64_t line, cxm_diag *d) {
-    static const char *const authors[] = {"customer", "end-user", "end_user", "requester", "agent", "admin",
-                                          "user",     "staff",    "bot",      "automation", "ai",   "assistant",
-                                          "system",   "trigger",  NULL};
-    static const char *const statuses[] = {"solved", "resolved", "closed", "open",     "pending",
-                                           "hold",   "on-hold",  "new",    "reopened", "snoozed", NULL};
+    static const char *const authors[] = {"customer", "end-user",  "end_user", "requester", "agent",
+                                          "admin",    "user",      "staff",    "bot",       "automation",
+                                          "ai",       "assistant", "system",   "trigger",   NULL};
+    static const char *const statuses[] = {"solved",  "resolved", "closed",   "open",    "pending", "hold",
+                                           "on-hold", "new",      "reopened", "snoozed", NULL};
     const cxm_field *id = fld(im, f, nf, MS_TICKET_ID), *au = fld(im, f, nf, MS_AUTHOR),
                     *pub = fld(im, f, nf, MS_PUBLIC), *stt = fld(im, f, nf, MS_STATUS);
     if (!id || !id->len)
@@ -637,7 +647,8 @@ static int check_response(importer *im, const cxm_field *f, size_t nf, uint64_t 
         known = 1;
         /* remember it: later rows of this survey may leave the scale out */
         size_t k = 0;
-        while (k < im->nseen && strcmp(im->seen[k].name, low)) k++;
+        while (k < im->nseen && strcmp(im->seen[k].name, low))
+            k++;
         if (k == im->nseen && im->nseen < MAX_SURVEY_NAMES) {
             snprintf(im->seen[k].name, sizeof im->seen[k].name, "%s", low);
             im->seen[k].scale = scale;
@@ -710,7 +721,8 @@ static int rec_reserve(importer *im, size_t need) {
     if (need <= im->rec_cap) return CXM_OK;
     if (need > 3 * (size_t)CXM_MAX_RECORD_BYTES) return CXM_ELIMIT;
     size_t cap = im->rec_cap ? im->rec_cap : 4096;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     unsigned char *p = realloc(im->rec, cap);
     if (!p) return CXM_ENOMEM;
     im->rec = p;
@@ -731,7 +743,8 @@ static int store_row(importer *im, sqlite3_stmt *up, const cxm_field *f, size_t 
     }
     rc = rec_reserve(im, need);
     unsigned char *w = im->rec;
-    for (size_t c = 0; c < def->ncols && !rc; c++) w = rec_field(w, fld(im, f, nf, (int)c));
+    for (size_t c = 0; c < def->ncols && !rc; c++)
+        w = rec_field(w, fld(im, f, nf, (int)c));
     size_t canon_len = rc ? 0 : (size_t)(w - im->rec);
     if (!rc && im->st->key_canon < 0) {
         /* messages: the key is a hash of the canonical fields and of the
@@ -743,7 +756,8 @@ static int store_row(importer *im, sqlite3_stmt *up, const cxm_field *f, size_t 
             uint64_t first = 0;
             cxm_idkey ik = {k.low64, (uint32_t)k.high64};
             if ((rc = cxm_idset_add(&im->occ, ik, cxm_rows_line(im->r), &first)))
-                return cxm_diag_set(im->diag, rc, im->file, cxm_rows_line(im->r), 0, NULL, "too many messages in one file");
+                return cxm_diag_set(im->diag, rc, im->file, cxm_rows_line(im->r), 0, NULL,
+                                    "too many messages in one file");
             if (!first) break;
             k = XXH3_128bits_withSeed(im->rec, canon_len, occ);
         }
@@ -756,8 +770,10 @@ static int store_row(importer *im, sqlite3_stmt *up, const cxm_field *f, size_t 
     }
     for (size_t c = 0; c < def->ncols; c++, p++) {
         const cxm_field *v = fld(im, f, nf, (int)c);
-        if (v) sqlite3_bind_text(up, p, v->len ? v->ptr : "", (int)v->len, SQLITE_STATIC);
-        else sqlite3_bind_null(up, p);
+        if (v)
+            sqlite3_bind_text(up, p, v->len ? v->ptr : "", (int)v->len, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(up, p);
     }
     /* extra: {"name":"value",...}, names sorted, empty values left out */
     cxm_buf_reset(&im->json);
@@ -776,8 +792,10 @@ static int store_row(importer *im, sqlite3_stmt *up, const cxm_field *f, size_t 
     if (!rc) rc = rec_reserve(im, canon_len + 5 + (nput ? xj.len : 0));
     if (!rc) total = (size_t)(rec_field(im->rec + canon_len, nput ? &xj : NULL) - im->rec);
     if (rc) return cxm_diag_set(im->diag, rc, im->file, cxm_rows_line(im->r), 0, NULL, "the row is too long to store");
-    if (nput) sqlite3_bind_text(up, p++, im->json.data, (int)im->json.len, SQLITE_STATIC);
-    else sqlite3_bind_null(up, p++);
+    if (nput)
+        sqlite3_bind_text(up, p++, im->json.data, (int)im->json.len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(up, p++);
     sqlite3_bind_int64(up, p, (sqlite3_int64)XXH3_64bits(im->rec, total));
     /* the outcome without a RETURNING clause (which halves the speed): no
      * change is an unchanged record; a change with a new rowid an insert
@@ -786,9 +804,12 @@ static int store_row(importer *im, sqlite3_stmt *up, const cxm_field *f, size_t 
     sqlite3_set_last_insert_rowid(im->s->db, 0);
     rc = sqlite3_step(up);
     if (rc == SQLITE_DONE) {
-        if (sqlite3_changes(im->s->db) == 0) im->cur.unchanged++;
-        else if (sqlite3_last_insert_rowid(im->s->db) != 0) im->cur.inserted++;
-        else im->cur.updated++;
+        if (sqlite3_changes(im->s->db) == 0)
+            im->cur.unchanged++;
+        else if (sqlite3_last_insert_rowid(im->s->db) != 0)
+            im->cur.inserted++;
+        else
+            im->cur.updated++;
     }
     sqlite3_reset(up);
     if (rc != SQLITE_DONE) return cxm_store_fail(im->s, rc, "storing a row", im->diag);
@@ -898,16 +919,20 @@ int cxm_store_import(cxm_store *s, const cxm_import_opts *o, cxm_store_counts *c
     int rc = CXM_OK;
     im.order = CXM_DATE_YMD;
     if (o->date_order) {
-        if (!strcmp(o->date_order, "dmy")) im.order = CXM_DATE_DMY;
-        else if (!strcmp(o->date_order, "mdy")) im.order = CXM_DATE_MDY;
+        if (!strcmp(o->date_order, "dmy"))
+            im.order = CXM_DATE_DMY;
+        else if (!strcmp(o->date_order, "mdy"))
+            im.order = CXM_DATE_MDY;
         else if (strcmp(o->date_order, "ymd"))
             rc = cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--date-order: expected ymd, dmy or mdy");
     }
     if (!rc && (rc = cxm_tz_load(o->input_tz ? o->input_tz : "UTC", &im.tz, diag)) == CXM_ENOTFOUND) rc = CXM_EUSAGE;
     cxm_rows_format fmt = CXM_ROWS_CSV;
     if (!rc) {
-        if (!o->format) fmt = cxm_rows_guess_format(im.file);
-        else if (!strcmp(o->format, "ndjson") || !strcmp(o->format, "jsonl")) fmt = CXM_ROWS_NDJSON;
+        if (!o->format)
+            fmt = cxm_rows_guess_format(im.file);
+        else if (!strcmp(o->format, "ndjson") || !strcmp(o->format, "jsonl"))
+            fmt = CXM_ROWS_NDJSON;
         else if (strcmp(o->format, "csv"))
             rc = cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "format '%s': expected csv or ndjson", o->format);
     }
@@ -945,7 +970,8 @@ int cxm_store_check(cxm_store *s, cxm_store_info *info, cxm_diag *diag) {
     memset(info, 0, sizeof *info);
     info->schema_version = s->version;
     int rc = cxm_store_exec(s, "BEGIN", "starting a read", diag); /* one snapshot for every count */
-    for (int i = 0; i < CXM_STORE_NSTREAMS && !rc; i++) rc = cxm_store_count(s, i, &info->rows[i], diag);
+    for (int i = 0; i < CXM_STORE_NSTREAMS && !rc; i++)
+        rc = cxm_store_count(s, i, &info->rows[i], diag);
     int64_t v = 0;
     int found;
     if (!rc && (rc = query_int(s, "SELECT count(*) FROM tokens", &v, &found, diag)) == CXM_OK)

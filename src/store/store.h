@@ -46,8 +46,8 @@
 
 /* The schema this code writes; cxm_store_open migrates older files to it. */
 #define CXM_STORE_SCHEMA_VERSION 2
-#define CXM_STORE_BATCH_ROWS     10000u  /* rows per transaction by default */
-#define CXM_STORE_BUSY_MS        30000   /* how long a writer waits for another */
+#define CXM_STORE_BATCH_ROWS     10000u /* rows per transaction by default */
+#define CXM_STORE_BUSY_MS        30000  /* how long a writer waits for another */
 
 typedef struct cxm_store cxm_store;
 
@@ -62,8 +62,7 @@ enum {
 int cxm_store_open(const char *path, int flags, cxm_store **out, cxm_diag *diag) CXM_WUR;
 /* Same, migrating only up to schema version `version` (1..CXM_STORE_SCHEMA_VERSION):
  * for tests of the migrations. */
-int cxm_store_open_version(const char *path, int flags, int version, cxm_store **out,
-                           cxm_diag *diag) CXM_WUR;
+int cxm_store_open_version(const char *path, int flags, int version, cxm_store **out, cxm_diag *diag) CXM_WUR;
 void cxm_store_close(cxm_store *s); /* s may be NULL */
 /* The schema version of the open file. */
 int cxm_store_schema_version(const cxm_store *s);
@@ -84,25 +83,25 @@ typedef struct cxm_store_counts {
 } cxm_store_counts;
 
 typedef struct cxm_import_opts {
-    const char *stream;        /* "tickets", "messages" or "responses" */
-    const char *path;          /* file ("-" = stdin); with data: the name in diagnostics */
-    const char *data;          /* NULL, or an in-memory body (borrowed) of len bytes */
+    const char *stream; /* "tickets", "messages" or "responses" */
+    const char *path;   /* file ("-" = stdin); with data: the name in diagnostics */
+    const char *data;   /* NULL, or an in-memory body (borrowed) of len bytes */
     size_t len;
-    const char *format;        /* "csv", "ndjson", or NULL: by path's extension */
-    char delimiter;            /* CSV delimiter, 0 = ',' */
-    const char *const *map;    /* "[stream.]canonical=source" renames (borrowed) */
+    const char *format;     /* "csv", "ndjson", or NULL: by path's extension */
+    char delimiter;         /* CSV delimiter, 0 = ',' */
+    const char *const *map; /* "[stream.]canonical=source" renames (borrowed) */
     size_t nmap;
-    const char *input_tz;      /* zone of naive timestamps for validation; NULL = UTC */
-    const char *date_order;    /* "ymd" (default), "dmy", "mdy" */
-    size_t batch_rows;         /* rows per transaction; 0 = CXM_STORE_BATCH_ROWS */
-    int strict;                /* the first bad row is an error: the open batch is rolled
-                                  back (committed ones stay), CXM_EDATA */
+    const char *input_tz;   /* zone of naive timestamps for validation; NULL = UTC */
+    const char *date_order; /* "ymd" (default), "dmy", "mdy" */
+    size_t batch_rows;      /* rows per transaction; 0 = CXM_STORE_BATCH_ROWS */
+    int strict;             /* the first bad row is an error: the open batch is rolled
+                               back (committed ones stay), CXM_EDATA */
     /* every bad row (not capped), with file, line, column, what was expected */
     void (*bad_row)(void *ud, const cxm_diag *d);
     /* after each commit: batch number (1-based), its rows, rows acknowledged
      * so far in this call (durable on return of the commit) */
     void (*committed)(void *ud, uint64_t batch, uint64_t rows, uint64_t acknowledged);
-    cxm_progress_fn progress;  /* bytes read of the input, throttled by the caller */
+    cxm_progress_fn progress; /* bytes read of the input, throttled by the caller */
     void *ud;
 } cxm_import_opts;
 
@@ -111,17 +110,16 @@ typedef struct cxm_import_opts {
  * the report), and upserts the good ones in batches. *counts (may be NULL)
  * gets the totals of committed batches, and of the rolled-back batch's
  * reading on error. */
-int cxm_store_import(cxm_store *s, const cxm_import_opts *o, cxm_store_counts *counts,
-                     cxm_diag *diag) CXM_WUR;
+int cxm_store_import(cxm_store *s, const cxm_import_opts *o, cxm_store_counts *counts, cxm_diag *diag) CXM_WUR;
 
 /* ---- inspection ----------------------------------------------------------- */
 typedef struct cxm_store_info {
     int schema_version;
-    uint64_t rows[3];     /* per cxm_store_streams[i] */
-    uint64_t tokens;      /* tokens, revoked ones included */
-    int integrity_ok;     /* PRAGMA integrity_check said "ok" */
-    char integrity[256];  /* its first message */
-    char journal_mode[16];/* "wal" */
+    uint64_t rows[3];      /* per cxm_store_streams[i] */
+    uint64_t tokens;       /* tokens, revoked ones included */
+    int integrity_ok;      /* PRAGMA integrity_check said "ok" */
+    char integrity[256];   /* its first message */
+    char journal_mode[16]; /* "wal" */
 } cxm_store_info;
 /* Row counts and PRAGMA integrity_check (reads the whole file). */
 int cxm_store_check(cxm_store *s, cxm_store_info *info, cxm_diag *diag) CXM_WUR;
@@ -144,8 +142,8 @@ void cxm_store_snapshot_remove(const char *dir);
  * written (NULL for a stream the store lacks). --store excludes --tickets,
  * --messages, --responses and --data (CXM_EUSAGE); an empty store is
  * CXM_EUSAGE. */
-int cxm_store_snapshot_paths(const cxm_report_opts *o, char **tickets, char **messages,
-                             char **responses, cxm_diag *diag) CXM_WUR;
+int cxm_store_snapshot_paths(const cxm_report_opts *o, char **tickets, char **messages, char **responses,
+                             cxm_diag *diag) CXM_WUR;
 /* For cxm_ctx_free: when o->store is set, removes the snapshot the paths
  * point into (files and directory). Does not free the paths. */
 void cxm_store_snapshot_release(const cxm_report_opts *o, const char *tickets, const char *messages,
@@ -159,9 +157,9 @@ enum { CXM_SCOPE_INGEST = 1, CXM_SCOPE_READ = 2, CXM_SCOPE_ADMIN = 4 };
 
 typedef struct cxm_token_info {
     int64_t id;
-    unsigned scopes;      /* CXM_SCOPE_* bits */
-    int64_t created_ms;   /* ms since the epoch */
-    int64_t revoked_ms;   /* 0 while valid */
+    unsigned scopes;    /* CXM_SCOPE_* bits */
+    int64_t created_ms; /* ms since the epoch */
+    int64_t revoked_ms; /* 0 while valid */
 } cxm_token_info;
 
 /* "ingest,read" -> bits (any order, no repeats, at least one). CXM_EUSAGE

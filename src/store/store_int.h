@@ -28,11 +28,11 @@ typedef struct cxm_store_stream {
 extern const cxm_store_stream cxm_store_stream_defs[CXM_STORE_NSTREAMS];
 
 struct cxm_store {
-    sqlite3 *db;                                /* owned */
-    char *path;                                 /* owned */
-    int version;                                /* schema version after open */
-    sqlite3_stmt *upsert[CXM_STORE_NSTREAMS];   /* prepared on first use, owned */
-    sqlite3_stmt *colreg;                       /* INSERT into columns, owned */
+    sqlite3 *db;                              /* owned */
+    char *path;                               /* owned */
+    int version;                              /* schema version after open */
+    sqlite3_stmt *upsert[CXM_STORE_NSTREAMS]; /* prepared on first use, owned */
+    sqlite3_stmt *colreg;                     /* INSERT into columns, owned */
 };
 
 /* Fills diag from SQLite result src ("what: sqlite's message") and returns

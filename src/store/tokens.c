@@ -37,11 +37,14 @@ int cxm_token_scopes_parse(const char *text, unsigned *out, cxm_diag *diag) {
     *out = 0;
     const char *p = text ? text : "";
     while (1) {
-        while (*p == ' ') p++;
+        while (*p == ' ')
+            p++;
         const char *e = p;
-        while (*e && *e != ',') e++;
+        while (*e && *e != ',')
+            e++;
         const char *w = e;
-        while (w > p && w[-1] == ' ') w--;
+        while (w > p && w[-1] == ' ')
+            w--;
         size_t n = (size_t)(w - p);
         unsigned bit = 0;
         for (unsigned k = 0; k < 3; k++)
@@ -52,7 +55,9 @@ int cxm_token_scopes_parse(const char *text, unsigned *out, cxm_diag *diag) {
                                 (int)(n > 40 ? 40 : n), p);
         if (*out & bit)
             return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--scopes: '%s' given twice",
-                                scope_names[bit == 1 ? 0 : bit == 2 ? 1 : 2]);
+                                scope_names[bit == 1   ? 0
+                                            : bit == 2 ? 1
+                                                       : 2]);
         *out |= bit;
         if (!*e) break;
         p = e + 1;
@@ -71,7 +76,9 @@ void cxm_token_scopes_format(unsigned scopes, char *buf, size_t cap) {
     }
 }
 
-int cxm_store_ct_equal(const void *a, const void *b, size_t n) { return CRYPTO_memcmp(a, b, n) == 0; }
+int cxm_store_ct_equal(const void *a, const void *b, size_t n) {
+    return CRYPTO_memcmp(a, b, n) == 0;
+}
 
 static int64_t now_ms(void) {
     struct timespec ts;
@@ -98,8 +105,7 @@ static int random_bytes(unsigned char *p, size_t n, cxm_diag *diag) {
     return CXM_OK;
 }
 
-int cxm_store_token_create(cxm_store *s, unsigned scopes, char *token_out, size_t cap, int64_t *id,
-                           cxm_diag *diag) {
+int cxm_store_token_create(cxm_store *s, unsigned scopes, char *token_out, size_t cap, int64_t *id, cxm_diag *diag) {
     if (cap <= CXM_TOKEN_LEN || !scopes || scopes > 7) return CXM_EINVAL;
     unsigned char raw[TOKEN_BYTES], h[32];
     int rc = random_bytes(raw, sizeof raw, diag);
@@ -116,8 +122,8 @@ int cxm_store_token_create(cxm_store *s, unsigned scopes, char *token_out, size_
     char sc[32];
     cxm_token_scopes_format(scopes, sc, sizeof sc);
     sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(s->db, "INSERT INTO tokens(hash, scopes, created_at) VALUES(?1, ?2, ?3)", -1, &st,
-                                 NULL);
+    int src =
+        sqlite3_prepare_v2(s->db, "INSERT INTO tokens(hash, scopes, created_at) VALUES(?1, ?2, ?3)", -1, &st, NULL);
     if (src == SQLITE_OK) {
         sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, sc, -1, SQLITE_STATIC);
@@ -147,8 +153,8 @@ int cxm_store_token_list(cxm_store *s, cxm_token_info **out, size_t *n, cxm_diag
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(s->db, "SELECT id, scopes, created_at, revoked_at FROM tokens ORDER BY id", -1, &st,
-                                 NULL);
+    int src =
+        sqlite3_prepare_v2(s->db, "SELECT id, scopes, created_at, revoked_at FROM tokens ORDER BY id", -1, &st, NULL);
     if (src != SQLITE_OK) return cxm_store_fail(s, src, "listing tokens", diag);
     size_t cap = 0;
     int rc = CXM_OK;

@@ -89,8 +89,8 @@ static void on_commit(void *ud, uint64_t batch, uint64_t rows, uint64_t ack) {
 }
 
 /* Imports text (CSV unless name ends in .ndjson) into stream. */
-static int import_text(cxm_store *s, const char *stream, const char *name, const char *text, size_t batch,
-                       int strict, cxm_store_counts *n, trace *t, cxm_diag *d) {
+static int import_text(cxm_store *s, const char *stream, const char *name, const char *text, size_t batch, int strict,
+                       cxm_store_counts *n, trace *t, cxm_diag *d) {
     cxm_import_opts o;
     memset(&o, 0, sizeof o);
     o.stream = stream;
@@ -142,7 +142,8 @@ static void query_text(const char *sql, char *out, size_t cap) {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
         snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    else snprintf(out, cap, "(null)");
+    else
+        snprintf(out, cap, "(null)");
     sqlite3_finalize(st);
     sqlite3_close(h);
 }
@@ -284,10 +285,12 @@ static void every_canonical_column_has_a_store_column(void **state) {
     for (int i = 0; i < 3; i++) {
         for (size_t c = 0; c < defs[i]->ncols; c++) {
             char sql[256], v[32];
-            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s' AND type = 'TEXT'",
-                     defs[i]->name, defs[i]->cols[c].name);
+            snprintf(sql, sizeof sql,
+                     "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s' AND type = 'TEXT'", defs[i]->name,
+                     defs[i]->cols[c].name);
             query_text(sql, v, sizeof v);
-            if (strcmp(v, "1")) fprintf(stderr, "missing %s.%s: add a migration\n", defs[i]->name, defs[i]->cols[c].name);
+            if (strcmp(v, "1"))
+                fprintf(stderr, "missing %s.%s: add a migration\n", defs[i]->name, defs[i]->cols[c].name);
             assert_string_equal(v, "1");
         }
     }
@@ -419,9 +422,9 @@ static void bad_rows_are_rejected_with_file_line_and_column(void **state) {
     int rc = import_text(s, "tickets", "t.csv",
                          "ticket_id,created_at,channel,resolved_at\n"
                          "T1,2024-01-01T10:00:00Z,email,\n"
-                         "T2,2024-13-01T10:00:00Z,email,\n"             /* month 13 */
+                         "T2,2024-13-01T10:00:00Z,email,\n"                    /* month 13 */
                          "T3,2024-01-02T10:00:00Z,chat,2024-01-01T00:00:00Z\n" /* resolved before created */
-                         ",2024-01-02T10:00:00Z,chat,\n",               /* no id */
+                         ",2024-01-02T10:00:00Z,chat,\n",                      /* no id */
                          0, 0, &n, &t, &d);
     assert_int_equal(rc, CXM_OK);
     assert_counts(&n, 4, 1, 0, 0, 3);
@@ -460,12 +463,12 @@ static void message_and_response_rows_are_checked_as_a_report_checks_them(void *
     assert_int_equal(import_text(s, "responses", "r.csv",
                                  "response_id,at,survey,score,scale_min,scale_max\n"
                                  "R1,2024-01-01T10:00:00Z,nps,10,,\n"
-                                 "R2,2024-01-01T10:00:00Z,nps,11,,\n"      /* off the 0-10 scale */
-                                 "R3,2024-01-01T10:00:00Z,csat,4.5,,\n"    /* not whole */
-                                 "R4,2024-01-01T10:00:00Z,effort,3,1,5\n"  /* a named scale */
-                                 "R5,2024-01-01T10:00:00Z,effort,5,,\n"    /* its scale, remembered */
-                                 "R6,2024-01-01T10:00:00Z,effort,6,,\n"    /* off it */
-                                 "R7,2024-01-01T10:00:00Z,csat,,,\n",      /* sent, not answered */
+                                 "R2,2024-01-01T10:00:00Z,nps,11,,\n"     /* off the 0-10 scale */
+                                 "R3,2024-01-01T10:00:00Z,csat,4.5,,\n"   /* not whole */
+                                 "R4,2024-01-01T10:00:00Z,effort,3,1,5\n" /* a named scale */
+                                 "R5,2024-01-01T10:00:00Z,effort,5,,\n"   /* its scale, remembered */
+                                 "R6,2024-01-01T10:00:00Z,effort,6,,\n"   /* off it */
+                                 "R7,2024-01-01T10:00:00Z,csat,,,\n",     /* sent, not answered */
                                  0, 0, &n, &t, &d),
                      CXM_OK);
     assert_counts(&n, 7, 4, 0, 0, 3);
@@ -501,9 +504,9 @@ static void headers_the_store_cannot_keep_are_refused(void **state) {
     trace t;
     memset(&t, 0, sizeof t);
     cxm_diag d;
-    assert_int_equal(import_text(s, "tickets", "t.csv", "ticket_id,created_at,x,x\nT1,2024-01-01T10:00:00Z,1,2\n", 0,
-                                 0, &n, &t, &d),
-                     CXM_EPARSE); /* the reader's own check */
+    assert_int_equal(
+        import_text(s, "tickets", "t.csv", "ticket_id,created_at,x,x\nT1,2024-01-01T10:00:00Z,1,2\n", 0, 0, &n, &t, &d),
+        CXM_EPARSE); /* the reader's own check */
     assert_non_null(strstr(d.msg, "duplicate column name"));
     /* --map ticket_id=Id while the file also has a ticket_id column */
     cxm_import_opts o;
@@ -539,7 +542,8 @@ static void batches_commit_in_order_and_are_acknowledged(void **state) {
     assert_int_equal(t.ncommit, 3);
     uint64_t want[3][3] = {{1, 2, 2}, {2, 2, 4}, {3, 1, 5}};
     for (int i = 0; i < 3; i++)
-        for (int k = 0; k < 3; k++) assert_int_equal(t.commit[i][k], want[i][k]);
+        for (int k = 0; k < 3; k++)
+            assert_int_equal(t.commit[i][k], want[i][k]);
     assert_int_equal(n.batches, 3);
     cxm_store_close(s);
 }
@@ -809,7 +813,8 @@ static void a_created_token_verifies_with_its_scopes(void **state) {
     assert_int_equal(id, 1);
     assert_int_equal(strlen(tok), 68);
     assert_memory_equal(tok, "cxm_", 4);
-    for (size_t i = 4; i < 68; i++) assert_non_null(strchr("0123456789abcdef", tok[i]));
+    for (size_t i = 4; i < 68; i++)
+        assert_non_null(strchr("0123456789abcdef", tok[i]));
     cxm_token_info t;
     assert_int_equal(cxm_store_token_verify(s, tok, strlen(tok), &t), CXM_OK);
     assert_int_equal(t.id, 1);
@@ -865,7 +870,8 @@ static void the_store_keeps_the_hash_never_the_token(void **state) {
     unsigned int hl = 0;
     assert_int_equal(EVP_Digest(tok, strlen(tok), h, &hl, EVP_sha256(), NULL), 1);
     char hex[65], sql[200], v[80];
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02X", h[i]);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02X", h[i]);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM tokens WHERE hash = X'%s'", hex);
     query_text(sql, v, sizeof v);
     assert_string_equal(v, "1");
@@ -877,7 +883,8 @@ static void the_store_keeps_the_hash_never_the_token(void **state) {
         size_t len;
         char *b = read_file(path, &len);
         if (!b) continue;
-        for (size_t k = 0; k + 32 <= len; k++) assert_true(memcmp(b + k, tok + 4, 32) != 0);
+        for (size_t k = 0; k + 32 <= len; k++)
+            assert_true(memcmp(b + k, tok + 4, 32) != 0);
         free(b);
     }
 }
@@ -886,7 +893,8 @@ static double time_compare(const unsigned char *a, const unsigned char *b, size_
     struct timespec t0, t1;
     volatile int sink = 0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int i = 0; i < reps; i++) sink += cxm_store_ct_equal(a, b, n);
+    for (int i = 0; i < reps; i++)
+        sink += cxm_store_ct_equal(a, b, n);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     (void)sink;
     return (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
@@ -933,8 +941,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(messages_are_keyed_by_their_canonical_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(identical_message_rows_in_one_file_are_distinct_events, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_rows_are_rejected_with_file_line_and_column, setup, teardown),
-        cmocka_unit_test_setup_teardown(message_and_response_rows_are_checked_as_a_report_checks_them, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(message_and_response_rows_are_checked_as_a_report_checks_them, setup, teardown),
         cmocka_unit_test_setup_teardown(extra_columns_must_be_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(headers_the_store_cannot_keep_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(batches_commit_in_order_and_are_acknowledged, setup, teardown),
