@@ -114,6 +114,9 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
 /* Reads messages (if any) and streams tickets to fn. */
 int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) CXM_WUR;
 void cxm_ctx_free(cxm_ctx *c);
+/* A bad row: counted; under --strict the error (CXM_EDATA, diag copied);
+ * else a warning (the first CXM_MAX_BAD_ROW_MESSAGES verbatim). */
+int cxm_ctx_bad_row(cxm_ctx *c, const cxm_diag *d) CXM_WUR;
 /* Adds a warning (printf-style), and logs it through o->log. */
 void cxm_ctx_warn(cxm_ctx *c, const char *fmt, ...) CXM_PRINTF(2, 3);
 /* Source-column values of a row for a by term (code) and its label. */

@@ -591,7 +591,7 @@ static void note_time(cxm_ctx *c, cxm_time t) {
     if (t != CXM_TIME_NULL && (c->max_time == CXM_TIME_NULL || t > c->max_time)) c->max_time = t;
 }
 
-static int bad_row(cxm_ctx *c, const cxm_diag *d) {
+int cxm_ctx_bad_row(cxm_ctx *c, const cxm_diag *d) {
     c->bad_rows++;
     if (c->o->strict) {
         *c->diag = *d;
@@ -606,7 +606,11 @@ static int bad_row(cxm_ctx *c, const cxm_diag *d) {
     return CXM_OK;
 }
 
-static void msg_bad_row(void *ud, const cxm_diag *d) { (void)bad_row(ud, d); }
+/* Messages are read before tickets; under --strict the loader stops on its
+ * own, so the code returned here is not needed. */
+static void msg_bad_row(void *ud, const cxm_diag *d) {
+    if (cxm_ctx_bad_row(ud, d)) return;
+}
 
 static int mark_seen(cxm_ctx *c, const cxm_ticket *t, cxm_idkey key, uint64_t line, cxm_diag *rowdiag,
                      int *dup) {
@@ -839,7 +843,7 @@ static int drain(pipe_t *P, batch *b, cxm_ticket_fn fn, cxm_field *fields) {
     enum { AHEAD = 12 };
     for (size_t i = 0; i < AHEAD && i < b->n; i++) cxm_idset_prefetch(&c->seen, b->key[i]);
     for (size_t i = 0; i <= b->n && !rc; i++) {
-        while (nb < b->nbad && b->bad[nb].at == i && !rc) rc = bad_row(c, &b->bad[nb++].d);
+        while (nb < b->nbad && b->bad[nb].at == i && !rc) rc = cxm_ctx_bad_row(c, &b->bad[nb++].d);
         if (rc || i == b->n) break;
         cxm_ticket *t = &b->t[i];
         uint64_t line = b->line[i];
@@ -855,14 +859,14 @@ static int drain(pipe_t *P, batch *b, cxm_ticket_fn fn, cxm_field *fields) {
         if ((rc = mark_seen(c, t, b->key[i], line, &rowdiag, &dup))) break;
         if (dup) {
             c->dup_rows++;
-            rc = bad_row(c, &rowdiag);
+            rc = cxm_ctx_bad_row(c, &rowdiag);
             continue;
         }
         if (c->have_msgs) {
             uint32_t code;
             if (cxm_dict_find(&c->ids, t->id, t->idlen, &code) && code < c->msgs.nfacts &&
                 cxm_ticket_merge(t, &c->msgs.facts[code], c->msgs.replies, &P->pc, line, &rowdiag)) {
-                rc = bad_row(c, &rowdiag);
+                rc = cxm_ctx_bad_row(c, &rowdiag);
                 continue;
             }
         }

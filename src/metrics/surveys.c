@@ -333,21 +333,9 @@ static int bad_row(struct cxm_surveys *S, const cxm_diag *d) {
         return bad_row(S, &copy);
     }
     S->bad_rows++;
-    c->bad_rows++;
-    if (c->o->strict) {
-        *c->diag = *d;
-        return CXM_EDATA;
-    }
-    if (c->bad_logged < CXM_MAX_BAD_ROW_MESSAGES) {
-        char msg[1024];
-        cxm_diag_format(d, msg, sizeof msg);
-        cxm_ctx_warn(c, "%s (row skipped)", msg);
-        c->bad_logged++;
-    }
-    return CXM_OK;
+    return cxm_ctx_bad_row(c, d);
 }
 
-/* The state of (group, kind, window), created empty on first use. */
 /* The key of a state: group, survey kind, window (0 report, 1 comparison)
  * and theme (0: all answers; t + 1: answers whose comment mentions theme t). */
 typedef struct skey {
