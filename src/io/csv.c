@@ -3,28 +3,33 @@
  *
  * Why hand-written: libcsv, the obvious library, feeds every byte through a
  * per-character state machine and a callback per field; it measures about
- * 0.2 GB/s (0.20-0.23 GB/s in bench/csv_speed.c on the build machine). The
- * product has to read 10 million tickets (~1 GB) in well under a second, so
- * the scan must run at memory-ish speed. This scanner classifies 64 bytes at
- * a time with SSE2 into a mask of delimiter/CR/LF positions, so each field
- * of an unquoted run costs a shift and a count-trailing-zeros (a SWAR
- * word-at-a-time search elsewhere), finds the end of a quoted field with
- * memchr, and never copies a field unless it holds doubled quotes. Measured
- * on the same benchmark and machine: 1.56-1.72 GB/s from memory and
- * 1.1-1.4 GB/s from a file on simple ticket rows (libcsv: 0.20-0.23), more
- * on text-heavy rows; docs/internals/csv.md has the table and the command.
- * libcsv stays as the oracle of the differential test in test_csv.c.
+ * 0.2 GB/s. The product has to read 10 million tickets (~1.9 GB) in well
+ * under a second, so the scan must run at memory-ish speed. Two layers:
+ *  - block kernels (SSE2, and AVX2 chosen at run time) take a common record
+ *    whole from 64-byte bit masks of delimiter/LF (and quote/CR) positions,
+ *    quoted regions masked by a prefix XOR: ~12 instructions a field; they
+ *    refuse anything they cannot prove the field scanner reads alike;
+ *  - the field-by-field scanner (the reference, and the only layer off
+ *    x86-64) takes everything else: per unquoted field a 64-byte SSE2 mask
+ *    (SWAR elsewhere), per quoted field memchr, every rule checked.
+ * On the 2M-ticket benchmark file: 7.1 instructions a byte before the
+ * kernels, 2.9 with AVX2 (docs/internals/csv.md has the measurements).
+ * No field is copied unless it holds doubled quotes. libcsv stays as the
+ * oracle of the differential test in test_csv.c.
  *
  * Invariants:
  *  - nothing is read outside buf[*pos, end);
  *  - a record is consumed only when it is complete (or bad); on
  *    CXM_CSV_MORE only skipped empty lines are consumed, so a rescan after a
  *    refill starts from the record's first byte with the same line number;
- *  - scratch holds only this record's unescaped fields; their pointers are
- *    patched in at the end of the record (scratch may move while growing).
+ *  - scratch holds only this record's (cxm_csv_scan) or this batch's
+ *    (cxm_csv_scan_many) unescaped fields; their pointers are patched in at
+ *    the end (scratch may move while growing);
+ *  - a block kernel that refuses a record has consumed nothing of it.
  *
  * Sizes: fields average 5-50 bytes in ticket exports, free-text fields up
- * to a few KiB; scratch stays at the size of the largest escaped field.
+ * to a few KiB; records 100 B - 2 KiB; scratch stays at the size of the
+ * largest escaped fields of one record or batch.
  */
 #include "io/csv.h"
 

@@ -8,6 +8,8 @@
  * the scanner says CXM_CSV_MORE, so a record is always scanned from one
  * contiguous window and a partial record is rescanned from its start after a
  * refill (once per buffer refill, so the cost is amortised).
+ * cxm_csv_scan_many scans many common records at once for rows.c (the
+ * block kernels, CXM_CSV_KERNEL_*, read exactly as the field scanner does).
  *
  * Rules (docs/internals/csv.md has the reasons):
  *  - a field that starts with '"' is quoted: it ends at a '"' not followed by

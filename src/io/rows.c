@@ -12,10 +12,17 @@
  * per window, and a record that grows the window is rescanned a logarithmic
  * number of times). A memory source is its own window and is never copied.
  *
+ * CSV records are scanned ahead, up to ~4,096 fields at a time, by the
+ * scanner's block kernel (cxm_csv_scan_many) into a batch handed out one
+ * record per cxm_rows_next; what the kernel refuses goes through
+ * cxm_csv_scan. A range reader (cxm_rows_open_range) seeks to its start and
+ * stops at the first record that begins at or after its end.
+ *
  * Invariants: data[pos, end) is unconsumed input; base is the input offset
- * of data[0]; fields returned by cxm_rows_next point into data, into the CSV
- * scanner's scratch, into the current jansson value or into nd_join, all of
- * which stay put until the next call.
+ * of data[0]; the window is refilled only when the batch is exhausted;
+ * fields returned by cxm_rows_next point into data, into the CSV scanner's
+ * scratch, into the current jansson value or into nd_join, all of which
+ * stay put until the next call.
  *
  * NDJSON numbers keep their source text: jansson parses the line, and a
  * small scanner over the same (by then known valid) text finds each member's
@@ -257,7 +264,8 @@ static int csv_read_header(cxm_rows *r, cxm_diag *diag) {
 }
 
 static int csv_next(cxm_rows *r, const cxm_field **fields, size_t *nfields, cxm_diag *diag) {
-    if (r->bi == r->bn && r->bcap && r->have_first) { /* scan ahead what the block kernel takes */
+    if (r->bi == r->bn && r->bcap && r->have_first && r->csv.kernel >= CXM_CSV_KERNEL_SSE2) {
+        /* scan ahead what the block kernel takes */
         size_t pos = r->pos;
         r->bi = 0;
         r->csv.stop_at = window_limit(r);
