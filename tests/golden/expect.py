@@ -329,3 +329,7 @@ write("survey_welch", survey("csat", 4.2, 5, [4.2 - h5, 4.2 + h5], "mean", {"wee
 write("survey_enps_esat", survey("enps", 100 / 6, 6, nps_ci(3, 2, 6), "nps", unit="score",
                                  buckets={"promoters": 3, "passives": 1, "detractors": 2})
       + survey("esat", 75, 4, wilson(3, 4), "top_box"))
+
+# duplicate_after_order_break: ids ascend (A2, A3), break (A1), then A2 and
+# A3 repeat: both found, with the lines of their first sighting. 5 kept.
+write("duplicate_after_order_break", count("volume", 5), warnings=["..."] * 3, bad_rows=2)
