@@ -411,63 +411,31 @@ static void by_values(const struct cxm_surveys *S, const cxm_field *f, size_t nf
     }
 }
 
-/* What stage A learns of a response row from the row alone (no shared
- * state): its line, time, id fingerprint and score digits. */
-typedef struct srow {
-    uint64_t line;
-    cxm_time t;                /* `at` in the input zone */
-    cxm_idkey k;               /* fingerprint of response_id */
-    int digits;                /* a score of one or two plain digits, else -1 (empty or to parse) */
-} srow;
-
-/* Stage A of a response row: the checks that depend on the row alone, in
- * on_row's order (id, at, survey; every later check needs shared state).
- * Reads S's column map and the context's zone only, so it may run on the
- * reading thread. Returns 0, or CXM_EPARSE with *d describing the bad row. */
-static int parse_row(const struct cxm_surveys *S, const cxm_field *f, size_t nf, uint64_t line, srow *out,
-                     cxm_diag *d) {
-    const cxm_ctx *c = &S->R->c;
-    const cxm_colmap *m = &S->map;
-    cxm_field id, at, sv, score;
-    const char *why = NULL;
-#define COL(k) ((uint32_t)m->src[k] + 1)
-    if (!field_text(f, nf, m->src[RS_RESPONSE_ID], &id))
-        return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_RESPONSE_ID), "response_id",
-                            "expected a response id, found an empty field");
-    if (!field_text(f, nf, m->src[RS_AT], &at) ||
-        cxm_parse_time(at.ptr, at.len, c->input_tz, c->order, &out->t, &why))
-        return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_AT), "at",
-                            "expected a timestamp such as 2024-03-05T14:07:00Z, found '%.*s'%s%s",
-                            at.ptr ? (int)(at.len > 80 ? 80 : at.len) : 0, at.ptr ? at.ptr : "", why ? ": " : "",
-                            why ? why : "");
-    if (!field_text(f, nf, m->src[RS_SURVEY], &sv))
-        return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey",
-                            "expected a survey name (csat, ces, nps, enps, esat, ...), found an empty field");
-#undef COL
-    out->line = line;
-    out->k = cxm_idset_key(id.ptr, id.len);
-    out->digits = -1;
-    if (field_text(f, nf, m->src[RS_SCORE], &score) && score.len <= 2 && (unsigned)(score.ptr[0] - '0') < 10 &&
-        (score.len == 1 || (unsigned)(score.ptr[1] - '0') < 10))
-        out->digits = score.len == 1 ? score.ptr[0] - '0' : (score.ptr[0] - '0') * 10 + score.ptr[1] - '0';
-    return CXM_OK;
-}
-
-/* Stage B of a response row that passed parse_row (pr): the where filters,
- * the survey's kind and scale, the score, the duplicate check and the
- * state updates. Bad rows are reported and skipped. f holds at least the
- * columns the stage reads (see plan_keep). */
-static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const srow *pr) {
+/* One response row: bad rows are reported and skipped. */
+static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, uint64_t line) {
     report *R = S->R;
     cxm_ctx *c = &R->c;
     const cxm_colmap *m = &S->map;
     cxm_diag d;
-    cxm_field id, sv, score, tid;
-    uint64_t line = pr->line;
-    cxm_time t = pr->t;
+    cxm_field id, at, sv, score, tid;
+    const char *why = NULL;
 #define COL(k) ((uint32_t)m->src[k] + 1)
-    field_text(f, nf, m->src[RS_RESPONSE_ID], &id);
-    field_text(f, nf, m->src[RS_SURVEY], &sv);
+    if (!field_text(f, nf, m->src[RS_RESPONSE_ID], &id))
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_RESPONSE_ID), "response_id",
+                                        "expected a response id, found an empty field"),
+                           &d));
+    cxm_time t;
+    if (!field_text(f, nf, m->src[RS_AT], &at) ||
+        cxm_parse_time(at.ptr, at.len, c->input_tz, c->order, &t, &why))
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_AT), "at",
+                                        "expected a timestamp such as 2024-03-05T14:07:00Z, found '%.*s'%s%s",
+                                        at.ptr ? (int)(at.len > 80 ? 80 : at.len) : 0, at.ptr ? at.ptr : "",
+                                        why ? ": " : "", why ? why : ""),
+                           &d));
+    if (!field_text(f, nf, m->src[RS_SURVEY], &sv))
+        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey",
+                                        "expected a survey name (csat, ces, nps, enps, esat, ...), found an empty field"),
+                           &d));
     /* where: response columns, or the ticket's through the join */
     uint32_t tcode = UINT32_MAX;
     int have_ticket = field_text(f, nf, m->src[RS_TICKET_ID], &tid) && S->njoins &&
@@ -554,8 +522,9 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const sr
     int sc = -1;
     if (field_text(f, nf, m->src[RS_SCORE], &score)) {
         double x;
-        int fast = pr->digits >= 0;
-        if (fast) sc = pr->digits;
+        int fast = score.len <= 2 && (unsigned)(score.ptr[0] - '0') < 10 &&
+                   (score.len == 1 || (unsigned)(score.ptr[1] - '0') < 10);
+        if (fast) sc = score.len == 1 ? score.ptr[0] - '0' : (score.ptr[0] - '0') * 10 + score.ptr[1] - '0';
         if ((!fast && (cxm_parse_double(score.ptr, score.len, &x) || cxm_survey_score_from_double(x, &sc))) ||
             sc < kind->scale.min || sc > kind->scale.max)
             return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SCORE), "score",
@@ -566,7 +535,7 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const sr
     }
     if (S->defer) {
         struct pend *p = &S->ring[(S->rhead + S->rcount) % 16];
-        p->k = pr->k;
+        p->k = cxm_idset_key(id.ptr, id.len);
         cxm_idset_prefetch(&S->seen, p->k);
         p->line = line;
         p->sc = sc;
@@ -582,7 +551,7 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const sr
         return S->rcount == 16 ? drain(S, 15) : CXM_OK;
     }
     uint64_t first;
-    int rc = cxm_idset_add(&S->seen, pr->k, line, &first);
+    int rc = cxm_idset_add(&S->seen, cxm_idset_key(id.ptr, id.len), line, &first);
     if (rc) return rc;
     if (first)
         return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_RESPONSE_ID), "response_id",
