@@ -1,0 +1,84 @@
+/*
+ * serve.c - `cxm serve`: the HTTP service over a store (src/server/server.h;
+ * docs/SERVER.md). Parses the options and runs the server until SIGTERM or
+ * SIGINT. Sizes: a handful of options; the server's own limits are in
+ * server.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../server/server.h"
+#include "cli.h"
+
+static void help(void) {
+    printf("usage: cxm serve --store FILE [--listen HOST:PORT] [--max-body BYTES]\n"
+           "\n"
+           "Serves a store over HTTP (docs/SERVER.md):\n"
+           "  GET  /healthz                            {\"status\":\"ok\"} (no token)\n"
+           "  GET  /v1/catalog                         the metric catalog (read scope)\n"
+           "  GET  /v1/metrics?metrics=..&by=..&from=..&to=..&tz=..&preset=..&stats=..\n"
+           "                                           the JSON of 'cxm report --store FILE --format json'\n"
+           "  POST /v1/tickets|messages|responses      NDJSON (application/x-ndjson) or CSV (text/csv)\n"
+           "                                           records into the store (ingest scope)\n"
+           "Requests carry 'Authorization: Bearer TOKEN' (cxm token create --store FILE).\n"
+           "\n"
+           "  --store FILE         the store (created if missing)\n"
+           "  --listen HOST:PORT   IPv4 address and port (default 127.0.0.1:8080; port 0: any free\n"
+           "                       port, announced in the first log line)\n"
+           "  --max-body BYTES     largest POST body (default 67108864, 64 MiB); larger: 413\n"
+           "\n"
+           "Logs one JSON line per request on stderr. SIGTERM or SIGINT: stops accepting,\n"
+           "lets requests under way finish, exits 0.\n"
+           "\n"
+           "exit status: 0 stopped by a signal, 1 usage error, 2 store or address error\n");
+}
+
+int cmd_serve(int argc, char **argv) {
+    const char *store = NULL, *listen = "127.0.0.1:8080";
+    size_t max_body = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help();
+            return EXIT_OK;
+        } else if (!strcmp(a, "--store") && i + 1 < argc) {
+            store = argv[++i];
+        } else if (!strcmp(a, "--listen") && i + 1 < argc) {
+            listen = argv[++i];
+        } else if (!strcmp(a, "--max-body") && i + 1 < argc) {
+            const char *v = argv[++i];
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(v, &end, 10);
+            if (errno || *end || end == v || n == 0 || v[0] == '-' || n > (unsigned long long)1 << 40) {
+                cli_usage_error("serve", "--max-body '%s': expected a number of bytes (1 .. 2^40)", v);
+                return EXIT_USAGE;
+            }
+            max_body = (size_t)n;
+        } else {
+            cli_usage_error("serve", "unknown argument '%s'", a);
+            return EXIT_USAGE;
+        }
+    }
+    if (!store) {
+        cli_usage_error("serve", "no store: give --store FILE");
+        return EXIT_USAGE;
+    }
+    cxm_server_opts o;
+    memset(&o, 0, sizeof o);
+    char host[64];
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    if (cxm_server_parse_listen(listen, host, sizeof host, &o.port, &d)) {
+        cli_usage_error("serve", "%s", d.msg);
+        return EXIT_USAGE;
+    }
+    o.store = store;
+    o.host = host;
+    o.max_body = max_body;
+    int rc = cxm_server_run(&o, &d);
+    if (rc) return cli_fail("serve", rc, &d);
+    return EXIT_OK;
+}

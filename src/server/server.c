@@ -1,0 +1,699 @@
+/*
+ * server.c - the HTTP service of `cxm serve` (server.h; the user's view:
+ * docs/SERVER.md). libmicrohttpd with one thread per connection; each
+ * request opens its own store handle (SQLite connection) and closes it when
+ * it completes, so no handle is shared between threads.
+ *
+ * Request life (access handler, called several times per request):
+ *   1st call: route, check the token and its scope, check Content-Type and
+ *             Content-Length of a POST; answer at once on any refusal
+ *             (libmicrohttpd then closes the connection without reading the
+ *             body, and a client sending "Expect: 100-continue" never sends it).
+ *   middle:   append the body to the request's buffer (never past max_body:
+ *             the rest is dropped and the answer is 413).
+ *   last:     import the body (store.h, cxm_store_import with data/len: no
+ *             temporary file) or run the report, answer, log one JSON line.
+ * Invariants: every answer is JSON with Content-Type application/json; every
+ * request logs exactly one line on stderr; a record is counted "accepted"
+ * only when its batch has committed (durable).
+ * Sizes: a body up to max_body bytes (64 MiB by default) in memory per
+ * request; a report answer is the size of `cxm report --format json`.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../store/store.h"
+
+enum route { R_NONE, R_HEALTH, R_CATALOG, R_METRICS, R_INGEST };
+
+typedef struct server {
+    const char *store;
+    size_t max_body;
+    pthread_mutex_t mu;
+    unsigned active; /* requests between their first call and their completion */
+} server;
+
+/* One request; owned by libmicrohttpd's con_cls, freed in on_completed. */
+typedef struct req {
+    struct timespec t0;
+    enum route route;
+    const char *stream;   /* R_INGEST: a cxm_store_streams entry */
+    const char *format;   /* R_INGEST: "ndjson" or "csv" */
+    cxm_store *st;        /* open from the token check to completion, or NULL */
+    int64_t token_id;     /* -1: none */
+    char *body;           /* owned; len bytes used of cap */
+    size_t len, cap;
+    int too_large;        /* body went past max_body: answer 413 */
+    int answered;         /* a response was queued */
+    unsigned status;
+    size_t bytes_out;
+    char method[8];       /* for the log line, truncated */
+    char path[128];       /* the URL's path, JSON-escaped and truncated, for the log line */
+    char note[160];       /* extra JSON members for the log line (",\"accepted\":N...") */
+} req;
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static void set_diag(cxm_diag *d, const char *fmt, ...) CXM_PRINTF(2, 3);
+static void set_diag(cxm_diag *d, const char *fmt, ...) {
+    if (!d) return;
+    memset(d, 0, sizeof *d);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* Copies s into out (cap > 6) escaped for a JSON string (no quotes),
+ * truncated at a whole character escape. */
+static void json_escape_to(const char *s, char *out, size_t cap) {
+    size_t j = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char e[8];
+        int n;
+        if (*p == '"' || *p == '\\') n = snprintf(e, sizeof e, "\\%c", *p);
+        else if (*p < 0x20) n = snprintf(e, sizeof e, "\\u%04x", *p);
+        else n = snprintf(e, sizeof e, "%c", *p);
+        if (n < 0 || j + (size_t)n >= cap) break;
+        memcpy(out + j, e, (size_t)n);
+        j += (size_t)n;
+    }
+    out[j] = '\0';
+}
+
+/* Writes s as a JSON string (quotes included) to f. */
+static void json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            fputc('\\', f);
+            fputc(*p, f);
+        } else if (*p < 0x20) {
+            fprintf(f, "\\u%04x", *p);
+        } else {
+            fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static double ms_since(const struct timespec *t0) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* "2026-11-23T15:04:05.123Z" into buf (cap >= 48). */
+static void utc_stamp(char *buf, size_t cap) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    time_t t = ts.tv_sec;
+    gmtime_r(&t, &tm);
+    char day[24];
+    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, cap, "%.20s.%03dZ", day, (int)(ts.tv_nsec / 1000000L % 1000));
+}
+
+/* One JSON line on stderr, written with a single fwrite. fmt: JSON members
+ * without the braces. */
+static void log_line(const char *fmt, ...) CXM_PRINTF(1, 2);
+static void log_line(const char *fmt, ...) {
+    char stamp[48], body[1024], line[1100];
+    utc_stamp(stamp, sizeof stamp);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    int n = snprintf(line, sizeof line, "{\"ts\":\"%s\",%s}\n", stamp, body);
+    if (n < 0) return;
+    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    fwrite(line, 1, len, stderr);
+}
+
+/* Queues body (malloc'ed, len bytes; ownership passes to libmicrohttpd, freed
+ * here on failure) with status. */
+static enum MHD_Result answer(struct MHD_Connection *c, req *r, unsigned status, char *body, size_t len) {
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (status == MHD_HTTP_UNAUTHORIZED) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    r->status = status;
+    r->bytes_out = len;
+    return ret;
+}
+
+/* {"error":"<msg>"} with status. */
+static enum MHD_Result answer_error(struct MHD_Connection *c, req *r, unsigned status, const char *fmt, ...)
+    CXM_PRINTF(4, 5);
+static enum MHD_Result answer_error(struct MHD_Connection *c, req *r, unsigned status, const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return MHD_NO;
+    fputs("{\"error\":", f);
+    json_str(f, msg);
+    fputs("}\n", f);
+    if (fclose(f)) {
+        free(buf);
+        return MHD_NO;
+    }
+    return answer(c, r, status, buf, len);
+}
+
+static enum MHD_Result answer_text(struct MHD_Connection *c, req *r, unsigned status, const char *text) {
+    size_t len = strlen(text);
+    char *buf = malloc(len + 1);
+    if (!buf) return MHD_NO;
+    memcpy(buf, text, len + 1);
+    return answer(c, r, status, buf, len);
+}
+
+/* ---- GET /v1/catalog: the JSON of `cxm metrics --format json` (src/cli/metrics.c) ---- */
+
+static const char *kind_name(cxm_kind k) {
+    switch (k) {
+    case CXM_KIND_COUNT: return "count";
+    case CXM_KIND_DISTRIBUTION: return "distribution";
+    case CXM_KIND_RATE: return "rate";
+    case CXM_KIND_SCORE: return "score";
+    }
+    return "";
+}
+
+static void catalog_json(FILE *f, const char *lang) {
+    fputc('[', f);
+    for (size_t i = 0; i < cxm_catalog_count(); i++) {
+        const cxm_metric_info *m = cxm_catalog_get(i);
+        fprintf(f, "%s\n{\"id\":", i ? "," : "");
+        json_str(f, m->id);
+        fputs(",\"family\":", f);
+        json_str(f, m->family);
+        fputs(",\"name\":", f);
+        json_str(f, cxm_label(m->id, lang));
+        fprintf(f, ",\"kind\":\"%s\",\"unit\":\"%s\",\"higher_is_better\":%s,\"stream\":", kind_name(m->kind),
+                cxm_unit_name(m->unit), m->higher_is_better < 0 ? "null" : m->higher_is_better ? "true" : "false");
+        json_str(f, m->stream);
+        fputs(",\"inputs\":", f);
+        json_str(f, m->inputs);
+        fputs(",\"formula\":", f);
+        json_str(f, m->formula);
+        fputs(",\"variants\":", f);
+        json_str(f, m->variants);
+        fputs(",\"presets\":", f);
+        json_str(f, m->presets);
+        fputs(",\"seeds\":", f);
+        json_str(f, m->seeds);
+        fputc('}', f);
+    }
+    fputs("\n]\n", f);
+}
+
+static enum MHD_Result do_catalog(struct MHD_Connection *c, req *r) {
+    const char *lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    if (lang && !cxm_lang_supported(lang))
+        return answer_error(c, r, MHD_HTTP_BAD_REQUEST, "lang '%s': expected en, zh-Hans, zh-Hant, ja or ms", lang);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    catalog_json(f, lang);
+    if (fclose(f)) {
+        free(buf);
+        return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    }
+    return answer(c, r, MHD_HTTP_OK, buf, len);
+}
+
+/* ---- GET /v1/metrics ------------------------------------------------------------ */
+
+enum { MAX_WHERE = 32 };
+
+typedef struct query {
+    cxm_report_opts o;
+    const char *where[MAX_WHERE];
+    const char *lang;
+    char bad[256]; /* first problem with the query, "" if none */
+} query;
+
+static enum MHD_Result on_arg(void *ud, enum MHD_ValueKind kind, const char *key, const char *value) {
+    (void)kind;
+    query *q = ud;
+    if (q->bad[0]) return MHD_YES;
+    if (!value) {
+        snprintf(q->bad, sizeof q->bad, "parameter '%.60s' needs a value", key);
+        return MHD_YES;
+    }
+    cxm_report_opts *o = &q->o;
+    if (!strcmp(key, "metrics")) o->metrics = value;
+    else if (!strcmp(key, "by")) o->by = value;
+    else if (!strcmp(key, "from")) o->from = value;
+    else if (!strcmp(key, "to")) o->to = value;
+    else if (!strcmp(key, "tz")) o->tz = value;
+    else if (!strcmp(key, "preset")) o->preset = value;
+    else if (!strcmp(key, "stats")) o->stats = value;
+    else if (!strcmp(key, "as_of")) o->as_of = value;
+    else if (!strcmp(key, "compare")) o->compare = value;
+    else if (!strcmp(key, "time_basis")) o->time_basis = value;
+    else if (!strcmp(key, "fcr_rule")) o->fcr_rule = value;
+    else if (!strcmp(key, "lang")) q->lang = value;
+    else if (!strcmp(key, "where")) {
+        if (o->nwhere == MAX_WHERE) snprintf(q->bad, sizeof q->bad, "more than %d where parameters", MAX_WHERE);
+        else q->where[o->nwhere++] = value;
+    } else {
+        snprintf(q->bad, sizeof q->bad,
+                 "unknown parameter '%.60s' (expected metrics, by, from, to, tz, preset, stats, as_of, compare, "
+                 "time_basis, fcr_rule, where, lang)",
+                 key);
+    }
+    return MHD_YES;
+}
+
+static unsigned status_for(int rc) {
+    switch (rc) {
+    case CXM_EUSAGE:
+    case CXM_ENOTFOUND:
+    case CXM_EPARSE:
+    case CXM_EDATA:
+    case CXM_ELIMIT: return MHD_HTTP_BAD_REQUEST;
+    default: return MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+}
+
+static enum MHD_Result do_metrics(struct MHD_Connection *c, req *r, const server *sv) {
+    query q;
+    memset(&q, 0, sizeof q);
+    q.o.where = q.where;
+    q.o.store = sv->store;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &q);
+    if (q.bad[0]) return answer_error(c, r, MHD_HTTP_BAD_REQUEST, "%s", q.bad);
+    if (q.lang && !cxm_lang_supported(q.lang))
+        return answer_error(c, r, MHD_HTTP_BAD_REQUEST, "lang '%s': expected en, zh-Hans, zh-Hant, ja or ms", q.lang);
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    cxm_result_set *rs = NULL;
+    int rc = cxm_report_run(&q.o, &rs, &d);
+    if (rc) {
+        char msg[1200];
+        if (d.msg[0]) cxm_diag_format(&d, msg, sizeof msg);
+        else snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
+        return answer_error(c, r, status_for(rc), "%s", msg);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        cxm_result_set_free(rs);
+        return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    }
+    rc = cxm_result_render(rs, CXM_FORMAT_JSON, q.lang, f);
+    cxm_result_set_free(rs);
+    if (fclose(f) || rc) {
+        free(buf);
+        return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot render the report");
+    }
+    return answer(c, r, MHD_HTTP_OK, buf, len);
+}
+
+/* ---- POST /v1/{stream} ------------------------------------------------------------ */
+
+typedef struct bad_rows {
+    FILE *f;        /* the "errors" array being written */
+    unsigned shown; /* entries written, <= CXM_SERVER_MAX_ERRORS */
+} bad_rows;
+
+static void on_bad_row(void *ud, const cxm_diag *d) {
+    bad_rows *b = ud;
+    if (b->shown == CXM_SERVER_MAX_ERRORS) return;
+    fprintf(b->f, "%s{\"line\":%llu,\"column\":%u,", b->shown ? "," : "", (unsigned long long)d->line,
+            (unsigned)d->column);
+    if (d->column_name[0]) {
+        fputs("\"field\":", b->f);
+        json_str(b->f, d->column_name);
+        fputc(',', b->f);
+    }
+    fputs("\"message\":", b->f);
+    json_str(b->f, d->msg);
+    fputc('}', b->f);
+    b->shown++;
+}
+
+static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r) {
+    if (r->too_large) return answer_error(c, r, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than the limit");
+    if (r->len == 0) return answer_error(c, r, MHD_HTTP_BAD_REQUEST, "empty body: expected %s records", r->format);
+    char *ebuf = NULL;
+    size_t elen = 0;
+    bad_rows b = {open_memstream(&ebuf, &elen), 0};
+    if (!b.f) return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    cxm_import_opts o;
+    memset(&o, 0, sizeof o);
+    o.stream = r->stream;
+    o.path = "body";
+    o.data = r->body;
+    o.len = r->len;
+    o.format = r->format;
+    o.bad_row = on_bad_row;
+    o.ud = &b;
+    cxm_store_counts n;
+    memset(&n, 0, sizeof n);
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    int rc = cxm_store_import(r->st, &o, &n, &d);
+    if (fclose(b.f)) {
+        free(ebuf);
+        return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    }
+    uint64_t accepted = n.inserted + n.updated + n.unchanged;
+    snprintf(r->note, sizeof r->note, ",\"stream\":\"%s\",\"accepted\":%llu,\"rejected\":%llu", r->stream,
+             (unsigned long long)accepted, (unsigned long long)n.rejected);
+    if (rc) {
+        /* the body as a whole could not be read (or the store failed): what
+         * committed before stays, and is reported */
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f) {
+            free(ebuf);
+            return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        }
+        fputs("{\"error\":", f);
+        json_str(f, d.msg[0] ? d.msg : cxm_strerror(rc));
+        fprintf(f, ",\"line\":%llu,\"column\":%u,\"accepted\":%llu,\"rejected\":%llu,\"errors\":[%s]}\n",
+                (unsigned long long)d.line, (unsigned)d.column, (unsigned long long)accepted,
+                (unsigned long long)n.rejected, ebuf ? ebuf : "");
+        free(ebuf);
+        if (fclose(f)) {
+            free(buf);
+            return MHD_NO;
+        }
+        return answer(c, r, status_for(rc), buf, len);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        free(ebuf);
+        return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    }
+    fprintf(f, "{\"accepted\":%llu,\"inserted\":%llu,\"updated\":%llu,\"unchanged\":%llu,\"rejected\":%llu,\"errors\":[%s]}\n",
+            (unsigned long long)accepted, (unsigned long long)n.inserted, (unsigned long long)n.updated,
+            (unsigned long long)n.unchanged, (unsigned long long)n.rejected, ebuf ? ebuf : "");
+    free(ebuf);
+    if (fclose(f)) {
+        free(buf);
+        return MHD_NO;
+    }
+    /* nothing usable in the body: a client error, with the lines */
+    unsigned status = accepted == 0 && n.rejected > 0 ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK;
+    return answer(c, r, status, buf, len);
+}
+
+/* ---- routing, authentication ------------------------------------------------- */
+
+static enum route route_of(const char *url, const char **stream) {
+    if (!strcmp(url, "/healthz")) return R_HEALTH;
+    if (!strcmp(url, "/v1/catalog")) return R_CATALOG;
+    if (!strcmp(url, "/v1/metrics")) return R_METRICS;
+    if (!strncmp(url, "/v1/", 4)) {
+        for (size_t i = 0; cxm_store_streams[i]; i++) {
+            if (!strcmp(url + 4, cxm_store_streams[i])) {
+                *stream = cxm_store_streams[i];
+                return R_INGEST;
+            }
+        }
+    }
+    return R_NONE;
+}
+
+/* Checks the bearer token; on refusal queues the answer and returns 0. */
+static int authorize(struct MHD_Connection *c, req *r, const server *sv, unsigned scope, enum MHD_Result *ret) {
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h) {
+        *ret = answer_error(c, r, MHD_HTTP_UNAUTHORIZED, "missing token: send 'Authorization: Bearer TOKEN'");
+        return 0;
+    }
+    if (strncasecmp(h, "Bearer ", 7)) {
+        *ret = answer_error(c, r, MHD_HTTP_UNAUTHORIZED, "expected 'Authorization: Bearer TOKEN'");
+        return 0;
+    }
+    const char *tok = h + 7;
+    while (*tok == ' ') tok++;
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    int rc = cxm_store_open(sv->store, 0, &r->st, &d);
+    if (rc) {
+        log_line("\"event\":\"error\",\"what\":\"cannot open the store\",\"code\":%d", rc);
+        *ret = answer_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, "the store cannot be opened");
+        return 0;
+    }
+    cxm_token_info info;
+    if (cxm_store_token_verify(r->st, tok, strlen(tok), &info)) {
+        *ret = answer_error(c, r, MHD_HTTP_UNAUTHORIZED, "invalid or revoked token");
+        return 0;
+    }
+    r->token_id = info.id;
+    if (!(info.scopes & scope)) {
+        *ret = answer_error(c, r, MHD_HTTP_FORBIDDEN, "token lacks the '%s' scope",
+                            scope == CXM_SCOPE_INGEST ? "ingest" : "read");
+        return 0;
+    }
+    return 1;
+}
+
+/* Content-Type -> import format, or NULL. */
+static const char *format_of(const char *ct) {
+    if (!ct) return NULL;
+    size_t n = strcspn(ct, ";");
+    while (n && ct[n - 1] == ' ') n--;
+    if ((n == 20 && !strncasecmp(ct, "application/x-ndjson", n)) || (n == 20 && !strncasecmp(ct, "application/jsonlines", n)) ||
+        (n == 18 && !strncasecmp(ct, "application/x-jsonl", n)))
+        return "ndjson";
+    if (n == 8 && !strncasecmp(ct, "text/csv", n)) return "csv";
+    return NULL;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+    (void)version;
+    server *sv = cls;
+    req *r = *con_cls;
+    if (!r) { /* first call: headers only */
+        r = calloc(1, sizeof *r);
+        if (!r) return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &r->t0);
+        r->token_id = -1;
+        json_escape_to(method, r->method, sizeof r->method);
+        json_escape_to(url, r->path, sizeof r->path);
+        *con_cls = r;
+        pthread_mutex_lock(&sv->mu);
+        sv->active++;
+        pthread_mutex_unlock(&sv->mu);
+        r->route = route_of(url, &r->stream);
+        int is_get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
+        int is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
+        enum MHD_Result ret = MHD_YES;
+        switch (r->route) {
+        case R_NONE: return answer_error(c, r, MHD_HTTP_NOT_FOUND, "no such endpoint");
+        case R_HEALTH:
+            if (!is_get) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
+            return answer_text(c, r, MHD_HTTP_OK, "{\"status\":\"ok\"}\n");
+        case R_CATALOG:
+        case R_METRICS:
+            if (!is_get) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
+            if (!authorize(c, r, sv, CXM_SCOPE_READ, &ret)) return ret;
+            return r->route == R_CATALOG ? do_catalog(c, r) : do_metrics(c, r, sv);
+        case R_INGEST: {
+            if (!is_post) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
+            if (!authorize(c, r, sv, CXM_SCOPE_INGEST, &ret)) return ret;
+            const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+            r->format = format_of(ct);
+            if (!r->format)
+                return answer_error(c, r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                    "Content-Type '%s': expected application/x-ndjson or text/csv", ct ? ct : "");
+            const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+            if (cl) {
+                char *end;
+                errno = 0;
+                unsigned long long v = strtoull(cl, &end, 10);
+                if (errno || *end || end == cl || v > sv->max_body)
+                    return answer_error(c, r, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than the limit (%zu bytes)",
+                                        sv->max_body);
+            }
+            return MHD_YES;
+        }
+        }
+        return MHD_NO;
+    }
+    if (r->answered) { /* a refusal was queued: drop whatever comes */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) { /* a piece of the body */
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (r->too_large) return MHD_YES;
+        if (n > sv->max_body - r->len) {
+            r->too_large = 1;
+            free(r->body);
+            r->body = NULL;
+            r->len = r->cap = 0;
+            return MHD_YES;
+        }
+        if (r->len + n > r->cap) {
+            size_t cap = r->cap ? r->cap : 64 * 1024;
+            while (cap < r->len + n) cap = cap > sv->max_body / 2 ? sv->max_body : cap * 2;
+            char *p = realloc(r->body, cap);
+            if (!p) return MHD_NO;
+            r->body = p;
+            r->cap = cap;
+        }
+        memcpy(r->body + r->len, upload_data, n);
+        r->len += n;
+        return MHD_YES;
+    }
+    return do_ingest(c, r); /* the whole body is in */
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
+    server *sv = cls;
+    req *r = *con_cls;
+    if (!r) return;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char addr[INET_ADDRSTRLEN] = "";
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, addr, sizeof addr);
+    static const char *const names[] = {"", "health", "catalog", "metrics", "ingest"};
+    char tok[32] = "null";
+    if (r->token_id >= 0) snprintf(tok, sizeof tok, "%lld", (long long)r->token_id);
+    log_line("\"event\":\"request\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"route\":\"%s\",\"status\":%u,\"ms\":%.3f,\"bytes_in\":%zu,"
+             "\"bytes_out\":%zu,\"token\":%s,\"completed\":%s%s",
+             addr, r->method, r->path, names[r->route], r->status, ms_since(&r->t0), r->len, r->bytes_out, tok,
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "true" : "false", r->note);
+    cxm_store_close(r->st);
+    free(r->body);
+    free(r);
+    *con_cls = NULL;
+    pthread_mutex_lock(&sv->mu);
+    sv->active--;
+    pthread_mutex_unlock(&sv->mu);
+}
+
+/* ---- public -------------------------------------------------------------------- */
+
+int cxm_server_parse_listen(const char *text, char *host_out, size_t cap, uint16_t *port, cxm_diag *diag) {
+    const char *colon = text ? strrchr(text, ':') : NULL;
+    if (!colon || (size_t)(colon - text) >= cap || colon == text) {
+        set_diag(diag, "--listen '%s': expected HOST:PORT, e.g. 127.0.0.1:8080", text ? text : "");
+        return CXM_EUSAGE;
+    }
+    memcpy(host_out, text, (size_t)(colon - text));
+    host_out[colon - text] = '\0';
+    struct in_addr a;
+    if (inet_pton(AF_INET, host_out, &a) != 1) {
+        set_diag(diag, "--listen '%s': expected an IPv4 address such as 127.0.0.1 before the ':'", text);
+        return CXM_EUSAGE;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(colon + 1, &end, 10);
+    if (errno || *end || end == colon + 1 || v < 0 || v > 65535) {
+        set_diag(diag, "--listen '%s': expected a port 0..65535 after the ':'", text);
+        return CXM_EUSAGE;
+    }
+    *port = (uint16_t)v;
+    return CXM_OK;
+}
+
+int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
+    server sv;
+    memset(&sv, 0, sizeof sv);
+    sv.store = o->store;
+    sv.max_body = o->max_body ? o->max_body : CXM_SERVER_MAX_BODY;
+    /* the store exists and is migrated before the first request */
+    cxm_store *st = NULL;
+    int rc = cxm_store_open(o->store, CXM_STORE_CREATE, &st, diag);
+    if (rc) return rc;
+    cxm_store_close(st);
+
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(o->port);
+    if (inet_pton(AF_INET, o->host, &sa.sin_addr) != 1) {
+        set_diag(diag, "'%s' is not an IPv4 address", o->host);
+        return CXM_EUSAGE;
+    }
+    /* SIGTERM and SIGINT are taken by sigwait below; blocked before any
+     * thread starts, so every thread inherits the mask */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigset_t old;
+    pthread_sigmask(SIG_BLOCK, &sigs, &old);
+    signal(SIGPIPE, SIG_IGN);
+    if (pthread_mutex_init(&sv.mu, NULL)) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return CXM_ENOMEM;
+    }
+    struct MHD_Daemon *d =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+                             MHD_USE_ERROR_LOG,
+                         0, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CXM_SERVER_MAX_CONNECTIONS,
+                         MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv,
+                         MHD_OPTION_END);
+    if (!d) {
+        pthread_mutex_destroy(&sv.mu);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        set_diag(diag, "cannot listen on %s:%u (address in use or not local?)", o->host, (unsigned)o->port);
+        return CXM_EIO;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    unsigned port = di ? di->port : o->port;
+    log_line("\"event\":\"listening\",\"host\":\"%s\",\"port\":%u,\"max_body\":%zu", o->host, port, sv.max_body);
+    int sig = 0;
+    while (sigwait(&sigs, &sig) != 0) {
+    }
+    log_line("\"event\":\"stopping\",\"signal\":\"%s\"", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    /* stop accepting, let the requests under way finish (their batches commit) */
+    MHD_socket ls = MHD_quiesce_daemon(d);
+    for (int i = 0; i < CXM_SERVER_DRAIN_SECONDS * 100; i++) {
+        pthread_mutex_lock(&sv.mu);
+        unsigned n = sv.active;
+        pthread_mutex_unlock(&sv.mu);
+        if (!n) break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(d);
+    if (ls != MHD_INVALID_SOCKET) close(ls);
+    pthread_mutex_destroy(&sv.mu);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    log_line("\"event\":\"stopped\"");
+    return CXM_OK;
+}
