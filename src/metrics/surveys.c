@@ -11,8 +11,13 @@
  * read. A survey's scale is its first row's (scale_min/scale_max, else the
  * default for its name); a row with another scale is a bad row.
  *
+ * CSV responses are read by two threads (see "reading" below): a worker
+ * parses rows into batches, the caller's thread applies them in file
+ * order, so results and warnings are those of a single-threaded read.
+ *
  * Sizes: tens of millions of answers, thousands of groups; one 824-byte
- * histogram per (group, survey) in use.
+ * histogram per (group, survey) in use; three batches of 4096 rows in
+ * flight (their bytes grow to the kept columns of 4096 rows).
  */
 #include <ctype.h>
 #include <math.h>
@@ -411,31 +416,63 @@ static void by_values(const struct cxm_surveys *S, const cxm_field *f, size_t nf
     }
 }
 
-/* One response row: bad rows are reported and skipped. */
-static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, uint64_t line) {
+/* What stage A learns of a response row from the row alone (no shared
+ * state): its line, time, id fingerprint and score digits. */
+typedef struct srow {
+    uint64_t line;
+    cxm_time t;                /* `at` in the input zone */
+    cxm_idkey k;               /* fingerprint of response_id */
+    int digits;                /* a score of one or two plain digits, else -1 (empty or to parse) */
+} srow;
+
+/* Stage A of a response row: the checks that depend on the row alone, in
+ * on_row's order (id, at, survey; every later check needs shared state).
+ * Reads S's column map and the context's zone only, so it may run on the
+ * reading thread. Returns 0, or CXM_EPARSE with *d describing the bad row. */
+static int parse_row(const struct cxm_surveys *S, const cxm_field *f, size_t nf, uint64_t line, srow *out,
+                     cxm_diag *d) {
+    const cxm_ctx *c = &S->R->c;
+    const cxm_colmap *m = &S->map;
+    cxm_field id, at, sv, score;
+    const char *why = NULL;
+#define COL(k) ((uint32_t)m->src[k] + 1)
+    if (!field_text(f, nf, m->src[RS_RESPONSE_ID], &id))
+        return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_RESPONSE_ID), "response_id",
+                            "expected a response id, found an empty field");
+    if (!field_text(f, nf, m->src[RS_AT], &at) ||
+        cxm_parse_time(at.ptr, at.len, c->input_tz, c->order, &out->t, &why))
+        return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_AT), "at",
+                            "expected a timestamp such as 2024-03-05T14:07:00Z, found '%.*s'%s%s",
+                            at.ptr ? (int)(at.len > 80 ? 80 : at.len) : 0, at.ptr ? at.ptr : "", why ? ": " : "",
+                            why ? why : "");
+    if (!field_text(f, nf, m->src[RS_SURVEY], &sv))
+        return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey",
+                            "expected a survey name (csat, ces, nps, enps, esat, ...), found an empty field");
+#undef COL
+    out->line = line;
+    out->k = cxm_idset_key(id.ptr, id.len);
+    out->digits = -1;
+    if (field_text(f, nf, m->src[RS_SCORE], &score) && score.len <= 2 && (unsigned)(score.ptr[0] - '0') < 10 &&
+        (score.len == 1 || (unsigned)(score.ptr[1] - '0') < 10))
+        out->digits = score.len == 1 ? score.ptr[0] - '0' : (score.ptr[0] - '0') * 10 + score.ptr[1] - '0';
+    return CXM_OK;
+}
+
+/* Stage B of a response row that passed parse_row (pr): the where filters,
+ * the survey's kind and scale, the score, the duplicate check and the
+ * state updates. Bad rows are reported and skipped. f holds at least the
+ * columns the stage reads (see plan_keep). */
+static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const srow *pr) {
     report *R = S->R;
     cxm_ctx *c = &R->c;
     const cxm_colmap *m = &S->map;
     cxm_diag d;
-    cxm_field id, at, sv, score, tid;
-    const char *why = NULL;
+    cxm_field id, sv, score, tid;
+    uint64_t line = pr->line;
+    cxm_time t = pr->t;
 #define COL(k) ((uint32_t)m->src[k] + 1)
-    if (!field_text(f, nf, m->src[RS_RESPONSE_ID], &id))
-        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_RESPONSE_ID), "response_id",
-                                        "expected a response id, found an empty field"),
-                           &d));
-    cxm_time t;
-    if (!field_text(f, nf, m->src[RS_AT], &at) ||
-        cxm_parse_time(at.ptr, at.len, c->input_tz, c->order, &t, &why))
-        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_AT), "at",
-                                        "expected a timestamp such as 2024-03-05T14:07:00Z, found '%.*s'%s%s",
-                                        at.ptr ? (int)(at.len > 80 ? 80 : at.len) : 0, at.ptr ? at.ptr : "",
-                                        why ? ": " : "", why ? why : ""),
-                           &d));
-    if (!field_text(f, nf, m->src[RS_SURVEY], &sv))
-        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey",
-                                        "expected a survey name (csat, ces, nps, enps, esat, ...), found an empty field"),
-                           &d));
+    field_text(f, nf, m->src[RS_RESPONSE_ID], &id);
+    field_text(f, nf, m->src[RS_SURVEY], &sv);
     /* where: response columns, or the ticket's through the join */
     uint32_t tcode = UINT32_MAX;
     int have_ticket = field_text(f, nf, m->src[RS_TICKET_ID], &tid) && S->njoins &&
@@ -522,9 +559,8 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, uint64_t
     int sc = -1;
     if (field_text(f, nf, m->src[RS_SCORE], &score)) {
         double x;
-        int fast = score.len <= 2 && (unsigned)(score.ptr[0] - '0') < 10 &&
-                   (score.len == 1 || (unsigned)(score.ptr[1] - '0') < 10);
-        if (fast) sc = score.len == 1 ? score.ptr[0] - '0' : (score.ptr[0] - '0') * 10 + score.ptr[1] - '0';
+        int fast = pr->digits >= 0;
+        if (fast) sc = pr->digits;
         if ((!fast && (cxm_parse_double(score.ptr, score.len, &x) || cxm_survey_score_from_double(x, &sc))) ||
             sc < kind->scale.min || sc > kind->scale.max)
             return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SCORE), "score",
@@ -535,7 +571,7 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, uint64_t
     }
     if (S->defer) {
         struct pend *p = &S->ring[(S->rhead + S->rcount) % 16];
-        p->k = cxm_idset_key(id.ptr, id.len);
+        p->k = pr->k;
         cxm_idset_prefetch(&S->seen, p->k);
         p->line = line;
         p->sc = sc;
@@ -551,7 +587,7 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, uint64_t
         return S->rcount == 16 ? drain(S, 15) : CXM_OK;
     }
     uint64_t first;
-    int rc = cxm_idset_add(&S->seen, cxm_idset_key(id.ptr, id.len), line, &first);
+    int rc = cxm_idset_add(&S->seen, pr->k, line, &first);
     if (rc) return rc;
     if (first)
         return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_RESPONSE_ID), "response_id",
@@ -651,39 +687,295 @@ static int drain(struct cxm_surveys *S, size_t keep) {
     return rc;
 }
 
-int cxm_surveys_run(report *R) {
-    struct cxm_surveys *S = R->sv;
-    if (!S || !S->path) return CXM_OK;
-    cxm_ctx *c = &R->c;
-    const cxm_report_opts *o = c->o;
-    for (size_t k = 0; k < S->njoins; k++) {
-        join_term *j = &S->joins[k];
-        if (!j->tsrc && c->tickets_path && c->ncols)
-            j->tsrc = cxm_colmap_find(&c->map, c->names, c->ncols, j->name) + 1;
-        if (!j->tsrc && c->ncols)
-            return cxm_diag_set(c->diag, CXM_EUSAGE, S->path, 1, 0, NULL,
-                                "neither the responses nor the tickets have a column '%s'", j->name);
+/* ---- reading: a two-stage pipeline -----------------------------------------
+ *
+ * As for tickets (metrics/ingest.c), CSV responses are read in two stages
+ * over batches of rows, so two cores share the work while rows (and so
+ * warnings, duplicate checks and every result) keep the file's order:
+ *
+ *   stage A (a worker thread): cxm_rows_next, then parse_row (the checks
+ *     that need the row alone, the time, the id fingerprint, the score
+ *     digits), copying the columns stage B reads into the batch's bytes;
+ *   stage B (the caller's thread): on_row for each row, and the bad rows
+ *     stage A met, reported at their place among the good ones.
+ *
+ * Batches circulate through a ring of SV_NBATCH: A fills one while B
+ * drains another. NDJSON input, whose header may grow between rows, runs
+ * parse_row and on_row in turn on the caller's thread.
+ */
+#include <pthread.h>
+
+enum { SV_BATCH_ROWS = 4096, SV_NBATCH = 3 };
+
+typedef struct sv_bad {
+    size_t at;                 /* index of the next good row in the batch */
+    cxm_diag d;
+} sv_bad;
+
+typedef struct sv_batch {
+    size_t n;                  /* good rows */
+    srow row[SV_BATCH_ROWS];
+    uint32_t *foff, *flen;     /* n x nkeep views into bytes; flen UINT32_MAX: missing */
+    char *bytes;               /* owned; capped at UINT32_MAX bytes */
+    size_t nbytes, cap;
+    sv_bad *bad;               /* owned; at most the batch's records */
+    size_t nbad, badcap;
+    uint64_t rows;             /* records read, good or bad */
+    uint64_t done, total;      /* progress */
+    int eof, rc;               /* end of input; a fatal error (diag) */
+    cxm_diag diag;
+} sv_batch;
+
+typedef struct sv_pipe {
+    const struct cxm_surveys *S; /* read-only while the worker runs */
+    cxm_rows *r;               /* borrowed; read by stage A only */
+    int keep[RS_NCOLS + CXM_MAX_GROUP_KEYS + CXM_MAX_WHERE]; /* source columns stage B reads */
+    size_t nkeep;
+    sv_batch b[SV_NBATCH];
+    /* ring state, guarded by mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t filled, drained;    /* batches filled by A, drained by B */
+    int stop;
+} sv_pipe;
+
+/* Appends p[0..n) to b's bytes; *off gets its offset. */
+static int batch_bytes(sv_batch *b, const char *p, size_t n, uint32_t *off) {
+    if (b->nbytes + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1u << 16;
+        while (cap < b->nbytes + n) cap *= 2;
+        if (cap > UINT32_MAX) return CXM_ELIMIT;
+        char *nb = realloc(b->bytes, cap);
+        if (!nb) return CXM_ENOMEM;
+        b->bytes = nb;
+        b->cap = cap;
     }
-    cxm_rows *r = NULL;
-    int rc = cxm_rows_open(&r, S->path, cxm_rows_guess_format(S->path), o->delimiter ? o->delimiter : ',', c->diag);
-    if (rc) return rc;
+    if (n) memcpy(b->bytes + b->nbytes, p, n);
+    *off = (uint32_t)b->nbytes;
+    b->nbytes += n;
+    return CXM_OK;
+}
+
+/* Records a bad row before the batch's next good one. */
+static int batch_bad(sv_batch *b, const cxm_diag *d) {
+    if (b->nbad == b->badcap) {
+        size_t cap = b->badcap ? b->badcap * 2 : 16;
+        sv_bad *nb = realloc(b->bad, cap * sizeof *nb);
+        if (!nb) return CXM_ENOMEM;
+        b->bad = nb;
+        b->badcap = cap;
+    }
+    b->bad[b->nbad].at = b->n;
+    b->bad[b->nbad].d = *d;
+    b->nbad++;
+    return CXM_OK;
+}
+
+/* The source columns on_row reads: id, survey, scale, score, the ticket id
+ * of joins, the comment for themes, and the --by and --where columns. The
+ * `at` column is not kept: stage A parses it. */
+static int plan_keep(sv_pipe *P) {
+    const struct cxm_surveys *S = P->S;
+    const cxm_ctx *c = &S->R->c;
+    size_t ns = S->map.nsrc;
+    char *want = calloc(ns ? ns : 1, 1);
+    if (!want) return CXM_ENOMEM;
+    int cols[RS_NCOLS + CXM_MAX_GROUP_KEYS + CXM_MAX_WHERE];
+    size_t n = 0;
+    cols[n++] = S->map.src[RS_RESPONSE_ID];
+    cols[n++] = S->map.src[RS_SURVEY];
+    cols[n++] = S->map.src[RS_SCALE_MIN];
+    cols[n++] = S->map.src[RS_SCALE_MAX];
+    cols[n++] = S->map.src[RS_SCORE];
+    if (S->njoins) cols[n++] = S->map.src[RS_TICKET_ID];
+    if (S->themes) cols[n++] = S->map.src[RS_COMMENT];
+    for (size_t i = 0; i < c->nby; i++) cols[n++] = c->by[i].is_time ? -1 : S->by_src[i];
+    for (size_t i = 0; i < c->nwhere; i++) cols[n++] = S->where_src[i];
+    for (size_t i = 0; i < n; i++)
+        if (cols[i] >= 0 && (size_t)cols[i] < ns) want[cols[i]] = 1;
+    for (size_t i = 0; i < ns; i++)
+        if (want[i]) P->keep[P->nkeep++] = (int)i;
+    free(want);
+    for (int k = 0; k < SV_NBATCH; k++) {
+        P->b[k].foff = malloc((SV_BATCH_ROWS * P->nkeep + 1) * sizeof(uint32_t));
+        P->b[k].flen = malloc((SV_BATCH_ROWS * P->nkeep + 1) * sizeof(uint32_t));
+        if (!P->b[k].foff || !P->b[k].flen) return CXM_ENOMEM;
+    }
+    return CXM_OK;
+}
+
+/* Stage A: fills b with up to SV_BATCH_ROWS good rows (and the bad ones met). */
+static void fill(sv_pipe *P, sv_batch *b) {
+    b->n = b->nbytes = b->nbad = 0;
+    b->rows = 0;
+    b->eof = b->rc = 0;
     const cxm_field *f;
     size_t nf;
     cxm_diag rowdiag;
-    uint64_t done, total;
-    int reserved = 0;
-    S->defer = !S->themes && S->compare != 2;
+    while (b->n < SV_BATCH_ROWS) {
+        int got = cxm_rows_next(P->r, &f, &nf, &rowdiag);
+        if (got == 0) {
+            b->eof = 1;
+            break;
+        }
+        if (got < 0 && got != CXM_EPARSE) {
+            b->rc = got;
+            b->diag = rowdiag;
+            break;
+        }
+        b->rows++;
+        srow *pr = &b->row[b->n];
+        if (got == CXM_EPARSE || parse_row(P->S, f, nf, cxm_rows_line(P->r), pr, &rowdiag)) {
+            if ((b->rc = batch_bad(b, &rowdiag))) break;
+            continue;
+        }
+        size_t base = b->n * P->nkeep;
+        for (size_t k = 0; k < P->nkeep && !b->rc; k++) {
+            size_t src = (size_t)P->keep[k];
+            if (src >= nf || !f[src].ptr) {
+                b->foff[base + k] = 0;
+                b->flen[base + k] = UINT32_MAX;
+            } else if (!(b->rc = batch_bytes(b, f[src].ptr, f[src].len, &b->foff[base + k]))) {
+                b->flen[base + k] = (uint32_t)f[src].len;
+            }
+        }
+        if (b->rc) break;
+        b->n++;
+    }
+    cxm_rows_progress(P->r, &b->done, &b->total);
+}
+
+static void *worker(void *arg) {
+    sv_pipe *P = arg;
+    for (size_t i = 0;; i++) {
+        pthread_mutex_lock(&P->mu);
+        while (!P->stop && P->filled - P->drained >= SV_NBATCH) pthread_cond_wait(&P->cv, &P->mu);
+        int stop = P->stop;
+        pthread_mutex_unlock(&P->mu);
+        if (stop) break;
+        sv_batch *b = &P->b[i % SV_NBATCH];
+        fill(P, b);
+        pthread_mutex_lock(&P->mu);
+        P->filled++;
+        pthread_cond_broadcast(&P->cv);
+        pthread_mutex_unlock(&P->mu);
+        if (b->eof || b->rc) break;
+    }
+    return NULL;
+}
+
+/* Sizes the id set once, from the bytes per record read so far. */
+static int reserve_ids(struct cxm_surveys *S, uint64_t rows, uint64_t done, uint64_t total) {
+    double est = done && total ? (double)total * (double)rows / (double)done * 1.05 : 0;
+    return est > 0 && est < 1e10 ? cxm_idset_reserve(&S->seen, (size_t)est) : CXM_OK;
+}
+
+/* Stage B: every row of b, in order; fields (S->map.nsrc, zeroed by the
+ * caller) is the row view handed to on_row, rebuilt for the kept columns. */
+static int take(struct cxm_surveys *S, sv_pipe *P, sv_batch *b, cxm_field *fields) {
+    cxm_ctx *c = &S->R->c;
+    const cxm_report_opts *o = c->o;
+    int rc = CXM_OK;
+    size_t nb = 0;
+    if (!S->seen.nslots && b->n && (rc = reserve_ids(S, b->rows, b->done, b->total))) return rc;
+    for (size_t i = 0; i <= b->n && !rc; i++) {
+        while (nb < b->nbad && b->bad[nb].at == i && !rc) rc = bad_row(S, &b->bad[nb++].d);
+        if (rc || i == b->n) break;
+        for (size_t k = 0; k < P->nkeep; k++) {
+            cxm_field *fk = &fields[P->keep[k]];
+            uint32_t len = b->flen[i * P->nkeep + k];
+            fk->ptr = len == UINT32_MAX ? NULL : b->bytes + b->foff[i * P->nkeep + k];
+            fk->len = len == UINT32_MAX ? 0 : len;
+        }
+        rc = on_row(S, fields, S->map.nsrc, &b->row[i]);
+    }
+    if (!rc && b->rc) {
+        *c->diag = b->diag;
+        rc = b->rc;
+    }
+    if (!rc && o->progress) o->progress(o->ud, "responses", b->done, b->total);
+    return rc;
+}
+
+static void pipe_free(sv_pipe *P) {
+    for (int k = 0; k < SV_NBATCH; k++) {
+        free(P->b[k].foff);
+        free(P->b[k].flen);
+        free(P->b[k].bytes);
+        free(P->b[k].bad);
+    }
+    free(P);
+}
+
+/* CSV: both stages, on two threads (on one if no thread can be started). */
+static int run_csv(struct cxm_surveys *S, cxm_rows *r) {
+    sv_pipe *P = calloc(1, sizeof *P);
+    cxm_field *fields = calloc(S->map.nsrc + 1, sizeof *fields);
+    int rc = !P || !fields ? CXM_ENOMEM : CXM_OK;
+    if (!rc) {
+        P->S = S;
+        P->r = r;
+        rc = plan_keep(P);
+    }
+    int threaded = 0, sync = 0;
+    pthread_t th;
+    if (!rc) {
+        pthread_mutex_init(&P->mu, NULL);
+        pthread_cond_init(&P->cv, NULL);
+        sync = 1;
+        threaded = !pthread_create(&th, NULL, worker, P);
+    }
+    for (size_t i = 0; !rc; i++) {
+        sv_batch *b = &P->b[i % SV_NBATCH];
+        if (threaded) {
+            pthread_mutex_lock(&P->mu);
+            while (P->filled <= i) pthread_cond_wait(&P->cv, &P->mu);
+            pthread_mutex_unlock(&P->mu);
+        } else {
+            fill(P, b);
+        }
+        rc = take(S, P, b, fields);
+        int last = b->eof || b->rc;
+        if (threaded) {
+            pthread_mutex_lock(&P->mu);
+            P->drained++;
+            if (rc) P->stop = 1;
+            pthread_cond_broadcast(&P->cv);
+            pthread_mutex_unlock(&P->mu);
+        }
+        if (last) break;
+    }
+    if (threaded) pthread_join(th, NULL);
+    if (sync) {
+        pthread_mutex_destroy(&P->mu);
+        pthread_cond_destroy(&P->cv);
+    }
+    free(fields);
+    if (P) pipe_free(P);
+    return rc;
+}
+
+/* NDJSON: the stages in turn, row by row, following the growing header. */
+static int run_ndjson(struct cxm_surveys *S, cxm_rows *r) {
+    cxm_ctx *c = &S->R->c;
+    const cxm_report_opts *o = c->o;
+    const cxm_field *f;
+    size_t nf;
+    cxm_diag rowdiag;
+    uint64_t done, total, records = 0;
+    int reserved = 0, rc = CXM_OK;
     while (!rc) {
         int got = cxm_rows_next(r, &f, &nf, &rowdiag);
         if (got == 0) break;
-        if (got == CXM_EPARSE) {
-            rc = bad_row(S, &rowdiag);
-            continue;
-        }
-        if (got < 0) {
+        if (got < 0 && got != CXM_EPARSE) {
             *c->diag = rowdiag;
             rc = got;
             break;
+        }
+        records++;
+        if (got == CXM_EPARSE) {
+            rc = bad_row(S, &rowdiag);
+            continue;
         }
         if (nf != S->map.nsrc && (rc = drain(S, 0))) break;
         if (nf != S->map.nsrc) { /* NDJSON met a new key */
@@ -699,19 +991,40 @@ int cxm_surveys_run(report *R) {
             for (size_t i = 0; i < c->nwhere; i++)
                 if (S->where_join[i] < 0) S->where_src[i] = cxm_colmap_find(&S->map, names, ncols, c->where[i].col);
         }
-        if (!reserved && S->rows >= 4096) { /* size the id set once from the bytes per row so far */
+        if (!reserved && records >= 4096) {
             reserved = 1;
-            uint64_t d0, t0;
-            cxm_rows_progress(r, &d0, &t0);
-            double est = d0 && t0 ? (double)t0 * (double)S->rows / (double)d0 * 1.05 : 0;
-            if (est > 0 && est < 1e10 && (rc = cxm_idset_reserve(&S->seen, (size_t)est))) break;
+            cxm_rows_progress(r, &done, &total);
+            if ((rc = reserve_ids(S, records, done, total))) break;
         }
-        rc = on_row(S, f, nf, cxm_rows_line(r));
-        if (o->progress && (S->rows & 0xffff) == 0) {
+        srow pr;
+        rc = parse_row(S, f, nf, cxm_rows_line(r), &pr, &rowdiag) ? bad_row(S, &rowdiag) : on_row(S, f, nf, &pr);
+        if (o->progress && (records & 0xffff) == 0) {
             cxm_rows_progress(r, &done, &total);
             o->progress(o->ud, "responses", done, total);
         }
     }
+    return rc;
+}
+
+int cxm_surveys_run(report *R) {
+    struct cxm_surveys *S = R->sv;
+    if (!S || !S->path) return CXM_OK;
+    cxm_ctx *c = &R->c;
+    const cxm_report_opts *o = c->o;
+    for (size_t k = 0; k < S->njoins; k++) {
+        join_term *j = &S->joins[k];
+        if (!j->tsrc && c->tickets_path && c->ncols)
+            j->tsrc = cxm_colmap_find(&c->map, c->names, c->ncols, j->name) + 1;
+        if (!j->tsrc && c->ncols)
+            return cxm_diag_set(c->diag, CXM_EUSAGE, S->path, 1, 0, NULL,
+                                "neither the responses nor the tickets have a column '%s'", j->name);
+    }
+    cxm_rows *r = NULL;
+    cxm_rows_format fmt = cxm_rows_guess_format(S->path);
+    int rc = cxm_rows_open(&r, S->path, fmt, o->delimiter ? o->delimiter : ',', c->diag);
+    if (rc) return rc;
+    S->defer = !S->themes && S->compare != 2;
+    rc = fmt == CXM_ROWS_CSV ? run_csv(S, r) : run_ndjson(S, r);
     if (!rc) rc = drain(S, 0);
     cxm_rows_free(r);
     if (!rc && S->bad_rows)
