@@ -49,19 +49,19 @@ typedef struct server {
 typedef struct req {
     struct timespec t0;
     enum route route;
-    const char *stream;   /* R_INGEST: a cxm_store_streams entry */
-    const char *format;   /* R_INGEST: "ndjson" or "csv" */
-    cxm_store *st;        /* open from the token check to completion, or NULL */
-    int64_t token_id;     /* -1: none */
-    char *body;           /* owned; len bytes used of cap */
+    const char *stream; /* R_INGEST: a cxm_store_streams entry */
+    const char *format; /* R_INGEST: "ndjson" or "csv" */
+    cxm_store *st;      /* open from the token check to completion, or NULL */
+    int64_t token_id;   /* -1: none */
+    char *body;         /* owned; len bytes used of cap */
     size_t len, cap;
-    int too_large;        /* body went past max_body: answer 413 */
-    int answered;         /* a response was queued */
+    int too_large; /* body went past max_body: answer 413 */
+    int answered;  /* a response was queued */
     unsigned status;
     size_t bytes_out;
-    char method[8];       /* for the log line, truncated */
-    char path[128];       /* the URL's path, JSON-escaped and truncated, for the log line */
-    char note[160];       /* extra JSON members for the log line (",\"accepted\":N...") */
+    char method[8]; /* for the log line, truncated */
+    char path[128]; /* the URL's path, JSON-escaped and truncated, for the log line */
+    char note[160]; /* extra JSON members for the log line (",\"accepted\":N...") */
 } req;
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -83,9 +83,12 @@ static void json_escape_to(const char *s, char *out, size_t cap) {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         char e[8];
         int n;
-        if (*p == '"' || *p == '\\') n = snprintf(e, sizeof e, "\\%c", *p);
-        else if (*p < 0x20) n = snprintf(e, sizeof e, "\\u%04x", *p);
-        else n = snprintf(e, sizeof e, "%c", *p);
+        if (*p == '"' || *p == '\\')
+            n = snprintf(e, sizeof e, "\\%c", *p);
+        else if (*p < 0x20)
+            n = snprintf(e, sizeof e, "\\u%04x", *p);
+        else
+            n = snprintf(e, sizeof e, "%c", *p);
         if (n < 0 || j + (size_t)n >= cap) break;
         memcpy(out + j, e, (size_t)n);
         j += (size_t)n;
@@ -141,6 +144,19 @@ static void log_line(const char *fmt, ...) {
     if (n < 0) return;
     size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
     fwrite(line, 1, len, stderr);
+}
+
+/* libmicrohttpd's own messages (bind failures, broken connections), as JSON log lines. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) CXM_PRINTF(2, 0);
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+    (void)cls;
+    char msg[512], esc[700];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    json_escape_to(msg, esc, sizeof esc);
+    log_line("\"event\":\"httpd\",\"message\":\"%s\"", esc);
 }
 
 /* Queues body (malloc'ed, len bytes; ownership passes to libmicrohttpd, freed
@@ -215,7 +231,10 @@ static void catalog_json(FILE *f, const char *lang) {
         fputs(",\"name\":", f);
         json_str(f, cxm_label(m->id, lang));
         fprintf(f, ",\"kind\":\"%s\",\"unit\":\"%s\",\"higher_is_better\":%s,\"stream\":", kind_name(m->kind),
-                cxm_unit_name(m->unit), m->higher_is_better < 0 ? "null" : m->higher_is_better ? "true" : "false");
+                cxm_unit_name(m->unit),
+                m->higher_is_better < 0 ? "null"
+                : m->higher_is_better   ? "true"
+                                        : "false");
         json_str(f, m->stream);
         fputs(",\"inputs\":", f);
         json_str(f, m->inputs);
@@ -268,21 +287,35 @@ static enum MHD_Result on_arg(void *ud, enum MHD_ValueKind kind, const char *key
         return MHD_YES;
     }
     cxm_report_opts *o = &q->o;
-    if (!strcmp(key, "metrics")) o->metrics = value;
-    else if (!strcmp(key, "by")) o->by = value;
-    else if (!strcmp(key, "from")) o->from = value;
-    else if (!strcmp(key, "to")) o->to = value;
-    else if (!strcmp(key, "tz")) o->tz = value;
-    else if (!strcmp(key, "preset")) o->preset = value;
-    else if (!strcmp(key, "stats")) o->stats = value;
-    else if (!strcmp(key, "as_of")) o->as_of = value;
-    else if (!strcmp(key, "compare")) o->compare = value;
-    else if (!strcmp(key, "time_basis")) o->time_basis = value;
-    else if (!strcmp(key, "fcr_rule")) o->fcr_rule = value;
-    else if (!strcmp(key, "lang")) q->lang = value;
+    if (!strcmp(key, "metrics"))
+        o->metrics = value;
+    else if (!strcmp(key, "by"))
+        o->by = value;
+    else if (!strcmp(key, "from"))
+        o->from = value;
+    else if (!strcmp(key, "to"))
+        o->to = value;
+    else if (!strcmp(key, "tz"))
+        o->tz = value;
+    else if (!strcmp(key, "preset"))
+        o->preset = value;
+    else if (!strcmp(key, "stats"))
+        o->stats = value;
+    else if (!strcmp(key, "as_of"))
+        o->as_of = value;
+    else if (!strcmp(key, "compare"))
+        o->compare = value;
+    else if (!strcmp(key, "time_basis"))
+        o->time_basis = value;
+    else if (!strcmp(key, "fcr_rule"))
+        o->fcr_rule = value;
+    else if (!strcmp(key, "lang"))
+        q->lang = value;
     else if (!strcmp(key, "where")) {
-        if (o->nwhere == MAX_WHERE) snprintf(q->bad, sizeof q->bad, "more than %d where parameters", MAX_WHERE);
-        else q->where[o->nwhere++] = value;
+        if (o->nwhere == MAX_WHERE)
+            snprintf(q->bad, sizeof q->bad, "more than %d where parameters", MAX_WHERE);
+        else
+            q->where[o->nwhere++] = value;
     } else {
         snprintf(q->bad, sizeof q->bad,
                  "unknown parameter '%.60s' (expected metrics, by, from, to, tz, preset, stats, as_of, compare, "
@@ -318,8 +351,10 @@ static enum MHD_Result do_metrics(struct MHD_Connection *c, req *r, const server
     int rc = cxm_report_run(&q.o, &rs, &d);
     if (rc) {
         char msg[1200];
-        if (d.msg[0]) cxm_diag_format(&d, msg, sizeof msg);
-        else snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
+        if (d.msg[0])
+            cxm_diag_format(&d, msg, sizeof msg);
+        else
+            snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
         return answer_error(c, r, status_for(rc), "%s", msg);
     }
     char *buf = NULL;
@@ -418,9 +453,11 @@ static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r) {
         free(ebuf);
         return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     }
-    fprintf(f, "{\"accepted\":%llu,\"inserted\":%llu,\"updated\":%llu,\"unchanged\":%llu,\"rejected\":%llu,\"errors\":[%s]}\n",
-            (unsigned long long)accepted, (unsigned long long)n.inserted, (unsigned long long)n.updated,
-            (unsigned long long)n.unchanged, (unsigned long long)n.rejected, ebuf ? ebuf : "");
+    fprintf(
+        f,
+        "{\"accepted\":%llu,\"inserted\":%llu,\"updated\":%llu,\"unchanged\":%llu,\"rejected\":%llu,\"errors\":[%s]}\n",
+        (unsigned long long)accepted, (unsigned long long)n.inserted, (unsigned long long)n.updated,
+        (unsigned long long)n.unchanged, (unsigned long long)n.rejected, ebuf ? ebuf : "");
     free(ebuf);
     if (fclose(f)) {
         free(buf);
@@ -460,7 +497,8 @@ static int authorize(struct MHD_Connection *c, req *r, const server *sv, unsigne
         return 0;
     }
     const char *tok = h + 7;
-    while (*tok == ' ') tok++;
+    while (*tok == ' ')
+        tok++;
     cxm_diag d;
     memset(&d, 0, sizeof d);
     int rc = cxm_store_open(sv->store, 0, &r->st, &d);
@@ -487,8 +525,10 @@ static int authorize(struct MHD_Connection *c, req *r, const server *sv, unsigne
 static const char *format_of(const char *ct) {
     if (!ct) return NULL;
     size_t n = strcspn(ct, ";");
-    while (n && ct[n - 1] == ' ') n--;
-    if ((n == 20 && !strncasecmp(ct, "application/x-ndjson", n)) || (n == 20 && !strncasecmp(ct, "application/jsonlines", n)) ||
+    while (n && ct[n - 1] == ' ')
+        n--;
+    if ((n == 20 && !strncasecmp(ct, "application/x-ndjson", n)) ||
+        (n == 20 && !strncasecmp(ct, "application/jsonlines", n)) ||
         (n == 18 && !strncasecmp(ct, "application/x-jsonl", n)))
         return "ndjson";
     if (n == 8 && !strncasecmp(ct, "text/csv", n)) return "csv";
@@ -565,7 +605,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         if (r->len + n > r->cap) {
             size_t cap = r->cap ? r->cap : 64 * 1024;
-            while (cap < r->len + n) cap = cap > sv->max_body / 2 ? sv->max_body : cap * 2;
+            while (cap < r->len + n)
+                cap = cap > sv->max_body / 2 ? sv->max_body : cap * 2;
             char *p = realloc(r->body, cap);
             if (!p) return MHD_NO;
             r->body = p;
@@ -589,7 +630,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     static const char *const names[] = {"", "health", "catalog", "metrics", "ingest"};
     char tok[32] = "null";
     if (r->token_id >= 0) snprintf(tok, sizeof tok, "%lld", (long long)r->token_id);
-    log_line("\"event\":\"request\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"route\":\"%s\",\"status\":%u,\"ms\":%.3f,\"bytes_in\":%zu,"
+    log_line("\"event\":\"request\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"route\":\"%s\",\"status\":%u,"
+             "\"ms\":%.3f,\"bytes_in\":%zu,"
              "\"bytes_out\":%zu,\"token\":%s,\"completed\":%s%s",
              addr, r->method, r->path, names[r->route], r->status, ms_since(&r->t0), r->len, r->bytes_out, tok,
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "true" : "false", r->note);
@@ -660,13 +702,11 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return CXM_ENOMEM;
     }
-    struct MHD_Daemon *d =
-        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-                             MHD_USE_ERROR_LOG,
-                         0, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CXM_SERVER_MAX_CONNECTIONS,
-                         MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv,
-                         MHD_OPTION_END);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, &sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CXM_SERVER_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv, MHD_OPTION_END);
     if (!d) {
         pthread_mutex_destroy(&sv.mu);
         pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -195,5 +195,43 @@ has "stop logged" "$log" '"event":"stopped"'
 "$cxm" import --check --store "$db" >"$tmp/check" 2>&1
 has "store intact" "$tmp/check" "ok"
 
+# ---- SIGTERM during an ingest: the request finishes, nothing accepted is lost ------------
+"$cxm" sample --tickets 20000 --out "$tmp/large" >/dev/null 2>&1
+db2=$tmp/cx2.db
+T2=$("$cxm" token create --store "$db2" --scopes ingest 2>/dev/null)
+"$cxm" serve --store "$db2" --listen 127.0.0.1:0 2>"$tmp/log2" &
+srv=$!
+port=
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9][0-9]*\).*/\1/p' "$tmp/log2" | head -1)
+  [ -n "$port" ] && break
+  kill -0 $srv 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$port" ]; then
+  bad "second server did not start"
+else
+  # a slow upload (about 2 s) still under way when SIGTERM comes
+  curl -s --max-time 60 --limit-rate 2M -o "$tmp/slow.out" -w '%{http_code}' -H "Authorization: Bearer $T2" \
+    -H 'Content-Type: text/csv' --data-binary @"$tmp/large/tickets.csv" "http://127.0.0.1:$port/v1/tickets" >"$tmp/slow.code" &
+  cpid=$!
+  sleep 0.5
+  kill -TERM $srv
+  for _ in $(seq 300); do kill -0 $cpid 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 100); do kill -0 $srv 2>/dev/null || break; sleep 0.1; done
+  if kill -0 $srv 2>/dev/null; then
+    bad "second server still running after SIGTERM"
+  else
+    wait $srv; rc=$?; srv=
+    check_int "exit status after SIGTERM during ingest" "$rc" 0
+  fi
+  check_int "in-flight ingest answered" "$(cat "$tmp/slow.code")" 200
+  has "in-flight ingest accepted" "$tmp/slow.out" '{"accepted":20000,"inserted":20000,'
+  "$cxm" import --check --store "$db2" >"$tmp/check2" 2>&1
+  has "accepted rows stored" "$tmp/check2" "20000"
+  order=$(grep -o '"event":"[a-z]*"' "$tmp/log2" | tr '\n' ' ')
+  check_int "the request was under way at SIGTERM" "$order" '"event":"listening" "event":"stopping" "event":"request" "event":"stopped" '
+fi
+
 echo "serve.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
