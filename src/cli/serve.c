@@ -13,7 +13,7 @@
 #include "cli.h"
 
 static void help(void) {
-    printf("usage: cxm serve --store FILE [--listen HOST:PORT] [--max-body BYTES]\n"
+    printf("usage: cxm serve --store FILE [--listen HOST:PORT] [--max-body BYTES] [--max-rows N] [--rate R]\n"
            "\n"
            "Serves a store over HTTP (docs/SERVER.md):\n"
            "  GET  /healthz                            {\"status\":\"ok\"} (no token)\n"
@@ -28,6 +28,9 @@ static void help(void) {
            "  --listen HOST:PORT   IPv4 address and port (default 127.0.0.1:8080; port 0: any free\n"
            "                       port, announced in the first log line)\n"
            "  --max-body BYTES     largest POST body (default 67108864, 64 MiB); larger: 413\n"
+           "  --max-rows N         most lines in a POST body (default 1000000); more: 413\n"
+           "  --rate R             requests a second per token, in bursts of up to R (default 0:\n"
+           "                       no limit); more: 429 with Retry-After\n"
            "\n"
            "Logs one JSON line per request on stderr. SIGTERM or SIGINT: stops accepting,\n"
            "lets requests under way finish, exits 0.\n"
@@ -37,7 +40,8 @@ static void help(void) {
 
 int cmd_serve(int argc, char **argv) {
     const char *store = NULL, *listen = "127.0.0.1:8080";
-    size_t max_body = 0;
+    size_t max_body = 0, max_rows = 0;
+    double rate = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -57,6 +61,25 @@ int cmd_serve(int argc, char **argv) {
                 return EXIT_USAGE;
             }
             max_body = (size_t)n;
+        } else if (!strcmp(a, "--max-rows") && i + 1 < argc) {
+            const char *v = argv[++i];
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(v, &end, 10);
+            if (errno || *end || end == v || n == 0 || v[0] == '-' || n > (unsigned long long)1 << 40) {
+                cli_usage_error("serve", "--max-rows '%s': expected a number of lines (1 .. 2^40)", v);
+                return EXIT_USAGE;
+            }
+            max_rows = (size_t)n;
+        } else if (!strcmp(a, "--rate") && i + 1 < argc) {
+            const char *v = argv[++i];
+            char *end;
+            errno = 0;
+            rate = strtod(v, &end);
+            if (errno || *end || end == v || !(rate >= 0 && rate <= 1e9)) {
+                cli_usage_error("serve", "--rate '%s': expected requests a second per token (0: no limit)", v);
+                return EXIT_USAGE;
+            }
         } else {
             cli_usage_error("serve", "unknown argument '%s'", a);
             return EXIT_USAGE;
@@ -78,6 +101,8 @@ int cmd_serve(int argc, char **argv) {
     o.store = store;
     o.host = host;
     o.max_body = max_body;
+    o.max_rows = max_rows;
+    o.rate = rate;
     int rc = cxm_server_run(&o, &d);
     if (rc) return cli_fail("serve", rc, &d);
     return EXIT_OK;

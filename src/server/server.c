@@ -38,12 +38,73 @@
 
 enum route { R_NONE, R_HEALTH, R_CATALOG, R_METRICS, R_INGEST };
 
+/* A token bucket of one token's requests. */
+typedef struct rate_slot {
+    int64_t token_id; /* 0: free (token ids start at 1) */
+    double level;     /* requests that may come now, <= burst */
+    double last;      /* seconds (monotonic) of the last refill */
+} rate_slot;
+
 typedef struct server {
     const char *store;
     size_t max_body;
-    pthread_mutex_t mu;
-    unsigned active; /* requests between their first call and their completion */
+    size_t max_rows;
+    double rate, burst; /* rate 0: no limit */
+    pthread_mutex_t mu; /* guards active and slots */
+    unsigned active;    /* requests between their first call and their completion */
+    rate_slot slots[CXM_SERVER_RATE_SLOTS];
 } server;
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Takes one request from token id's bucket: 1 when allowed, 0 when over
+ * the rate (*wait_s gets the seconds until the next one is allowed). */
+static int rate_take(server *sv, int64_t id, double *wait_s) {
+    if (sv->rate <= 0) return 1;
+    double now = now_seconds();
+    pthread_mutex_lock(&sv->mu);
+    rate_slot *slot = NULL, *free_slot = NULL, *oldest = NULL;
+    for (size_t i = 0; i < CXM_SERVER_RATE_SLOTS && !slot; i++) {
+        rate_slot *e = &sv->slots[i];
+        if (e->token_id == id)
+            slot = e;
+        else if (e->token_id == 0) {
+            if (!free_slot) free_slot = e;
+        } else if (!oldest || e->last < oldest->last) {
+            oldest = e;
+        }
+    }
+    if (!slot) { /* a new token (or an evicted one): a full bucket */
+        slot = free_slot ? free_slot : oldest;
+        slot->token_id = id;
+        slot->level = sv->burst;
+        slot->last = now;
+    }
+    slot->level += (now - slot->last) * sv->rate;
+    if (slot->level > sv->burst) slot->level = sv->burst;
+    slot->last = now;
+    int ok = slot->level >= 1.0;
+    if (ok)
+        slot->level -= 1.0;
+    else
+        *wait_s = (1.0 - slot->level) / sv->rate;
+    pthread_mutex_unlock(&sv->mu);
+    return ok;
+}
+
+/* Lines of a body: newlines, plus one for a last line without one. */
+static size_t count_lines(const char *p, size_t len) {
+    size_t n = 0;
+    const char *end = p + len;
+    for (const char *q = p; q < end && (q = memchr(q, '\n', (size_t)(end - q))); q++)
+        n++;
+    if (len && p[len - 1] != '\n') n++;
+    return n;
+}
 
 /* One request; owned by libmicrohttpd's con_cls, freed in on_completed. */
 typedef struct req {
@@ -55,8 +116,9 @@ typedef struct req {
     int64_t token_id;   /* -1: none */
     char *body;         /* owned; len bytes used of cap */
     size_t len, cap;
-    int too_large; /* body went past max_body: answer 413 */
-    int answered;  /* a response was queued */
+    int too_large;        /* body went past max_body: answer 413 */
+    int answered;         /* a response was queued */
+    unsigned retry_after; /* 429: seconds for the Retry-After header */
     unsigned status;
     size_t bytes_out;
     char method[8]; /* for the log line, truncated */
@@ -169,6 +231,11 @@ static enum MHD_Result answer(struct MHD_Connection *c, req *r, unsigned status,
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     if (status == MHD_HTTP_UNAUTHORIZED) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%u", r->retry_after ? r->retry_after : 1u);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     r->answered = 1;
@@ -396,9 +463,13 @@ static void on_bad_row(void *ud, const cxm_diag *d) {
     b->shown++;
 }
 
-static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r) {
+static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r, const server *sv) {
     if (r->too_large) return answer_error(c, r, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than the limit");
     if (r->len == 0) return answer_error(c, r, MHD_HTTP_BAD_REQUEST, "empty body: expected %s records", r->format);
+    size_t lines = count_lines(r->body, r->len);
+    if (lines > sv->max_rows)
+        return answer_error(c, r, MHD_HTTP_CONTENT_TOO_LARGE, "%zu lines: more than the limit of %zu a request", lines,
+                            sv->max_rows);
     char *ebuf = NULL;
     size_t elen = 0;
     bad_rows b = {open_memstream(&ebuf, &elen), 0};
@@ -486,7 +557,7 @@ static enum route route_of(const char *url, const char **stream) {
 }
 
 /* Checks the bearer token; on refusal queues the answer and returns 0. */
-static int authorize(struct MHD_Connection *c, req *r, const server *sv, unsigned scope, enum MHD_Result *ret) {
+static int authorize(struct MHD_Connection *c, req *r, server *sv, unsigned scope, enum MHD_Result *ret) {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h) {
         *ret = answer_error(c, r, MHD_HTTP_UNAUTHORIZED, "missing token: send 'Authorization: Bearer TOKEN'");
@@ -516,6 +587,13 @@ static int authorize(struct MHD_Connection *c, req *r, const server *sv, unsigne
     if (!(info.scopes & scope)) {
         *ret = answer_error(c, r, MHD_HTTP_FORBIDDEN, "token lacks the '%s' scope",
                             scope == CXM_SCOPE_INGEST ? "ingest" : "read");
+        return 0;
+    }
+    double wait_s = 0;
+    if (!rate_take(sv, info.id, &wait_s)) {
+        r->retry_after = (unsigned)wait_s + 1;
+        *ret =
+            answer_error(c, r, MHD_HTTP_TOO_MANY_REQUESTS, "more than %g requests a second with this token", sv->rate);
         return 0;
     }
     return 1;
@@ -616,7 +694,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->len += n;
         return MHD_YES;
     }
-    return do_ingest(c, r); /* the whole body is in */
+    return do_ingest(c, r, sv); /* the whole body is in */
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
@@ -675,6 +753,9 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     memset(&sv, 0, sizeof sv);
     sv.store = o->store;
     sv.max_body = o->max_body ? o->max_body : CXM_SERVER_MAX_BODY;
+    sv.max_rows = o->max_rows ? o->max_rows : CXM_SERVER_MAX_ROWS;
+    sv.rate = o->rate > 0 ? o->rate : 0;
+    sv.burst = sv.rate > 1 ? sv.rate : 1;
     /* the store exists and is migrated before the first request */
     cxm_store *st = NULL;
     int rc = cxm_store_open(o->store, CXM_STORE_CREATE, &st, diag);
@@ -715,7 +796,8 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = di ? di->port : o->port;
-    log_line("\"event\":\"listening\",\"host\":\"%s\",\"port\":%u,\"max_body\":%zu", o->host, port, sv.max_body);
+    log_line("\"event\":\"listening\",\"host\":\"%s\",\"port\":%u,\"max_body\":%zu,\"max_rows\":%zu,\"rate\":%g",
+             o->host, port, sv.max_body, sv.max_rows, sv.rate);
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0) {
     }

@@ -15,6 +15,8 @@
  * beyond); a request's store handle is its own (SQLite: one connection per
  * thread), opened for the request and closed when it completes; a record is
  * acknowledged (counted in "accepted") only once its batch has committed.
+ * Request rates are tracked for the CXM_SERVER_RATE_SLOTS most recently
+ * seen tokens (a token evicted from the table starts with a full bucket).
  * Sizes: bodies up to CXM_SERVER_MAX_BODY (64 MiB) by default, at most
  * CXM_SERVER_MAX_CONNECTIONS concurrent connections.
  */
@@ -29,12 +31,18 @@
 #define CXM_SERVER_MAX_CONNECTIONS 64u                /* concurrent connections */
 #define CXM_SERVER_MAX_ERRORS      100u               /* rejected rows listed in an ingest answer */
 #define CXM_SERVER_DRAIN_SECONDS   60                 /* shutdown waits this long for requests */
+#define CXM_SERVER_MAX_ROWS        1000000u           /* lines of a POST body by default */
+#define CXM_SERVER_RATE_SLOTS      256u               /* tokens whose request rate is tracked at once */
 
 typedef struct cxm_server_opts {
     const char *store; /* store path (created and migrated at start if missing); borrowed */
     const char *host;  /* IPv4 address to listen on, e.g. "127.0.0.1"; borrowed */
     uint16_t port;     /* 0: any free port (announced in the "listening" log line) */
     size_t max_body;   /* 0 = CXM_SERVER_MAX_BODY */
+    size_t max_rows;   /* lines of a POST body (a CSV record spanning lines counts for each,
+                          the header too); 0 = CXM_SERVER_MAX_ROWS; beyond: 413 */
+    double rate;       /* requests a second per token (bursts of up to max(rate, 1)); 0 = no limit;
+                          beyond: 429 with Retry-After */
 } cxm_server_opts;
 
 /* Splits "HOST:PORT" (IPv4 dotted quad, port 0..65535) into host_out (cap

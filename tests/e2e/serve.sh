@@ -51,7 +51,7 @@ check_int "token length" "${#READ}" 68
 
 # ---- start: a free port on loopback, announced in the first log line ------------
 log=$tmp/log
-"$cxm" serve --store "$db" --listen 127.0.0.1:0 --max-body 1000000 2>"$log" &
+"$cxm" serve --store "$db" --listen 127.0.0.1:0 --max-body 1000000 --max-rows 5000 --rate 500 2>"$log" &
 srv=$!
 port=
 for _ in $(seq 100); do # up to 10 s
@@ -139,6 +139,10 @@ req "oversized body" 413 -H "Authorization: Bearer $INGEST" -H 'Content-Type: te
 has "413 is JSON" "$tmp/body" '{"error":'
 req "oversized chunked body" 413 -H "Authorization: Bearer $INGEST" -H 'Content-Type: text/csv' \
   -H 'Transfer-Encoding: chunked' --data-binary @"$tmp/big" "$U/v1/tickets"; nreq=$((nreq+1))
+seq 5000 | sed 's/^/R/' | { echo ticket_id; cat; } >"$tmp/rows.csv" # 5001 lines
+req "too many lines" 413 -H "Authorization: Bearer $INGEST" -H 'Content-Type: text/csv' \
+  --data-binary @"$tmp/rows.csv" "$U/v1/tickets"; nreq=$((nreq+1))
+has "too many lines: said" "$tmp/body" '5001 lines'
 req "still healthy" 200 "$U/healthz"; nreq=$((nreq+1))
 
 # ---- /v1/metrics = cxm report --store FILE --format json, byte for byte -------------
@@ -199,7 +203,8 @@ has "store intact" "$tmp/check" "ok"
 "$cxm" sample --tickets 20000 --out "$tmp/large" >/dev/null 2>&1
 db2=$tmp/cx2.db
 T2=$("$cxm" token create --store "$db2" --scopes ingest 2>/dev/null)
-"$cxm" serve --store "$db2" --listen 127.0.0.1:0 2>"$tmp/log2" &
+T3=$("$cxm" token create --store "$db2" --scopes read 2>/dev/null)
+"$cxm" serve --store "$db2" --listen 127.0.0.1:0 --rate 2 2>"$tmp/log2" &
 srv=$!
 port=
 for _ in $(seq 100); do
@@ -211,6 +216,15 @@ done
 if [ -z "$port" ]; then
   bad "second server did not start"
 else
+  # --rate 2: bursts of 2 requests a token, then 429 with Retry-After
+  U2=http://127.0.0.1:$port
+  req "rate: 1st" 200 -H "Authorization: Bearer $T3" "$U2/v1/catalog"
+  req "rate: 2nd" 200 -H "Authorization: Bearer $T3" "$U2/v1/catalog"
+  code=$(curl -s --max-time 30 -D "$tmp/hdr" -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $T3" "$U2/v1/catalog")
+  check_int "rate: 3rd refused" "$code" 429
+  has "rate: Retry-After" "$tmp/hdr" "Retry-After: 1"
+  has "rate: JSON error" "$tmp/body" '{"error":'
+  req "rate: /healthz is not limited" 200 -H "Authorization: Bearer $T3" "$U2/healthz"
   # a slow upload (about 2 s) still under way when SIGTERM comes
   curl -s --max-time 60 --limit-rate 2M -o "$tmp/slow.out" -w '%{http_code}' -H "Authorization: Bearer $T2" \
     -H 'Content-Type: text/csv' --data-binary @"$tmp/large/tickets.csv" "http://127.0.0.1:$port/v1/tickets" >"$tmp/slow.code" &
@@ -230,7 +244,7 @@ else
   "$cxm" import --check --store "$db2" >"$tmp/check2" 2>&1
   has "accepted rows stored" "$tmp/check2" "20000"
   order=$(grep -o '"event":"[a-z]*"' "$tmp/log2" | tr '\n' ' ')
-  check_int "the request was under way at SIGTERM" "$order" '"event":"listening" "event":"stopping" "event":"request" "event":"stopped" '
+  check_int "the request was under way at SIGTERM" "$order" '"event":"listening" "event":"request" "event":"request" "event":"request" "event":"request" "event":"stopping" "event":"request" "event":"stopped" '
 fi
 
 echo "serve.sh: $pass passed, $fail failed"
