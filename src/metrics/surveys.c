@@ -38,6 +38,8 @@ enum { MAX_SURVEYS = 64 };
 
 typedef struct survey_kind {
     char name[32];             /* lower case */
+    char raw[32];              /* the spelling last found for it (kind_of's memo) */
+    size_t rawlen;
     const char *kept;          /* name copied into the result set (results outlive S) */
     cxm_survey_scale scale;
     int metric;                /* cxm_survey_metric, or -1 for other names */
@@ -105,9 +107,6 @@ struct cxm_surveys {
         int idlen;
     } ring[16];
     size_t rhead, rcount;
-    survey_kind *last_kind;
-    char last_raw[32];
-    size_t last_rawlen;
     struct smemo {
         uint64_t key[CXM_MAX_GROUP_KEYS];
         size_t kidx, ix;
@@ -319,11 +318,22 @@ int cxm_surveys_note_ticket(report *R, const cxm_ticket *t, const cxm_field *f, 
     return CXM_OK;
 }
 
+/* The kind of a survey name (n > 0), or NULL if new. Each kind remembers
+ * the spelling last found for it, so names mixed row by row (nps, csat,
+ * ...) are matched by their bytes without lowering them. */
 static survey_kind *kind_of(struct cxm_surveys *S, const char *name, size_t n) {
+    for (size_t i = 0; i < S->nkinds; i++)
+        if (S->kinds[i].rawlen == n && !memcmp(S->kinds[i].raw, name, n)) return &S->kinds[i];
     char low[32];
     lower_copy(low, sizeof low, name, n);
     for (size_t i = 0; i < S->nkinds; i++)
-        if (!strcmp(S->kinds[i].name, low)) return &S->kinds[i];
+        if (!strcmp(S->kinds[i].name, low)) {
+            if (n < sizeof S->kinds[i].raw) {
+                memcpy(S->kinds[i].raw, name, n);
+                S->kinds[i].rawlen = n;
+            }
+            return &S->kinds[i];
+        }
     return NULL;
 }
 
@@ -493,17 +503,7 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const sr
         if (hit == w->negate) return CXM_OK;
     }
     /* the survey's scale */
-    survey_kind *kind;
-    if (S->last_kind && sv.len == S->last_rawlen && !memcmp(sv.ptr, S->last_raw, sv.len)) {
-        kind = S->last_kind;
-    } else {
-        kind = kind_of(S, sv.ptr, sv.len);
-        if (sv.len < sizeof S->last_raw) {
-            memcpy(S->last_raw, sv.ptr, sv.len);
-            S->last_rawlen = sv.len;
-            S->last_kind = kind; /* NULL until the kind exists */
-        }
-    }
+    survey_kind *kind = kind_of(S, sv.ptr, sv.len);
     cxm_survey_scale scale = {0, 0};
     int64_t lo = -1, hi = -1;
     cxm_field smin, smax;
@@ -514,8 +514,8 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const sr
                                         has_min && lo < 0 ? "scale_min" : "scale_max",
                                         "expected a whole number from 0 to %d", CXM_MAX_SURVEY_SCORE),
                            &d));
-    char low[32];
-    lower_copy(low, sizeof low, sv.ptr, sv.len);
+    char low[32] = ""; /* the name of a new kind */
+    if (!kind) lower_copy(low, sizeof low, sv.ptr, sv.len);
     if (has_min != has_max)
         return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(has_min ? RS_SCALE_MAX : RS_SCALE_MIN),
                                         has_min ? "scale_max" : "scale_min",
@@ -544,7 +544,6 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const sr
                                             "more than %d survey names", MAX_SURVEYS),
                                &d));
         kind = &S->kinds[S->nkinds++];
-        S->last_kind = NULL;
         snprintf(kind->name, sizeof kind->name, "%s", low);
         kind->scale = scale;
         cxm_survey_metric sm;
@@ -705,7 +704,7 @@ static int drain(struct cxm_surveys *S, size_t keep) {
  */
 #include <pthread.h>
 
-enum { SV_BATCH_ROWS = 4096, SV_NBATCH = 3 };
+enum { SV_BATCH_ROWS = 4096, SV_NBATCH = 3, SV_AHEAD = 48 };
 
 typedef struct sv_bad {
     size_t at;                 /* index of the next good row in the batch */
@@ -878,6 +877,7 @@ static int take(struct cxm_surveys *S, sv_pipe *P, sv_batch *b, cxm_field *field
     int rc = CXM_OK;
     size_t nb = 0;
     if (!S->seen.nslots && b->n && (rc = reserve_ids(S, b->rows, b->done, b->total))) return rc;
+    for (size_t i = 0; i < SV_AHEAD && i < b->n; i++) cxm_idset_prefetch(&S->seen, b->row[i].k);
     for (size_t i = 0; i <= b->n && !rc; i++) {
         while (nb < b->nbad && b->bad[nb].at == i && !rc) rc = bad_row(S, &b->bad[nb++].d);
         if (rc || i == b->n) break;
@@ -887,6 +887,7 @@ static int take(struct cxm_surveys *S, sv_pipe *P, sv_batch *b, cxm_field *field
             fk->ptr = len == UINT32_MAX ? NULL : b->bytes + b->foff[i * P->nkeep + k];
             fk->len = len == UINT32_MAX ? 0 : len;
         }
+        if (i + SV_AHEAD < b->n) cxm_idset_prefetch(&S->seen, b->row[i + SV_AHEAD].k);
         rc = on_row(S, fields, S->map.nsrc, &b->row[i]);
     }
     if (!rc && b->rc) {
