@@ -601,15 +601,17 @@ static int authorize(struct MHD_Connection *c, req *r, server *sv, unsigned scop
 
 /* Content-Type -> import format, or NULL. */
 static const char *format_of(const char *ct) {
+    static const struct {
+        const char *type, *format;
+    } types[] = {{"application/x-ndjson", "ndjson"},  {"application/ndjson", "ndjson"},
+                 {"application/jsonlines", "ndjson"}, {"application/x-jsonlines", "ndjson"},
+                 {"application/jsonl", "ndjson"},     {"text/csv", "csv"}};
     if (!ct) return NULL;
     size_t n = strcspn(ct, ";");
     while (n && ct[n - 1] == ' ')
         n--;
-    if ((n == 20 && !strncasecmp(ct, "application/x-ndjson", n)) ||
-        (n == 20 && !strncasecmp(ct, "application/jsonlines", n)) ||
-        (n == 18 && !strncasecmp(ct, "application/x-jsonl", n)))
-        return "ndjson";
-    if (n == 8 && !strncasecmp(ct, "text/csv", n)) return "csv";
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strlen(types[i].type) == n && !strncasecmp(ct, types[i].type, n)) return types[i].format;
     return NULL;
 }
 

@@ -103,6 +103,9 @@ printf '%s\n' '{"ticket_id":"N1","created_at":"2024-06-03T09:00:00Z","first_resp
 req "POST tickets (NDJSON)" 200 -H "Authorization: Bearer $INGEST" -H 'Content-Type: application/x-ndjson' \
   --data-binary @"$tmp/t.ndjson" "$U/v1/tickets"; nreq=$((nreq+1))
 has "NDJSON accepted" "$tmp/body" '{"accepted":2,"inserted":2,'
+req "NDJSON as application/jsonlines" 200 -H "Authorization: Bearer $INGEST" -H 'Content-Type: Application/JSONLines; charset=utf-8' \
+  --data-binary @"$tmp/t.ndjson" "$U/v1/tickets"; nreq=$((nreq+1))
+has "NDJSON again: unchanged" "$tmp/body" '{"accepted":2,"inserted":0,"updated":0,"unchanged":2,'
 
 # ---- malformed bodies: 400 with line numbers; a partly bad body: the good rows ------
 printf '%s\n' '{"ticket_id":"B1","created_at":"never"}' '{"ticket_id":"B2", oops' >"$tmp/bad.ndjson"
