@@ -645,6 +645,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         case R_METRICS:
             if (!is_get) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
             if (!authorize(c, r, sv, CXM_SCOPE_READ, &ret)) return ret;
+            cxm_store_close(r->st); /* only the token needed it: a report reads a snapshot */
+            r->st = NULL;
             return r->route == R_CATALOG ? do_catalog(c, r) : do_metrics(c, r, sv);
         case R_INGEST: {
             if (!is_post) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
