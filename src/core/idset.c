@@ -35,6 +35,73 @@ static void slots_free(cxm_idslot *p, size_t n) {
 void cxm_idset_init(cxm_idset *s, size_t max) {
     memset(s, 0, sizeof *s);
     s->max = max;
+    s->ascending = 1;
+}
+
+void cxm_idset_expect(cxm_idset *s, size_t n) { s->expect = n; }
+
+int cxm_idset_ascends(cxm_idset *s, const char *id, size_t n) {
+    if (!s->ascending) return 0;
+    if (s->lastlen || s->nlist) {
+        size_t m = n < s->lastlen ? n : s->lastlen;
+        int cmp = m ? memcmp(id, s->last, m) : 0;
+        if (!(cmp > 0 || (cmp == 0 && n > s->lastlen))) {
+            s->ascending = 0;
+            return 0;
+        }
+    }
+    if (n > s->lastcap) {
+        size_t cap = s->lastcap ? s->lastcap : 64;
+        while (cap < n) cap *= 2;
+        char *p = realloc(s->last, cap);
+        if (!p) {
+            s->ascending = 0; /* no memory for the fast path: use the table */
+            return 0;
+        }
+        s->last = p;
+        s->lastcap = cap;
+    }
+    if (n) memcpy(s->last, id, n);
+    s->lastlen = n;
+    return 1;
+}
+
+/* Leaves the fast path: the listed ids go into the table. */
+int cxm_idset_add(cxm_idset *s, cxm_idkey k, uint64_t line, uint64_t *first_line);
+static int leave_list(cxm_idset *s) {
+    cxm_idslot *list = s->list;
+    size_t n = s->nlist;
+    s->list = NULL;
+    s->nlist = s->listcap = 0;
+    s->ascending = 0;
+    int rc = cxm_idset_reserve(s, s->expect > n ? s->expect : n + 1);
+    for (size_t i = 0; !rc && i < n; i++) {
+        uint64_t first;
+        cxm_idkey k = {list[i].lo, list[i].hi};
+        rc = cxm_idset_add(s, k, list[i].line, &first);
+    }
+    free(list);
+    return rc;
+}
+
+int cxm_idset_add_ordered(cxm_idset *s, cxm_idkey k, uint64_t line, int asc, uint64_t *first_line) {
+    if (asc) {
+        *first_line = 0;
+        if (s->count + s->nlist >= s->max) return CXM_ELIMIT;
+        if (s->nlist == s->listcap) {
+            size_t cap = s->listcap ? s->listcap * 2 : 4096;
+            cxm_idslot *p = realloc(s->list, cap * sizeof *p);
+            if (!p) return CXM_ENOMEM;
+            s->list = p;
+            s->listcap = cap;
+        }
+        s->list[s->nlist].lo = k.lo;
+        s->list[s->nlist].hi = k.hi;
+        s->list[s->nlist].line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+        s->nlist++;
+        return CXM_OK;
+    }
+    return cxm_idset_add(s, k, line, first_line);
 }
 
 static int empty(const cxm_idslot *e) { return !e->lo && !e->hi; }
@@ -79,11 +146,16 @@ cxm_idkey cxm_idset_key(const char *id, size_t n) {
 }
 
 void cxm_idset_prefetch(const cxm_idset *s, cxm_idkey k) {
+    if (s->ascending) return; /* no table is probed on the fast path */
     if (s->nslots) __builtin_prefetch(&s->slots[home(k.lo, s->nslots)], 1, 1);
 }
 
 int cxm_idset_add(cxm_idset *s, cxm_idkey k, uint64_t line, uint64_t *first_line) {
     *first_line = 0;
+    if (s->nlist) { /* a caller left the ordered path: the listed ids first */
+        int rc = leave_list(s);
+        if (rc) return rc;
+    }
     if (!s->nslots || too_full(s->count + 1, s->nslots)) {
         if (s->count >= s->max) return CXM_ELIMIT;
         size_t grow = s->nslots ? s->nslots * 2 : 1024;
@@ -110,5 +182,7 @@ int cxm_idset_add(cxm_idset *s, cxm_idkey k, uint64_t line, uint64_t *first_line
 void cxm_idset_free(cxm_idset *s) {
     if (!s) return;
     slots_free(s->slots, s->nslots);
+    free(s->list);
+    free(s->last);
     memset(s, 0, sizeof *s);
 }

@@ -35,6 +35,20 @@ typedef struct cxm_idkey {
 typedef struct cxm_idset {
     cxm_idslot *slots;
     size_t nslots, count, max;
+    /* The ascending fast path: exports usually list records by ascending
+     * id, and while every id is bytewise greater than the one before none
+     * can repeat an earlier one. Callers that know the ids in file order ask
+     * cxm_idset_ascends (which latches off at the first id out of order) and
+     * pass its answer to cxm_idset_add_ordered: ascending ids are appended
+     * to a list (sequential writes, no table, no cache misses); the first
+     * other id moves the list into the table, which from then on checks
+     * every id. Answers are the same as with the table alone. */
+    int ascending;
+    cxm_idslot *list;
+    size_t nlist, listcap;
+    size_t expect;              /* the table's size estimate, for when it is built */
+    char *last;                 /* the previous id while ascending */
+    size_t lastlen, lastcap;
 } cxm_idset;
 
 void cxm_idset_init(cxm_idset *s, size_t max);
@@ -43,6 +57,14 @@ int cxm_idset_reserve(cxm_idset *s, size_t n) CXM_WUR;
 cxm_idkey cxm_idset_key(const char *id, size_t n);
 /* Hints that k will be added soon (a cache prefetch of its slot). */
 void cxm_idset_prefetch(const cxm_idset *s, cxm_idkey k);
+/* The estimated number of ids: the table is sized for it when built. */
+void cxm_idset_expect(cxm_idset *s, size_t n);
+/* Whether id (in file order) is greater than every earlier one; once it
+ * answers 0 it always does. */
+int cxm_idset_ascends(cxm_idset *s, const char *id, size_t n);
+/* cxm_idset_add for ids in file order: asc is cxm_idset_ascends's answer
+ * for this id. */
+int cxm_idset_add_ordered(cxm_idset *s, cxm_idkey k, uint64_t line, int asc, uint64_t *first_line) CXM_WUR;
 /* Adds k; *first_line gets 0 if it is new, else the line it was first seen on. */
 int cxm_idset_add(cxm_idset *s, cxm_idkey k, uint64_t line, uint64_t *first_line) CXM_WUR;
 void cxm_idset_free(cxm_idset *s);

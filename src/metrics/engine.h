@@ -81,10 +81,6 @@ struct cxm_ctx {
     int columns_elsewhere;           /* --by/--where columns may be the responses' only */
     cxm_dict ids;                    /* ticket ids of messages (codes index their facts) */
     cxm_idset seen;                  /* ticket ids seen, for duplicates */
-    int ascending;                   /* ids so far strictly ascending: see mark_seen */
-    struct cxm_pending { cxm_idkey k; uint32_t line; } *pending; /* their fingerprints */
-    size_t npending, pendcap, seen_estimate;
-    cxm_buf last_id;                 /* the previous id, while ascending */
     cxm_msgset msgs;
     int have_msgs;
     cxm_colmap map;

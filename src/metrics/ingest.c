@@ -166,8 +166,6 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
     c->max_time = c->min_created = CXM_TIME_NULL;
     cxm_dict_init(&c->ids, CXM_MAX_DICT_VALUES);
     cxm_idset_init(&c->seen, CXM_MAX_RECORDS);
-    c->ascending = 1;
-    cxm_buf_init(&c->last_id, CXM_MAX_FIELD_BYTES);
     cxm_dict_init(&c->slakey, CXM_MAX_DICT_VALUES);
     int rc;
     if (cxm_defs_preset(o->preset, &c->defs))
@@ -276,8 +274,6 @@ void cxm_ctx_free(cxm_ctx *c) {
     free(c->responses_path);
     cxm_dict_free(&c->ids);
     cxm_idset_free(&c->seen);
-    free(c->pending);
-    cxm_buf_free(&c->last_id);
     cxm_msgset_free(&c->msgs);
     cxm_colmap_free(&c->map);
     for (size_t i = 0; i < c->nwhere; i++) {
@@ -616,53 +612,14 @@ static void msg_bad_row(void *ud, const cxm_diag *d) {
     if (cxm_ctx_bad_row(ud, d)) return;
 }
 
-/*
- * Duplicate ids. Exports usually list tickets by ascending id; while every
- * id is bytewise greater than the one before, none can repeat an earlier
- * one, so the fingerprints are only appended to a list (sequential
- * writes) instead of probing a table of millions (a cache miss each). The
- * first id out of order moves the list into the set (cxm_idset), which
- * from then on checks every id. Same answers either way, including the
- * line of the first sighting.
- */
-static int leave_ascending(cxm_ctx *c) {
-    int rc = cxm_idset_reserve(&c->seen, c->seen_estimate > c->npending ? c->seen_estimate : c->npending + 1);
-    for (size_t i = 0; !rc && i < c->npending; i++) {
-        uint64_t first;
-        rc = cxm_idset_add(&c->seen, c->pending[i].k, c->pending[i].line, &first);
-    }
-    free(c->pending);
-    c->pending = NULL;
-    c->npending = c->pendcap = 0;
-    c->ascending = 0;
-    return rc;
-}
-
+/* Duplicate ids, in file order (the id set's ascending fast path applies:
+ * see core/idset.h). */
 static int mark_seen(cxm_ctx *c, const cxm_ticket *t, cxm_idkey key, uint64_t line, cxm_diag *rowdiag,
                      int *dup) {
     uint64_t first;
-    int rc;
     *dup = 0;
-    if (c->ascending) {
-        size_t pl = c->last_id.len, n = t->idlen < pl ? t->idlen : pl;
-        int cmp = n ? memcmp(t->id, c->last_id.data, n) : 0;
-        if (!c->npending || cmp > 0 || (cmp == 0 && t->idlen > pl)) {
-            if (c->npending == c->pendcap) {
-                size_t cap = c->pendcap ? c->pendcap * 2 : 4096;
-                struct cxm_pending *p = realloc(c->pending, cap * sizeof *p);
-                if (!p) return CXM_ENOMEM;
-                c->pending = p;
-                c->pendcap = cap;
-            }
-            c->pending[c->npending].k = key;
-            c->pending[c->npending].line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
-            c->npending++;
-            cxm_buf_reset(&c->last_id);
-            return cxm_buf_append(&c->last_id, t->id, t->idlen) ? leave_ascending(c) : CXM_OK;
-        }
-        if ((rc = leave_ascending(c))) return rc;
-    }
-    rc = cxm_idset_add(&c->seen, key, line, &first);
+    int asc = cxm_idset_ascends(&c->seen, t->id, t->idlen);
+    int rc = cxm_idset_add_ordered(&c->seen, key, line, asc, &first);
     if (rc) return cxm_diag_set(c->diag, rc, c->tickets_path, line, 0, NULL, "too many distinct ticket ids");
     if (first) {
         *dup = 1;
@@ -882,12 +839,12 @@ static int drain(pipe_t *P, batch *b, cxm_ticket_fn fn, cxm_field *fields) {
     cxm_diag rowdiag;
     c->rows += b->rows;
     /* The id set's size, estimated once from the first batch's bytes per row. */
-    if (!c->seen_estimate && b->n && b->total && b->done) {
+    if (!c->seen.expect && b->n && b->total && b->done) {
         double est = (double)b->total * (double)b->rows / (double)b->done * 1.05;
-        c->seen_estimate = est < 1e10 ? (size_t)est : 0;
+        cxm_idset_expect(&c->seen, est < 1e10 ? (size_t)est : 0);
     }
     enum { AHEAD = 12 };
-    for (size_t i = 0; !c->ascending && i < AHEAD && i < b->n; i++) cxm_idset_prefetch(&c->seen, b->key[i]);
+    for (size_t i = 0; i < AHEAD && i < b->n; i++) cxm_idset_prefetch(&c->seen, b->key[i]);
     for (size_t i = 0; i <= b->n && !rc; i++) {
         while (nb < b->nbad && b->bad[nb].at == i && !rc) rc = cxm_ctx_bad_row(c, &b->bad[nb++].d);
         if (rc || i == b->n) break;
@@ -900,7 +857,7 @@ static int drain(pipe_t *P, batch *b, cxm_ticket_fn fn, cxm_field *fields) {
             fk->ptr = len == UINT32_MAX ? NULL : b->bytes + b->foff[i * P->nkeep + k];
             fk->len = len == UINT32_MAX ? 0 : len;
         }
-        if (!c->ascending && i + AHEAD < b->n) cxm_idset_prefetch(&c->seen, b->key[i + AHEAD]);
+        if (i + AHEAD < b->n) cxm_idset_prefetch(&c->seen, b->key[i + AHEAD]);
         int dup;
         if ((rc = mark_seen(c, t, b->key[i], line, &rowdiag, &dup))) break;
         if (dup) {

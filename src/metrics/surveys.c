@@ -101,7 +101,7 @@ struct cxm_surveys {
         cxm_idkey k;
         uint64_t line;
         uint64_t key[CXM_MAX_GROUP_KEYS];
-        int inwin, sc;
+        int inwin, sc, asc;
         size_t kidx;
         char id[80];
         int idlen;
@@ -568,9 +568,11 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const sr
                                             (int)(score.len > 40 ? 40 : score.len), score.ptr),
                                &d));
     }
+    int asc = cxm_idset_ascends(&S->seen, id.ptr, id.len); /* in file order: see core/idset.h */
     if (S->defer) {
         struct pend *p = &S->ring[(S->rhead + S->rcount) % 16];
         p->k = pr->k;
+        p->asc = asc;
         cxm_idset_prefetch(&S->seen, p->k);
         p->line = line;
         p->sc = sc;
@@ -586,7 +588,7 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const sr
         return S->rcount == 16 ? drain(S, 15) : CXM_OK;
     }
     uint64_t first;
-    int rc = cxm_idset_add(&S->seen, pr->k, line, &first);
+    int rc = cxm_idset_add_ordered(&S->seen, pr->k, line, asc, &first);
     if (rc) return rc;
     if (first)
         return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_RESPONSE_ID), "response_id",
@@ -649,7 +651,7 @@ static int drain(struct cxm_surveys *S, size_t keep) {
         S->rhead = (S->rhead + 1) % 16;
         S->rcount--;
         uint64_t first;
-        if ((rc = cxm_idset_add(&S->seen, p->k, p->line, &first))) break;
+        if ((rc = cxm_idset_add_ordered(&S->seen, p->k, p->line, p->asc, &first))) break;
         if (first) {
             cxm_diag d;
             cxm_diag_set(&d, CXM_EPARSE, S->path, p->line, (uint32_t)S->map.src[RS_RESPONSE_ID] + 1, "response_id",
@@ -866,7 +868,8 @@ static void *worker(void *arg) {
 /* Sizes the id set once, from the bytes per record read so far. */
 static int reserve_ids(struct cxm_surveys *S, uint64_t rows, uint64_t done, uint64_t total) {
     double est = done && total ? (double)total * (double)rows / (double)done * 1.05 : 0;
-    return est > 0 && est < 1e10 ? cxm_idset_reserve(&S->seen, (size_t)est) : CXM_OK;
+    if (est > 0 && est < 1e10) cxm_idset_expect(&S->seen, (size_t)est); /* the table is built if ids stop ascending */
+    return CXM_OK;
 }
 
 /* Stage B: every row of b, in order; fields (S->map.nsrc, zeroed by the
@@ -876,7 +879,7 @@ static int take(struct cxm_surveys *S, sv_pipe *P, sv_batch *b, cxm_field *field
     const cxm_report_opts *o = c->o;
     int rc = CXM_OK;
     size_t nb = 0;
-    if (!S->seen.nslots && b->n && (rc = reserve_ids(S, b->rows, b->done, b->total))) return rc;
+    if (!S->seen.expect && b->n && (rc = reserve_ids(S, b->rows, b->done, b->total))) return rc;
     for (size_t i = 0; i < SV_AHEAD && i < b->n; i++) cxm_idset_prefetch(&S->seen, b->row[i].k);
     for (size_t i = 0; i <= b->n && !rc; i++) {
         while (nb < b->nbad && b->bad[nb].at == i && !rc) rc = bad_row(S, &b->bad[nb++].d);

@@ -131,6 +131,41 @@ static void idset_reserve_keeps_members(void **state) {
     cxm_idset_free(NULL);
 }
 
+static void idset_ascending_ids_skip_the_table_until_the_order_breaks(void **state) {
+    (void)state;
+    cxm_idset s;
+    cxm_idset_init(&s, 1000000);
+    cxm_idset_expect(&s, 1000);
+    uint64_t first;
+    char key[32];
+    for (int i = 0; i < 500; i++) { /* ascending: listed, no table */
+        int n = snprintf(key, sizeof key, "T%05d", i);
+        int asc = cxm_idset_ascends(&s, key, (size_t)n);
+        assert_true(asc);
+        assert_int_equal(cxm_idset_add_ordered(&s, cxm_idset_key(key, (size_t)n), (uint64_t)i + 2, asc, &first), CXM_OK);
+        assert_int_equal(first, 0);
+    }
+    assert_int_equal(s.nslots, 0);
+    /* a repeat breaks the order: the list moves into the table, the repeat is found */
+    int asc = cxm_idset_ascends(&s, "T00007", 6);
+    assert_false(asc);
+    assert_int_equal(cxm_idset_add_ordered(&s, cxm_idset_key("T00007", 6), 900, asc, &first), CXM_OK);
+    assert_int_equal(first, 9);
+    assert_true(s.nslots >= 1000);
+    /* the order never comes back, even for a greater id */
+    assert_false(cxm_idset_ascends(&s, "T99999", 6));
+    assert_int_equal(cxm_idset_add_ordered(&s, cxm_idset_key("T99999", 6), 901, 0, &first), CXM_OK);
+    assert_int_equal(first, 0);
+    assert_int_equal(s.count, 501);
+    /* a prefix is smaller than its extension: "T1" after "T10" breaks the order */
+    cxm_idset t;
+    cxm_idset_init(&t, 100);
+    assert_true(cxm_idset_ascends(&t, "T10", 3));
+    assert_false(cxm_idset_ascends(&t, "T1", 2));
+    cxm_idset_free(&t);
+    cxm_idset_free(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(arena_strings_survive_growth),
@@ -140,6 +175,7 @@ int main(void) {
         cmocka_unit_test(dict_refuses_past_its_cap),
         cmocka_unit_test(idset_reports_the_first_line_of_a_duplicate),
         cmocka_unit_test(idset_reserve_keeps_members),
+        cmocka_unit_test(idset_ascending_ids_skip_the_table_until_the_order_breaks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
