@@ -54,13 +54,14 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Isrc
-LIB_SRC = $(filter-out src/cli/%,$(wildcard src/*/*.c))
+LIB_SRC = $(filter-out src/cli/% src/server/%,$(wildcard src/*/*.c))
+FUZZ_LIBS = -ljansson -lxxhash $(shell pkg-config --libs icu-uc icu-i18n sqlite3 libcrypto) -lm -lpthread
 .PHONY: fuzz
 fuzz:
 	@command -v clang >/dev/null || apt-get install -y -qq clang >/dev/null
 	@mkdir -p build-fuzz/corpus
 	@for t in rows time calendar report; do \
-	  clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_$$t.c $(LIB_SRC) -ljansson -lxxhash -lm -lpthread -o build-fuzz/fuzz_$$t || exit 1; \
+	  clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_$$t.c $(LIB_SRC) $(FUZZ_LIBS) -o build-fuzz/fuzz_$$t || exit 1; \
 	  mkdir -p build-fuzz/corpus/$$t; cp tests/golden/*/*.csv tests/golden/*/*.ndjson tests/golden/*/*.ini build-fuzz/corpus/$$t/ 2>/dev/null; \
 	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 	  (cd build-fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus/$$t >fuzz_$$t.log 2>&1) \
