@@ -642,34 +642,20 @@ static int mark_seen(cxm_ctx *c, const cxm_ticket *t, cxm_idkey key, uint64_t li
  *   stage B (the caller's thread): duplicates, the merge with messages,
  *     derivation and the consumer (report kernels or the export).
  *
- * Batches circulate through a ring of NBATCH; stage A fills one while B
+ * Batches circulate through io/batch.h's ring; stage A fills one while B
  * drains another. NDJSON input, whose header may grow, runs both stages in
  * the caller's thread.
  */
-#include <pthread.h>
+#include "io/batch.h"
 
-enum { BATCH_ROWS = 4096, NBATCH = 3 };
+enum { BATCH_ROWS = 4096 };
 
-typedef struct badrow {
-    size_t at;   /* index of the next good row in the batch */
-    cxm_diag d;
-} badrow;
-
-typedef struct batch {
-    size_t n;
+/* A batch slot's ticket values (cxm_batch.user). */
+typedef struct tk_recs {
     cxm_ticket t[BATCH_ROWS];
     uint64_t line[BATCH_ROWS];
-    uint32_t *foff, *flen;     /* n x nkeep views into bytes */
-    char *bytes;
-    size_t nbytes, cap;
-    badrow *bad;
-    size_t nbad, badcap;
-    cxm_idkey key[BATCH_ROWS]; /* id fingerprints (stage A) */
-    uint64_t rows;             /* records read, good or bad */
-    uint64_t done, total;      /* progress */
-    int eof, rc;               /* end of input; a fatal error (diag) */
-    cxm_diag diag;
-} batch;
+    cxm_idkey key[BATCH_ROWS]; /* id fingerprints */
+} tk_recs;
 
 typedef struct pipe {
     cxm_ctx *c;
@@ -679,53 +665,9 @@ typedef struct pipe {
     size_t nkeep;
     size_t batch_rows;         /* BATCH_ROWS, or 1 for NDJSON */
     int keep_all;              /* NDJSON: stage B reads every column */
-    batch b[NBATCH];
-    /* ring state, guarded by mu */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    size_t filled, drained;    /* batches filled by A, drained by B */
-    int stop;
+    tk_recs rec[CXM_PIPE_NBATCH];
+    cxm_pipeline pl;
 } pipe_t;
-
-static int batch_grow(batch *b, size_t n) __attribute__((noinline));
-
-/* Appends p[0..n) to the batch's bytes; *off gets its offset. Called for a
- * few fields of every row: the common case (room left) stays inline. */
-static inline int batch_bytes(batch *b, const char *p, size_t n, uint32_t *off) {
-    if (b->nbytes + n > b->cap) {
-        int rc = batch_grow(b, n);
-        if (rc) return rc;
-    }
-    if (n) memcpy(b->bytes + b->nbytes, p, n);
-    *off = (uint32_t)b->nbytes;
-    b->nbytes += n;
-    return CXM_OK;
-}
-
-static int batch_grow(batch *b, size_t n) {
-    size_t cap = b->cap ? b->cap : 1u << 16;
-    while (cap < b->nbytes + n) cap *= 2;
-    if (cap > UINT32_MAX) return CXM_ELIMIT;
-    char *nb = realloc(b->bytes, cap);
-    if (!nb) return CXM_ENOMEM;
-    b->bytes = nb;
-    b->cap = cap;
-    return CXM_OK;
-}
-
-static int batch_bad(batch *b, const cxm_diag *d) {
-    if (b->nbad == b->badcap) {
-        size_t cap = b->badcap ? b->badcap * 2 : 16;
-        badrow *nb = realloc(b->bad, cap * sizeof *nb);
-        if (!nb) return CXM_ENOMEM;
-        b->bad = nb;
-        b->badcap = cap;
-    }
-    b->bad[b->nbad].at = b->n;
-    b->bad[b->nbad].d = *d;
-    b->nbad++;
-    return CXM_OK;
-}
 
 /* NDJSON (one row a batch): stage B sees every column of the current header. */
 static int keep_all_columns(pipe_t *P) {
@@ -735,22 +677,18 @@ static int keep_all_columns(pipe_t *P) {
     P->keep = keep;
     P->nkeep = P->c->ncols;
     for (size_t i = 0; i < P->nkeep; i++) P->keep[i] = (int)i;
-    for (int k = 0; k < NBATCH; k++) {
-        uint32_t *a = realloc(P->b[k].foff, n * sizeof *a);
-        if (a) P->b[k].foff = a;
-        uint32_t *b = realloc(P->b[k].flen, n * sizeof *b);
-        if (b) P->b[k].flen = b;
-        if (!a || !b) return CXM_ENOMEM;
+    for (int k = 0; k < CXM_PIPE_NBATCH; k++) {
+        int rc = cxm_batch_fields(&P->pl.b[k], P->batch_rows, n);
+        if (rc) return rc;
     }
     return CXM_OK;
 }
 
 /* Stage A: fills b with up to batch_rows good rows (and the bad ones met). */
-static void fill(pipe_t *P, batch *b) {
+static void fill(void *ud, cxm_batch *b) {
+    pipe_t *P = ud;
     cxm_ctx *c = P->c;
-    b->n = b->nbytes = b->nbad = 0;
-    b->rows = 0;
-    b->eof = b->rc = 0;
+    tk_recs *rec = b->user;
     const cxm_field *f;
     size_t nf;
     cxm_diag rowdiag;
@@ -768,7 +706,7 @@ static void fill(pipe_t *P, batch *b) {
         b->rows++;
         uint64_t line = cxm_rows_line(P->r);
         if (got == CXM_EPARSE) {
-            if ((b->rc = batch_bad(b, &rowdiag))) break;
+            if ((b->rc = cxm_batch_bad(b, &rowdiag))) break;
             continue;
         }
         if (nf != c->ncols) { /* NDJSON met a new key (single-threaded mode only) */
@@ -783,56 +721,26 @@ static void fill(pipe_t *P, batch *b) {
             if (P->keep_all && (b->rc = keep_all_columns(P))) break;
         }
         if (c->nwhere && !where_pass(c, f, nf)) continue;
-        cxm_ticket *t = &b->t[b->n];
+        cxm_ticket *t = &rec->t[b->n];
         if (cxm_ticket_parse(&P->pc, f, nf, line, t, &rowdiag)) {
-            if ((b->rc = batch_bad(b, &rowdiag))) break;
+            if ((b->rc = cxm_batch_bad(b, &rowdiag))) break;
             continue;
         }
         uint32_t off;
-        b->key[b->n] = cxm_idset_key(t->id, t->idlen);
-        if ((b->rc = batch_bytes(b, t->id, t->idlen, &off))) break;
+        rec->key[b->n] = cxm_idset_key(t->id, t->idlen);
+        if ((b->rc = cxm_batch_bytes(b, t->id, t->idlen, &off))) break;
         t->id = (const char *)(uintptr_t)off; /* an offset until stage B */
-        size_t base = b->n * P->nkeep;
-        for (size_t k = 0; k < P->nkeep; k++) {
-            int src = P->keep[k];
-            const cxm_field *fk = (size_t)src < nf ? &f[src] : NULL;
-            if (!fk || !fk->ptr) {
-                b->foff[base + k] = 0;
-                b->flen[base + k] = UINT32_MAX; /* missing */
-                continue;
-            }
-            if ((b->rc = batch_bytes(b, fk->ptr, fk->len, &b->foff[base + k]))) break;
-            b->flen[base + k] = (uint32_t)fk->len;
-        }
-        if (b->rc) break;
-        b->line[b->n] = line;
+        if ((b->rc = cxm_batch_keep(b, P->keep, P->nkeep, f, nf))) break;
+        rec->line[b->n] = line;
         b->n++;
     }
     cxm_rows_progress(P->r, &b->done, &b->total);
 }
 
-static void *worker(void *arg) {
-    pipe_t *P = arg;
-    for (size_t i = 0;; i++) {
-        pthread_mutex_lock(&P->mu);
-        while (!P->stop && P->filled - P->drained >= NBATCH) pthread_cond_wait(&P->cv, &P->mu);
-        int stop = P->stop;
-        pthread_mutex_unlock(&P->mu);
-        if (stop) break;
-        batch *b = &P->b[i % NBATCH];
-        fill(P, b);
-        pthread_mutex_lock(&P->mu);
-        P->filled++;
-        pthread_cond_broadcast(&P->cv);
-        pthread_mutex_unlock(&P->mu);
-        if (b->eof || b->rc) break;
-    }
-    return NULL;
-}
-
 /* Stage B: every row of b, in order. */
-static int drain(pipe_t *P, batch *b, cxm_ticket_fn fn, cxm_field *fields) {
+static int drain(pipe_t *P, cxm_batch *b, cxm_ticket_fn fn, cxm_field *fields) {
     cxm_ctx *c = P->c;
+    tk_recs *rec = b->user;
     const cxm_report_opts *o = c->o;
     int rc = CXM_OK;
     size_t nb = 0;
@@ -844,22 +752,17 @@ static int drain(pipe_t *P, batch *b, cxm_ticket_fn fn, cxm_field *fields) {
         cxm_idset_expect(&c->seen, est < 1e10 ? (size_t)est : 0);
     }
     enum { AHEAD = 12 };
-    for (size_t i = 0; i < AHEAD && i < b->n; i++) cxm_idset_prefetch(&c->seen, b->key[i]);
+    for (size_t i = 0; i < AHEAD && i < b->n; i++) cxm_idset_prefetch(&c->seen, rec->key[i]);
     for (size_t i = 0; i <= b->n && !rc; i++) {
         while (nb < b->nbad && b->bad[nb].at == i && !rc) rc = cxm_ctx_bad_row(c, &b->bad[nb++].d);
         if (rc || i == b->n) break;
-        cxm_ticket *t = &b->t[i];
-        uint64_t line = b->line[i];
+        cxm_ticket *t = &rec->t[i];
+        uint64_t line = rec->line[i];
         t->id = b->bytes + (uintptr_t)t->id;
-        for (size_t k = 0; k < P->nkeep; k++) {
-            cxm_field *fk = &fields[P->keep[k]];
-            uint32_t len = b->flen[i * P->nkeep + k];
-            fk->ptr = len == UINT32_MAX ? NULL : b->bytes + b->foff[i * P->nkeep + k];
-            fk->len = len == UINT32_MAX ? 0 : len;
-        }
-        if (i + AHEAD < b->n) cxm_idset_prefetch(&c->seen, b->key[i + AHEAD]);
+        cxm_batch_view(b, i, P->keep, P->nkeep, fields);
+        if (i + AHEAD < b->n) cxm_idset_prefetch(&c->seen, rec->key[i + AHEAD]);
         int dup;
-        if ((rc = mark_seen(c, t, b->key[i], line, &rowdiag, &dup))) break;
+        if ((rc = mark_seen(c, t, rec->key[i], line, &rowdiag, &dup))) break;
         if (dup) {
             c->dup_rows++;
             rc = cxm_ctx_bad_row(c, &rowdiag);
@@ -927,22 +830,12 @@ static int plan_keep(pipe_t *P) {
     for (size_t i = 0; i < c->ncols; i++)
         if (want[i]) P->keep[P->nkeep++] = (int)i;
     free(want);
-    for (int k = 0; k < NBATCH; k++) {
-        P->b[k].foff = malloc((BATCH_ROWS * P->nkeep + 1) * sizeof(uint32_t));
-        P->b[k].flen = malloc((BATCH_ROWS * P->nkeep + 1) * sizeof(uint32_t));
-        if (!P->b[k].foff || !P->b[k].flen) return CXM_ENOMEM;
+    for (int k = 0; k < CXM_PIPE_NBATCH; k++) {
+        P->pl.b[k].user = &P->rec[k];
+        int rc = cxm_batch_fields(&P->pl.b[k], P->batch_rows, P->nkeep);
+        if (rc) return rc;
     }
     return CXM_OK;
-}
-
-static void pipe_free(pipe_t *P) {
-    for (int k = 0; k < NBATCH; k++) {
-        free(P->b[k].foff);
-        free(P->b[k].flen);
-        free(P->b[k].bytes);
-        free(P->b[k].bad);
-    }
-    free(P->keep);
 }
 
 int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
@@ -984,26 +877,10 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
     P->keep_all = !threaded;
     rc = plan_keep(P);
     if (!rc && P->keep_all) rc = keep_all_columns(P);
-    pthread_t th;
-    if (!rc && threaded) {
-        pthread_mutex_init(&P->mu, NULL);
-        pthread_cond_init(&P->cv, NULL);
-        if (pthread_create(&th, NULL, worker, P)) {
-            pthread_mutex_destroy(&P->mu);
-            pthread_cond_destroy(&P->cv);
-            threaded = 0;
-        }
-    }
-    for (size_t i = 0; !rc; i++) {
-        batch *b = &P->b[i % NBATCH];
-        if (threaded) {
-            pthread_mutex_lock(&P->mu);
-            while (P->filled <= i) pthread_cond_wait(&P->cv, &P->mu);
-            pthread_mutex_unlock(&P->mu);
-        } else {
-            fill(P, b);
-        }
-        if (!rc && c->ncols + 1 > nfields) { /* NDJSON may have grown the header */
+    if (!rc) cxm_pipeline_start(&P->pl, threaded, fill, P);
+    while (!rc) {
+        cxm_batch *b = cxm_pipeline_next(&P->pl);
+        if (c->ncols + 1 > nfields) { /* NDJSON may have grown the header */
             cxm_field *nf = realloc(fields, (c->ncols + 1) * sizeof *nf);
             if (!nf) rc = CXM_ENOMEM;
             else {
@@ -1014,22 +891,12 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
         }
         if (!rc) rc = drain(P, b, fn, fields);
         int last = b->eof || b->rc;
-        if (threaded) {
-            pthread_mutex_lock(&P->mu);
-            P->drained++;
-            if (rc) P->stop = 1;
-            pthread_cond_broadcast(&P->cv);
-            pthread_mutex_unlock(&P->mu);
-        }
+        cxm_pipeline_release(&P->pl, rc != 0);
         if (last) break;
     }
-    if (threaded) {
-        pthread_join(th, NULL);
-        pthread_mutex_destroy(&P->mu);
-        pthread_cond_destroy(&P->cv);
-    }
+    cxm_pipeline_finish(&P->pl);
     free(fields);
-    pipe_free(P);
+    free(P->keep);
     free(P);
     if (!rc) rc = resolve_columns(c, 1);
     cxm_rows_free(r);
