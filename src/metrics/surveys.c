@@ -700,77 +700,22 @@ static int drain(struct cxm_surveys *S, size_t keep) {
  *   stage B (the caller's thread): on_row for each row, and the bad rows
  *     stage A met, reported at their place among the good ones.
  *
- * Batches circulate through a ring of SV_NBATCH: A fills one while B
+ * Batches circulate through io/batch.h's ring: A fills one while B
  * drains another. NDJSON input, whose header may grow between rows, runs
  * parse_row and on_row in turn on the caller's thread.
  */
-#include <pthread.h>
+#include "io/batch.h"
 
-enum { SV_BATCH_ROWS = 4096, SV_NBATCH = 3, SV_AHEAD = 48 };
-
-typedef struct sv_bad {
-    size_t at;                 /* index of the next good row in the batch */
-    cxm_diag d;
-} sv_bad;
-
-typedef struct sv_batch {
-    size_t n;                  /* good rows */
-    srow row[SV_BATCH_ROWS];
-    uint32_t *foff, *flen;     /* n x nkeep views into bytes; flen UINT32_MAX: missing */
-    char *bytes;               /* owned; capped at UINT32_MAX bytes */
-    size_t nbytes, cap;
-    sv_bad *bad;               /* owned; at most the batch's records */
-    size_t nbad, badcap;
-    uint64_t rows;             /* records read, good or bad */
-    uint64_t done, total;      /* progress */
-    int eof, rc;               /* end of input; a fatal error (diag) */
-    cxm_diag diag;
-} sv_batch;
+enum { SV_BATCH_ROWS = 4096, SV_AHEAD = 48 };
 
 typedef struct sv_pipe {
     const struct cxm_surveys *S; /* read-only while the worker runs */
     cxm_rows *r;               /* borrowed; read by stage A only */
     int keep[RS_NCOLS + CXM_MAX_GROUP_KEYS + CXM_MAX_WHERE]; /* source columns stage B reads */
     size_t nkeep;
-    sv_batch b[SV_NBATCH];
-    /* ring state, guarded by mu */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    size_t filled, drained;    /* batches filled by A, drained by B */
-    int stop;
+    srow rows[CXM_PIPE_NBATCH][SV_BATCH_ROWS]; /* each slot's parsed rows (cxm_batch.user) */
+    cxm_pipeline pl;
 } sv_pipe;
-
-/* Appends p[0..n) to b's bytes; *off gets its offset. */
-static int batch_bytes(sv_batch *b, const char *p, size_t n, uint32_t *off) {
-    if (b->nbytes + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1u << 16;
-        while (cap < b->nbytes + n) cap *= 2;
-        if (cap > UINT32_MAX) return CXM_ELIMIT;
-        char *nb = realloc(b->bytes, cap);
-        if (!nb) return CXM_ENOMEM;
-        b->bytes = nb;
-        b->cap = cap;
-    }
-    if (n) memcpy(b->bytes + b->nbytes, p, n);
-    *off = (uint32_t)b->nbytes;
-    b->nbytes += n;
-    return CXM_OK;
-}
-
-/* Records a bad row before the batch's next good one. */
-static int batch_bad(sv_batch *b, const cxm_diag *d) {
-    if (b->nbad == b->badcap) {
-        size_t cap = b->badcap ? b->badcap * 2 : 16;
-        sv_bad *nb = realloc(b->bad, cap * sizeof *nb);
-        if (!nb) return CXM_ENOMEM;
-        b->bad = nb;
-        b->badcap = cap;
-    }
-    b->bad[b->nbad].at = b->n;
-    b->bad[b->nbad].d = *d;
-    b->nbad++;
-    return CXM_OK;
-}
 
 /* The source columns on_row reads: id, survey, scale, score, the ticket id
  * of joins, the comment for themes, and the --by and --where columns. The
@@ -797,19 +742,18 @@ static int plan_keep(sv_pipe *P) {
     for (size_t i = 0; i < ns; i++)
         if (want[i]) P->keep[P->nkeep++] = (int)i;
     free(want);
-    for (int k = 0; k < SV_NBATCH; k++) {
-        P->b[k].foff = malloc((SV_BATCH_ROWS * P->nkeep + 1) * sizeof(uint32_t));
-        P->b[k].flen = malloc((SV_BATCH_ROWS * P->nkeep + 1) * sizeof(uint32_t));
-        if (!P->b[k].foff || !P->b[k].flen) return CXM_ENOMEM;
+    for (int k = 0; k < CXM_PIPE_NBATCH; k++) {
+        P->pl.b[k].user = P->rows[k];
+        int rc = cxm_batch_fields(&P->pl.b[k], SV_BATCH_ROWS, P->nkeep);
+        if (rc) return rc;
     }
     return CXM_OK;
 }
 
 /* Stage A: fills b with up to SV_BATCH_ROWS good rows (and the bad ones met). */
-static void fill(sv_pipe *P, sv_batch *b) {
-    b->n = b->nbytes = b->nbad = 0;
-    b->rows = 0;
-    b->eof = b->rc = 0;
+static void fill(void *ud, cxm_batch *b) {
+    sv_pipe *P = ud;
+    srow *rows = b->user;
     const cxm_field *f;
     size_t nf;
     cxm_diag rowdiag;
@@ -825,44 +769,14 @@ static void fill(sv_pipe *P, sv_batch *b) {
             break;
         }
         b->rows++;
-        srow *pr = &b->row[b->n];
-        if (got == CXM_EPARSE || parse_row(P->S, f, nf, cxm_rows_line(P->r), pr, &rowdiag)) {
-            if ((b->rc = batch_bad(b, &rowdiag))) break;
+        if (got == CXM_EPARSE || parse_row(P->S, f, nf, cxm_rows_line(P->r), &rows[b->n], &rowdiag)) {
+            if ((b->rc = cxm_batch_bad(b, &rowdiag))) break;
             continue;
         }
-        size_t base = b->n * P->nkeep;
-        for (size_t k = 0; k < P->nkeep && !b->rc; k++) {
-            size_t src = (size_t)P->keep[k];
-            if (src >= nf || !f[src].ptr) {
-                b->foff[base + k] = 0;
-                b->flen[base + k] = UINT32_MAX;
-            } else if (!(b->rc = batch_bytes(b, f[src].ptr, f[src].len, &b->foff[base + k]))) {
-                b->flen[base + k] = (uint32_t)f[src].len;
-            }
-        }
-        if (b->rc) break;
+        if ((b->rc = cxm_batch_keep(b, P->keep, P->nkeep, f, nf))) break;
         b->n++;
     }
     cxm_rows_progress(P->r, &b->done, &b->total);
-}
-
-static void *worker(void *arg) {
-    sv_pipe *P = arg;
-    for (size_t i = 0;; i++) {
-        pthread_mutex_lock(&P->mu);
-        while (!P->stop && P->filled - P->drained >= SV_NBATCH) pthread_cond_wait(&P->cv, &P->mu);
-        int stop = P->stop;
-        pthread_mutex_unlock(&P->mu);
-        if (stop) break;
-        sv_batch *b = &P->b[i % SV_NBATCH];
-        fill(P, b);
-        pthread_mutex_lock(&P->mu);
-        P->filled++;
-        pthread_cond_broadcast(&P->cv);
-        pthread_mutex_unlock(&P->mu);
-        if (b->eof || b->rc) break;
-    }
-    return NULL;
 }
 
 /* Sizes the id set once, from the bytes per record read so far. */
@@ -874,24 +788,20 @@ static int reserve_ids(struct cxm_surveys *S, uint64_t rows, uint64_t done, uint
 
 /* Stage B: every row of b, in order; fields (S->map.nsrc, zeroed by the
  * caller) is the row view handed to on_row, rebuilt for the kept columns. */
-static int take(struct cxm_surveys *S, sv_pipe *P, sv_batch *b, cxm_field *fields) {
+static int take(struct cxm_surveys *S, sv_pipe *P, cxm_batch *b, cxm_field *fields) {
     cxm_ctx *c = &S->R->c;
+    srow *rows = b->user;
     const cxm_report_opts *o = c->o;
     int rc = CXM_OK;
     size_t nb = 0;
     if (!S->seen.expect && b->n && (rc = reserve_ids(S, b->rows, b->done, b->total))) return rc;
-    for (size_t i = 0; i < SV_AHEAD && i < b->n; i++) cxm_idset_prefetch(&S->seen, b->row[i].k);
+    for (size_t i = 0; i < SV_AHEAD && i < b->n; i++) cxm_idset_prefetch(&S->seen, rows[i].k);
     for (size_t i = 0; i <= b->n && !rc; i++) {
         while (nb < b->nbad && b->bad[nb].at == i && !rc) rc = bad_row(S, &b->bad[nb++].d);
         if (rc || i == b->n) break;
-        for (size_t k = 0; k < P->nkeep; k++) {
-            cxm_field *fk = &fields[P->keep[k]];
-            uint32_t len = b->flen[i * P->nkeep + k];
-            fk->ptr = len == UINT32_MAX ? NULL : b->bytes + b->foff[i * P->nkeep + k];
-            fk->len = len == UINT32_MAX ? 0 : len;
-        }
-        if (i + SV_AHEAD < b->n) cxm_idset_prefetch(&S->seen, b->row[i + SV_AHEAD].k);
-        rc = on_row(S, fields, S->map.nsrc, &b->row[i]);
+        cxm_batch_view(b, i, P->keep, P->nkeep, fields);
+        if (i + SV_AHEAD < b->n) cxm_idset_prefetch(&S->seen, rows[i + SV_AHEAD].k);
+        rc = on_row(S, fields, S->map.nsrc, &rows[i]);
     }
     if (!rc && b->rc) {
         *c->diag = b->diag;
@@ -899,16 +809,6 @@ static int take(struct cxm_surveys *S, sv_pipe *P, sv_batch *b, cxm_field *field
     }
     if (!rc && o->progress) o->progress(o->ud, "responses", b->done, b->total);
     return rc;
-}
-
-static void pipe_free(sv_pipe *P) {
-    for (int k = 0; k < SV_NBATCH; k++) {
-        free(P->b[k].foff);
-        free(P->b[k].flen);
-        free(P->b[k].bytes);
-        free(P->b[k].bad);
-    }
-    free(P);
 }
 
 /* CSV: both stages, on two threads (on one if no thread can be started). */
@@ -921,41 +821,17 @@ static int run_csv(struct cxm_surveys *S, cxm_rows *r) {
         P->r = r;
         rc = plan_keep(P);
     }
-    int threaded = 0, sync = 0;
-    pthread_t th;
-    if (!rc) {
-        pthread_mutex_init(&P->mu, NULL);
-        pthread_cond_init(&P->cv, NULL);
-        sync = 1;
-        threaded = !pthread_create(&th, NULL, worker, P);
-    }
-    for (size_t i = 0; !rc; i++) {
-        sv_batch *b = &P->b[i % SV_NBATCH];
-        if (threaded) {
-            pthread_mutex_lock(&P->mu);
-            while (P->filled <= i) pthread_cond_wait(&P->cv, &P->mu);
-            pthread_mutex_unlock(&P->mu);
-        } else {
-            fill(P, b);
-        }
+    if (!rc) cxm_pipeline_start(&P->pl, 1, fill, P);
+    while (!rc) {
+        cxm_batch *b = cxm_pipeline_next(&P->pl);
         rc = take(S, P, b, fields);
         int last = b->eof || b->rc;
-        if (threaded) {
-            pthread_mutex_lock(&P->mu);
-            P->drained++;
-            if (rc) P->stop = 1;
-            pthread_cond_broadcast(&P->cv);
-            pthread_mutex_unlock(&P->mu);
-        }
+        cxm_pipeline_release(&P->pl, rc != 0);
         if (last) break;
     }
-    if (threaded) pthread_join(th, NULL);
-    if (sync) {
-        pthread_mutex_destroy(&P->mu);
-        pthread_cond_destroy(&P->cv);
-    }
+    if (P) cxm_pipeline_finish(&P->pl);
     free(fields);
-    if (P) pipe_free(P);
+    free(P);
     return rc;
 }
 
