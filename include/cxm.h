@@ -101,6 +101,7 @@ size_t cxm_catalog_count(void);
 const cxm_metric_info *cxm_catalog_get(size_t i);          /* borrowed, static */
 const cxm_metric_info *cxm_catalog_find(const char *id);   /* NULL if unknown */
 const char *cxm_unit_name(cxm_unit u);                     /* "seconds", ... */
+const char *cxm_kind_name(cxm_kind k);                     /* "rate", ... */
 /* The label of a catalog id or report word ("w.mean") in lang (en, zh-Hans,
  * zh-Hant, ja, ms); falls back to English, then to the id. Borrowed, static. */
 const char *cxm_label(const char *id, const char *lang);
@@ -198,6 +199,10 @@ void cxm_result_set_free(cxm_result_set *rs);
 
 typedef enum cxm_format { CXM_FORMAT_TABLE, CXM_FORMAT_CSV, CXM_FORMAT_JSON, CXM_FORMAT_MD } cxm_format;
 int cxm_format_parse(const char *name, cxm_format *out) CXM_WUR;
+/* Writes the catalog (or only metric `only`, NULL = all) as JSON (the array
+ * of `cxm metrics --format json` and GET /v1/catalog) or Markdown (the
+ * catalog section of docs/METRICS.md); names in lang (NULL = en). */
+int cxm_catalog_render(FILE *out, cxm_format format, const char *lang, const char *only) CXM_WUR;
 /* Writes rs to out in format, labels in lang (NULL = en). */
 int cxm_result_render(const cxm_result_set *rs, cxm_format format, const char *lang, FILE *out) CXM_WUR;
 

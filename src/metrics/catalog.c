@@ -156,6 +156,16 @@ const cxm_metric_info *cxm_catalog_find(const char *id) {
     return i < 0 ? NULL : &catalog[i];
 }
 
+const char *cxm_kind_name(cxm_kind k) {
+    switch (k) {
+    case CXM_KIND_COUNT: return "count";
+    case CXM_KIND_DISTRIBUTION: return "distribution";
+    case CXM_KIND_RATE: return "rate";
+    case CXM_KIND_SCORE: return "score";
+    }
+    return "";
+}
+
 const char *cxm_unit_name(cxm_unit u) {
     switch (u) {
     case CXM_UNIT_COUNT: return "count";

@@ -373,6 +373,71 @@ static int render_human(const cxm_result_set *rs, const char *lang, FILE *o, int
     return rc;
 }
 
+/* ---- the catalog ---------------------------------------------------------- */
+
+static void md_cell(FILE *o, const char *s) {
+    for (; *s; s++) {
+        if (*s == '|') fputs("\\|", o);
+        else fputc(*s, o);
+    }
+}
+
+static const char *better_word(int h) { return h < 0 ? "neither" : h ? "higher" : "lower"; }
+
+int cxm_catalog_render(FILE *o, cxm_format format, const char *lang, const char *only) {
+    if (format != CXM_FORMAT_JSON && format != CXM_FORMAT_MD) return CXM_EUSAGE;
+    if (lang && !cxm_lang_supported(lang)) return CXM_EUSAGE;
+    int json = format == CXM_FORMAT_JSON, first = 1;
+    if (json) fputc('[', o);
+    for (size_t i = 0; i < cxm_catalog_count(); i++) {
+        const cxm_metric_info *m = cxm_catalog_get(i);
+        if (only && strcmp(only, m->id)) continue;
+        if (json) {
+            fprintf(o, "%s\n{\"id\":", first ? "" : ",");
+            json_str(o, m->id);
+            fputs(",\"family\":", o);
+            json_str(o, m->family);
+            fputs(",\"name\":", o);
+            json_str(o, cxm_label(m->id, lang));
+            fprintf(o, ",\"kind\":\"%s\",\"unit\":\"%s\",\"higher_is_better\":%s,\"stream\":", cxm_kind_name(m->kind),
+                    cxm_unit_name(m->unit), m->higher_is_better < 0 ? "null" : m->higher_is_better ? "true" : "false");
+            json_str(o, m->stream);
+            static const char *const keys[] = {"inputs", "formula", "variants", "presets", "seeds"};
+            const char *vals[] = {m->inputs, m->formula, m->variants, m->presets, m->seeds};
+            for (int k = 0; k < 5; k++) {
+                fprintf(o, ",\"%s\":", keys[k]);
+                json_str(o, vals[k]);
+            }
+            fputc('}', o);
+        } else {
+            fprintf(o, "### `%s`: %s\n\n| | |\n|---|---|\n", m->id, cxm_label(m->id, lang));
+            fprintf(o, "| family | %s |\n| kind | %s |\n| unit | %s |\n| better | %s |\n", m->family,
+                    cxm_kind_name(m->kind), cxm_unit_name(m->unit), better_word(m->higher_is_better));
+            fprintf(o, "| reads | %s: ", m->stream);
+            md_cell(o, m->inputs);
+            fputs(" |\n| formula | ", o);
+            md_cell(o, m->formula);
+            fputs(" |\n", o);
+            if (m->variants[0]) {
+                fputs("| variants | ", o);
+                md_cell(o, m->variants);
+                fputs(" |\n", o);
+            }
+            if (m->presets[0]) {
+                fputs("| presets | ", o);
+                md_cell(o, m->presets);
+                fputs(" |\n", o);
+            }
+            fputs("| seeds | ", o);
+            md_cell(o, m->seeds);
+            fputs(" |\n\n", o);
+        }
+        first = 0;
+    }
+    if (json) fputs("\n]\n", o);
+    return ferror(o) ? CXM_EIO : CXM_OK;
+}
+
 int cxm_result_render(const cxm_result_set *rs, cxm_format format, const char *lang, FILE *out) {
     if (lang && !cxm_lang_supported(lang)) return CXM_EUSAGE;
     switch (format) {

@@ -275,48 +275,7 @@ static enum MHD_Result answer_text(struct MHD_Connection *c, req *r, unsigned st
     return answer(c, r, status, buf, len);
 }
 
-/* ---- GET /v1/catalog: the JSON of `cxm metrics --format json` (src/cli/metrics.c) ---- */
-
-static const char *kind_name(cxm_kind k) {
-    switch (k) {
-    case CXM_KIND_COUNT: return "count";
-    case CXM_KIND_DISTRIBUTION: return "distribution";
-    case CXM_KIND_RATE: return "rate";
-    case CXM_KIND_SCORE: return "score";
-    }
-    return "";
-}
-
-static void catalog_json(FILE *f, const char *lang) {
-    fputc('[', f);
-    for (size_t i = 0; i < cxm_catalog_count(); i++) {
-        const cxm_metric_info *m = cxm_catalog_get(i);
-        fprintf(f, "%s\n{\"id\":", i ? "," : "");
-        json_str(f, m->id);
-        fputs(",\"family\":", f);
-        json_str(f, m->family);
-        fputs(",\"name\":", f);
-        json_str(f, cxm_label(m->id, lang));
-        fprintf(f, ",\"kind\":\"%s\",\"unit\":\"%s\",\"higher_is_better\":%s,\"stream\":", kind_name(m->kind),
-                cxm_unit_name(m->unit),
-                m->higher_is_better < 0 ? "null"
-                : m->higher_is_better   ? "true"
-                                        : "false");
-        json_str(f, m->stream);
-        fputs(",\"inputs\":", f);
-        json_str(f, m->inputs);
-        fputs(",\"formula\":", f);
-        json_str(f, m->formula);
-        fputs(",\"variants\":", f);
-        json_str(f, m->variants);
-        fputs(",\"presets\":", f);
-        json_str(f, m->presets);
-        fputs(",\"seeds\":", f);
-        json_str(f, m->seeds);
-        fputc('}', f);
-    }
-    fputs("\n]\n", f);
-}
+/* ---- GET /v1/catalog: the JSON of `cxm metrics --format json` (cxm_catalog_render) ---- */
 
 static enum MHD_Result do_catalog(struct MHD_Connection *c, req *r) {
     const char *lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
@@ -326,7 +285,7 @@ static enum MHD_Result do_catalog(struct MHD_Connection *c, req *r) {
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f) return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-    catalog_json(f, lang);
+    (void)!cxm_catalog_render(f, CXM_FORMAT_JSON, lang, NULL); /* a write error shows in fclose */
     if (fclose(f)) {
         free(buf);
         return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
