@@ -22,8 +22,10 @@
 #include "core/diag.h"
 #include "core/limits.h"
 
-enum { AU_CUSTOMER, AU_AGENT, AU_BOT, AU_SYSTEM };
-enum { ST_NONE, ST_OPEN, ST_RESOLVED, ST_CLOSED };
+enum { AU_CUSTOMER = CXM_AUTHOR_CUSTOMER, AU_AGENT = CXM_AUTHOR_AGENT, AU_BOT = CXM_AUTHOR_BOT,
+       AU_SYSTEM = CXM_AUTHOR_SYSTEM };
+enum { ST_NONE = CXM_STATUS_NONE, ST_OPEN = CXM_STATUS_OPEN, ST_RESOLVED = CXM_STATUS_RESOLVED,
+       ST_CLOSED = CXM_STATUS_CLOSED };
 
 typedef struct event {
     int64_t at;
@@ -42,7 +44,7 @@ static int ieq(const char *a, size_t n, const char *b) {
     return 1;
 }
 
-static int parse_author(const cxm_field *f, uint8_t *out) {
+int cxm_msg_author(const cxm_field *f, uint8_t *out) {
     static const char *const names[][4] = {{"customer", "end-user", "end_user", "requester"},
                                            {"agent", "admin", "user", "staff"},
                                            {"bot", "automation", "ai", "assistant"},
@@ -56,7 +58,7 @@ static int parse_author(const cxm_field *f, uint8_t *out) {
     return -1;
 }
 
-static int parse_status(const cxm_field *f, uint8_t *out) {
+int cxm_msg_status(const cxm_field *f, uint8_t *out) {
     if (!f->ptr || !f->len) { *out = ST_NONE; return 0; }
     if (ieq(f->ptr, f->len, "solved") || ieq(f->ptr, f->len, "resolved")) { *out = ST_RESOLVED; return 0; }
     if (ieq(f->ptr, f->len, "closed")) { *out = ST_CLOSED; return 0; }
@@ -190,7 +192,7 @@ int cxm_msgset_load(const cxm_msg_opts *o, cxm_dict *ids, cxm_msgset *ms, cxm_di
                              "expected a timestamp such as 2024-03-05T14:07:00Z, found '%.*s'%s%s",
                              fat && fat->ptr ? (int)(fat->len > 80 ? 80 : fat->len) : 0,
                              fat && fat->ptr ? fat->ptr : "", why ? ": " : "", why ? why : "");
-            } else if (!fau || !fau->ptr || parse_author(fau, &e.author)) {
+            } else if (!fau || !fau->ptr || cxm_msg_author(fau, &e.author)) {
                 bad = 1;
                 cxm_diag_set(&rowdiag, CXM_EPARSE, o->path, line, (uint32_t)map.src[MS_AUTHOR] + 1, "author",
                              "expected customer, agent, bot or system, found '%.*s'",
@@ -201,7 +203,7 @@ int cxm_msgset_load(const cxm_msg_opts *o, cxm_dict *ids, cxm_msgset *ms, cxm_di
                 cxm_diag_set(&rowdiag, CXM_EPARSE, o->path, line, (uint32_t)map.src[MS_PUBLIC] + 1, "public",
                              "expected true/false, yes/no or 1/0, found '%.*s'",
                              (int)(fpub->len > 80 ? 80 : fpub->len), fpub->ptr);
-            } else if (fst && parse_status(fst, &e.status)) {
+            } else if (fst && cxm_msg_status(fst, &e.status)) {
                 bad = 1;
                 cxm_diag_set(&rowdiag, CXM_EPARSE, o->path, line, (uint32_t)map.src[MS_STATUS] + 1, "status",
                              "expected open, pending, hold, solved or closed, found '%.*s'",

@@ -35,6 +35,16 @@ typedef struct cxm_msg_opts {
     void *ud;
 } cxm_msg_opts;
 
+/* The words a message's author and status may be (any case): customer
+ * (end-user, requester), agent (admin, user, staff), bot (automation, ai,
+ * assistant), system (trigger); statuses open/pending/hold/new/..., solved,
+ * closed. *kind gets the CXM_AUTHOR_ / CXM_STATUS_ value; 0, or -1 for an
+ * unknown word. An empty status is CXM_STATUS_NONE. */
+enum { CXM_AUTHOR_CUSTOMER, CXM_AUTHOR_AGENT, CXM_AUTHOR_BOT, CXM_AUTHOR_SYSTEM };
+enum { CXM_STATUS_NONE, CXM_STATUS_OPEN, CXM_STATUS_RESOLVED, CXM_STATUS_CLOSED };
+int cxm_msg_author(const cxm_field *f, uint8_t *kind);
+int cxm_msg_status(const cxm_field *f, uint8_t *kind);
+
 /* Reads messages into ms, interning ticket ids into ids (shared with the
  * tickets reader so a ticket finds its facts by code). In strict mode the
  * first bad row is an error (CXM_EDATA). */

@@ -45,6 +45,7 @@
 #include "core/limits.h"
 #include "io/rows.h"
 #include "metrics/survey.h"
+#include "model/messages.h"
 #include "model/schema.h"
 #include "model/ticket.h"
 #include "store/store_int.h"
@@ -547,23 +548,6 @@ static uint32_t col1(const importer *im, int canon) {
     return im->map.src[canon] >= 0 ? (uint32_t)im->map.src[canon] + 1 : 0;
 }
 
-static int ieq(const cxm_field *f, const char *b) {
-    size_t m = strlen(b);
-    if (!f || f->len != m) return 0;
-    for (size_t i = 0; i < m; i++) {
-        char c = f->ptr[i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-        if (c != b[i]) return 0;
-    }
-    return 1;
-}
-
-static int one_of(const cxm_field *f, const char *const *words) {
-    for (size_t i = 0; words[i]; i++)
-        if (ieq(f, words[i])) return 1;
-    return 0;
-}
-
 static int check_time(const importer *im, const cxm_field *v, int canon, uint64_t line, cxm_diag *d) {
     const char *why = NULL;
     cxm_time t;
@@ -573,13 +557,9 @@ static int check_time(const importer *im, const cxm_field *v, int canon, uint64_
                         v ? (int)(v->len > 80 ? 80 : v->len) : 0, v ? v->ptr : "", why ? ": " : "", why ? why : "");
 }
 
-/* The message checks of model/messages.c (the words it accepts). */
+/* The message checks of model/messages.c (its own vocabulary functions). */
 static int check_message(const importer *im, const cxm_field *f, size_t nf, uint64_t line, cxm_diag *d) {
-    static const char *const authors[] = {"customer", "end-user",  "end_user", "requester", "agent",
-                                          "admin",    "user",      "staff",    "bot",       "automation",
-                                          "ai",       "assistant", "system",   "trigger",   NULL};
-    static const char *const statuses[] = {"solved",  "resolved", "closed",   "open",    "pending", "hold",
-                                           "on-hold", "new",      "reopened", "snoozed", NULL};
+    uint8_t kind;
     const cxm_field *id = fld(im, f, nf, MS_TICKET_ID), *au = fld(im, f, nf, MS_AUTHOR),
                     *pub = fld(im, f, nf, MS_PUBLIC), *stt = fld(im, f, nf, MS_STATUS);
     if (!id || !id->len)
@@ -587,7 +567,7 @@ static int check_message(const importer *im, const cxm_field *f, size_t nf, uint
                             "expected a ticket id, found an empty field");
     int rc = check_time(im, fld(im, f, nf, MS_AT), MS_AT, line, d);
     if (rc) return rc;
-    if (!au || !one_of(au, authors))
+    if (!au || !au->ptr || cxm_msg_author(au, &kind))
         return cxm_diag_set(d, CXM_EPARSE, im->file, line, col1(im, MS_AUTHOR), "author",
                             "expected customer, agent, bot or system, found '%.*s'",
                             au ? (int)(au->len > 80 ? 80 : au->len) : 0, au ? au->ptr : "");
@@ -596,7 +576,7 @@ static int check_message(const importer *im, const cxm_field *f, size_t nf, uint
         return cxm_diag_set(d, CXM_EPARSE, im->file, line, col1(im, MS_PUBLIC), "public",
                             "expected true/false, yes/no or 1/0, found '%.*s'", (int)(pub->len > 80 ? 80 : pub->len),
                             pub->ptr);
-    if (stt && stt->len && !one_of(stt, statuses))
+    if (stt && stt->len && cxm_msg_status(stt, &kind))
         return cxm_diag_set(d, CXM_EPARSE, im->file, line, col1(im, MS_STATUS), "status",
                             "expected open, pending, hold, solved or closed, found '%.*s'",
                             (int)(stt->len > 80 ? 80 : stt->len), stt->ptr);
