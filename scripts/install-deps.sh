@@ -4,7 +4,8 @@
 # Usage: scripts/install-deps.sh [--bench]   (--bench also installs the benchmark peers)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libcmocka-dev libcsv-dev libicu-dev
-      libjansson-dev libmicrohttpd-dev libsqlite3-dev libssl-dev libxxhash-dev tzdata valgrind curl)
+      libjansson-dev libmicrohttpd-dev libsqlite3-dev libssl-dev libxxhash-dev tzdata valgrind curl
+      libcurl4-openssl-dev python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
