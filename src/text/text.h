@@ -137,15 +137,24 @@ const char *cxm_text_stop_word(cxm_text_lang lang, size_t i); /* borrowed, stati
  *   [refund]                      # a theme: its name is the section name
  *   words = refund, money back, 退款, 返金, bayaran balik
  *   words = 退錢, 払い戻し         # repeatable; the lists add up
+ *   words = reimburse*            # '*' ending an item: its last word is a prefix
+ *   exclude = refund policy       # a comment with an exclusion is not in the theme
  *
  * UTF-8 (optional BOM; LF or CRLF). Names: 1-127 bytes, no control
  * characters or ']', unique, case-sensitive; ids 0, 1, ... in file order.
- * Key "words" (ASCII case-insensitive). Items are separated by ',' '，' or
+ * Keys "words" and "exclude" (ASCII case-insensitive). Items are separated by ',' '，' or
  * '、'; blanks (space, tab, U+3000) around items are ignored. Each item
  * is normalised and segmented like a comment; it matches a comment when its
  * words occur consecutively in the comment's tokens with no boundary
  * between them (so on word boundaries: 退款 matches 申请退款 because ICU
  * segments that as 申请|退款, but "refund" never matches "refunded").
+ * An item ending in '*' matches when its last word is a prefix of the
+ * comment's word ("refund*" matches refund, refunds, refunded; "money
+ * back*" matches "money backed"); the word before '*' has at least 2
+ * characters and '*' appears nowhere else. Key "exclude" (repeatable) lists
+ * items, with the same syntax, that take a comment out of the theme
+ * wherever they occur in it ("not rude" for [rude], "refund policy" for
+ * [refund]); a theme needs at least one "words" item.
  * Errors (CXM_EPARSE, with 1-based line and character column): text before
  * the first section, an unknown key, a missing '=', an empty or duplicate
  * name, an empty item, an item with no word, an item with punctuation

@@ -22,8 +22,16 @@
  * a bitset on the stack (CXM_MAX_THEMES bits), so matching never
  * allocates and a cxm_themes can be shared by threads.
  *
+ * Prefix items ("refund*") end at a node listed in the second CSR pair
+ * (pterm_*): that node yields its themes as soon as the walk reaches it,
+ * even in the middle of a token, so the item's last word matches any word
+ * that starts with it. Exclusions ("exclude = not rude") are items like
+ * the others whose terminal entries carry EXCLUDE_BIT; a comment's themes
+ * are the themes it matches minus the themes it excludes.
+ *
  * Invariants: node 0 is the root; ids are dense in file order; each theme
- * has at least one item; term_off has nnodes + 1 entries.
+ * has at least one "words" item; term_off and pterm_off have nnodes + 1
+ * entries; entries are theme ids, ORed with EXCLUDE_BIT for exclusions.
  */
 #include "text/text.h"
 
@@ -46,10 +54,17 @@ struct cxm_themes {
     uint64_t *ekey;   /* edge slot: (node << 8 | byte) + 1, 0 = empty */
     uint32_t *echild; /* edge slot -> child node */
     size_t nslots, nedges;
-    uint32_t *term_off; /* node -> first index in term_ids (nnodes + 1) */
-    uint32_t *term_ids; /* theme ids ending at each node, ascending */
-    uint32_t *nitems;   /* theme id -> items */
+    uint32_t *term_off;  /* node -> first index in term_ids (nnodes + 1) */
+    uint32_t *term_ids;  /* theme ids (| EXCLUDE_BIT) ending at each node on a token end, ascending */
+    uint32_t *pterm_off; /* the same for prefix items ("refund*"): */
+    uint32_t *pterm_ids; /* they end anywhere, even inside a token */
+    uint32_t *nitems;    /* theme id -> "words" items */
 };
+
+/* A terminal entry of an exclusion (theme ids are < CXM_MAX_THEMES). */
+#define EXCLUDE_BIT 0x80000000u
+/* Characters a prefix item's stem has at least ("re*" is too broad). */
+#define MIN_PREFIX_CHARS 2
 
 /* ---- trie ----------------------------------------------------------- */
 
@@ -116,7 +131,8 @@ static int child(cxm_themes *th, uint32_t node, unsigned char b, uint32_t *out) 
 /* ---- parser --------------------------------------------------------- */
 
 typedef struct term {
-    uint32_t node, theme;
+    uint32_t node, theme; /* theme | EXCLUDE_BIT for an exclusion */
+    int prefix;           /* 1: a prefix item ("refund*") */
 } term;
 
 typedef struct parser {
@@ -258,13 +274,36 @@ static int section(parser *ps, const char *p, const char *end) {
     return CXM_OK;
 }
 
-/* One item p[0..n) of the current theme. */
-static int item(parser *ps, const char *p, size_t n) {
+/* One item p[0..n) of the current theme; exclude: from an "exclude" line. */
+static int item(parser *ps, const char *p, size_t n, int exclude) {
     cxm_segmented seg;
     cxm_diag d;
+    int prefix = 0;
+    if (n && p[n - 1] == '*') { /* "refund*": the last word is a prefix */
+        prefix = 1;
+        if (n >= 2 && (p[n - 2] == ' ' || p[n - 2] == '\t' || p[n - 2] == '*'))
+            return perr(ps, p + n - 1, CXM_EPARSE,
+                        "'*' must follow a word directly (e.g. 'refund*'): it matches any word that starts with it");
+        n--;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (p[k] == '*')
+            return perr(ps, p + k, CXM_EPARSE,
+                        "'*' may only end an item (e.g. 'refund*', 'money back*'): it matches any word that starts "
+                        "with the last word");
     int rc = cxm_text_segment(ps->t, p, n, CXM_TEXT_AUTO, &seg, &d);
     if (rc) return perr(ps, p, rc, "%s", d.msg);
     if (!seg.ntok) return perr(ps, p, CXM_EPARSE, "'%.*s' has no word (only punctuation or symbols)", shown(p, n), p);
+    if (prefix) {
+        const cxm_token *last = &seg.tok[seg.ntok - 1];
+        size_t chars = 0;
+        for (uint32_t k = 0; k < last->len; k++)
+            chars += ((unsigned char)seg.text[last->off + k] & 0xC0) != 0x80;
+        if (last->off + last->len != seg.len || chars < MIN_PREFIX_CHARS)
+            return perr(ps, p, CXM_EPARSE,
+                        "'%.*s*': the word before '*' needs at least %d characters (a shorter prefix matches too much)",
+                        shown(p, n), p, MIN_PREFIX_CHARS);
+    }
     for (size_t k = 1; k < seg.ntok; k++)
         if (seg.tok[k].brk)
             return perr(ps, p, CXM_EPARSE,
@@ -297,8 +336,8 @@ static int item(parser *ps, const char *p, size_t n) {
         ps->terms = q;
         ps->capterms = nc;
     }
-    ps->terms[ps->nterms++] = (term){node, ps->cur};
-    ps->th->nitems[ps->cur]++;
+    ps->terms[ps->nterms++] = (term){node, ps->cur | (exclude ? EXCLUDE_BIT : 0), prefix};
+    if (!exclude) ps->th->nitems[ps->cur]++;
     return CXM_OK;
 }
 
@@ -307,9 +346,13 @@ static int key_value(parser *ps, const char *p, const char *end) {
     if (!eq) return perr(ps, p, CXM_EPARSE, "expected '[theme name]' or 'words = ...'");
     const char *ks = p, *ke = eq;
     trim(&ks, &ke);
-    if (ke - ks != 5 || strncasecmp(ks, "words", 5) != 0)
-        return perr(ps, ks, CXM_EPARSE, "unknown key '%.*s': expected 'words'", shown(ks, (size_t)(ke - ks)), ks);
-    if (!ps->have) return perr(ps, ks, CXM_EPARSE, "'words' before any theme: expected a '[theme name]' line first");
+    int exclude = ke - ks == 7 && !strncasecmp(ks, "exclude", 7);
+    if (!exclude && (ke - ks != 5 || strncasecmp(ks, "words", 5) != 0))
+        return perr(ps, ks, CXM_EPARSE, "unknown key '%.*s': expected 'words' or 'exclude'",
+                    shown(ks, (size_t)(ke - ks)), ks);
+    if (!ps->have)
+        return perr(ps, ks, CXM_EPARSE, "'%s' before any theme: expected a '[theme name]' line first",
+                    exclude ? "exclude" : "words");
     const char *v = eq + 1, *vend = end;
     trim(&v, &vend);
     if (v == vend) return perr(ps, eq + 1, CXM_EPARSE, "no words after '=': expected a list like 'refund, money back'");
@@ -322,7 +365,7 @@ static int key_value(parser *ps, const char *p, const char *end) {
         const char *is = s, *ie = q;
         trim(&is, &ie);
         if (is == ie) return perr(ps, is, CXM_EPARSE, "empty item: expected a word or phrase between separators");
-        int rc = item(ps, is, (size_t)(ie - is));
+        int rc = item(ps, is, (size_t)(ie - is), exclude);
         if (rc) return rc;
         if (q == vend) return CXM_OK;
         q += k;
@@ -331,26 +374,38 @@ static int key_value(parser *ps, const char *p, const char *end) {
 
 static int term_cmp(const void *a, const void *b) {
     const term *x = a, *y = b;
+    if (x->prefix != y->prefix) return x->prefix - y->prefix;
     if (x->node != y->node) return x->node < y->node ? -1 : 1;
     return (x->theme > y->theme) - (x->theme < y->theme);
 }
 
-/* Builds the CSR arrays from ps->terms. */
+/* One CSR pair (off: nnodes + 1 entries, ids) from terms[0..n), sorted by
+ * node then theme; duplicates dropped. */
+static int csr(const cxm_themes *th, const term *terms, size_t n, uint32_t **off, uint32_t **ids) {
+    *off = calloc((size_t)th->nnodes + 1, sizeof **off);
+    *ids = malloc((n ? n : 1) * sizeof **ids);
+    if (!*off || !*ids) return CXM_ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && terms[i].node == terms[i - 1].node && terms[i].theme == terms[i - 1].theme) continue;
+        (*ids)[m++] = terms[i].theme;
+        (*off)[terms[i].node + 1]++;
+    }
+    for (uint32_t k = 0; k < th->nnodes; k++)
+        (*off)[k + 1] += (*off)[k];
+    return CXM_OK;
+}
+
+/* Builds the CSR arrays from ps->terms: whole-word items, then prefix items. */
 static int finish(parser *ps) {
     cxm_themes *th = ps->th;
     qsort(ps->terms, ps->nterms, sizeof *ps->terms, term_cmp);
-    th->term_off = calloc((size_t)th->nnodes + 1, sizeof *th->term_off);
-    th->term_ids = malloc((ps->nterms ? ps->nterms : 1) * sizeof *th->term_ids);
-    if (!th->term_off || !th->term_ids)
+    size_t whole = 0;
+    while (whole < ps->nterms && !ps->terms[whole].prefix)
+        whole++;
+    if (csr(th, ps->terms, whole, &th->term_off, &th->term_ids) ||
+        csr(th, ps->terms + whole, ps->nterms - whole, &th->pterm_off, &th->pterm_ids))
         return cxm_diag_set(ps->diag, CXM_ENOMEM, ps->file, 0, 0, NULL, "out of memory");
-    size_t n = 0;
-    for (size_t i = 0; i < ps->nterms; i++) {
-        if (i && ps->terms[i].node == ps->terms[i - 1].node && ps->terms[i].theme == ps->terms[i - 1].theme) continue;
-        th->term_ids[n++] = ps->terms[i].theme;
-        th->term_off[ps->terms[i].node + 1]++;
-    }
-    for (uint32_t k = 0; k < th->nnodes; k++)
-        th->term_off[k + 1] += th->term_off[k];
     return CXM_OK;
 }
 
@@ -444,6 +499,8 @@ void cxm_themes_free(cxm_themes *th) {
     free(th->echild);
     free(th->term_off);
     free(th->term_ids);
+    free(th->pterm_off);
+    free(th->pterm_ids);
     free(th->nitems);
     free(th);
 }
@@ -462,8 +519,16 @@ int cxm_themes_find(const cxm_themes *th, const char *name, size_t n, uint32_t *
 
 /* ---- matching ------------------------------------------------------- */
 
+/* Marks node's entries of one CSR pair: themes in seen, exclusions in excl. */
+static void mark(const uint32_t *off, const uint32_t *tids, uint32_t node, uint64_t *seen, uint64_t *excl) {
+    for (uint32_t a = off[node], z = off[node + 1]; a < z; a++) {
+        uint32_t v = tids[a], id = v & ~EXCLUDE_BIT;
+        (v & EXCLUDE_BIT ? excl : seen)[id >> 6] |= 1ull << (id & 63);
+    }
+}
+
 size_t cxm_themes_match_segmented(const cxm_themes *th, const cxm_segmented *seg, uint32_t *ids) {
-    uint64_t seen[(CXM_MAX_THEMES + 63) / 64];
+    uint64_t seen[(CXM_MAX_THEMES + 63) / 64], excl[(CXM_MAX_THEMES + 63) / 64];
     int any = 0;
     const cxm_token *tok = seg->tok;
     const unsigned char *text = (const unsigned char *)seg->text;
@@ -476,23 +541,31 @@ size_t cxm_themes_match_segmented(const cxm_themes *th, const cxm_segmented *seg
             }
             const unsigned char *b = text + tok[j].off;
             uint32_t k = 0;
-            while (k < tok[j].len && (node = step(th, node, b[k])))
+            while (k < tok[j].len && (node = step(th, node, b[k]))) {
                 k++;
+                if (th->pterm_off[node] != th->pterm_off[node + 1]) { /* a prefix item ends here */
+                    if (!any) {
+                        memset(seen, 0, sizeof seen);
+                        memset(excl, 0, sizeof excl);
+                        any = 1;
+                    }
+                    mark(th->pterm_off, th->pterm_ids, node, seen, excl);
+                }
+            }
             if (k < tok[j].len) break;
-            uint32_t a = th->term_off[node], z = th->term_off[node + 1];
-            if (a == z) continue;
+            if (th->term_off[node] == th->term_off[node + 1]) continue;
             if (!any) {
                 memset(seen, 0, sizeof seen);
+                memset(excl, 0, sizeof excl);
                 any = 1;
             }
-            for (; a < z; a++)
-                seen[th->term_ids[a] >> 6] |= 1ull << (th->term_ids[a] & 63);
+            mark(th->term_off, th->term_ids, node, seen, excl);
         }
     }
     if (!any) return 0;
     size_t n = 0, words = (th->names.count + 63) / 64;
     for (size_t w = 0; w < words; w++)
-        for (uint64_t m = seen[w]; m; m &= m - 1)
+        for (uint64_t m = seen[w] & ~excl[w]; m; m &= m - 1)
             ids[n++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
     return n;
 }

@@ -296,6 +296,23 @@ for t, imp in zip(TH, (-25, -100 / 6, 100 / 6, None)):
     rows.append(r)
 write("survey_themes", rows)
 
+# survey_themes_rules: prefix items and exclusions. Six NPS answers 2,9,0,10,6,8
+# -> 2 promoters, 1 passive, 3 detractors: NPS -16.7. refund* matches R1
+# (refunded) and R3 (refunds); R4's "refund policy" is excluded. rude matches
+# R3; R2's "Not rude" is excluded. "penghantaran lambat*" matches R5
+# (lambatnya). Scores: refund 2,0 -> -100; staff 0 -> -100; delay 6 -> -100.
+# Impact: refund -16.7 - NPS(9,10,6,8)=25 -> -41.7; staff -16.7 - NPS(2,9,10,6,8)=0;
+# delay -16.7 - NPS(2,9,0,10,8)=0.
+TH = ["refund", "staff attitude", "delivery delay"]
+rows = survey("nps", -100 / 6, 6, nps_ci(2, 3, 6), "nps", unit="score", buckets={"promoters": 2, "passives": 1, "detractors": 3})
+for t, k in zip(TH, (2, 1, 1)):
+    rows += survey("theme_share", 100 * k / 6, 6, wilson(k, 6), target=t)
+for t, (p, d, n) in zip(TH, ((0, 2, 2), (0, 1, 1), (0, 1, 1))):
+    rows += survey("theme_score", 100 * (p - d) / n, n, nps_ci(p, d, n), "nps", target=t, stat="nps", unit="score")
+for t, imp in zip(TH, (-100 / 6 - 25, -100 / 6, -100 / 6)):
+    rows.append({"metric": "theme_impact", "stat": "nps", "target": t, "variant": "nps", "group": {}, "value": imp, "unit": "score", "n": 6})
+write("survey_themes_rules", rows)
+
 # survey_ces_agreement: 7,6,5,4,2 on 1-7, agreement: answers above the
 # midpoint 4 (5, 6, 7) -> 3/5. survey_ces_effort: the same answers read as
 # effort, agreement at or below 3 (low effort) -> only 2 -> 1/5.

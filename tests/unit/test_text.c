@@ -548,10 +548,59 @@ static void test_theme_file_syntax_accepted(void **state) {
     cxm_text_free(t);
 }
 
+/* "refund*": the last word of an item is a prefix, in every script. */
+static void test_themes_prefix_items_match_word_beginnings(void **state) {
+    (void)state;
+    cxm_text *t = new_text();
+    cxm_themes *th = themes_ok(t, "[refund]\nwords = refund*, money back*\n"
+                                  "[slow]\nwords = slow*, lambat*\n"
+                                  "[cn]\nwords = 退款*\n");
+    assert_string_equal(themes_of(th, t, "Refunded twice"), "refund");
+    assert_string_equal(themes_of(th, t, "REFUNDS!"), "refund");
+    assert_string_equal(themes_of(th, t, "refund"), "refund"); /* the prefix alone is a word too */
+    assert_string_equal(themes_of(th, t, "a non-refundable fee"), "refund"); /* the hyphen splits words */
+    assert_string_equal(themes_of(th, t, "prerefund"), "");                 /* a prefix, not a substring */
+    assert_string_equal(themes_of(th, t, "refun"), "");
+    assert_string_equal(themes_of(th, t, "the money backed it"), "refund");
+    assert_string_equal(themes_of(th, t, "money, backed"), ""); /* a boundary inside the phrase */
+    assert_string_equal(themes_of(th, t, "slowly and slower"), "slow");
+    assert_string_equal(themes_of(th, t, "sangat lambatnya"), "slow");
+    assert_string_equal(themes_of(th, t, "退款额太少"), "cn");
+    assert_string_equal(themes_of(th, t, "slowly refunded"), "refund,slow");
+    cxm_themes_free(th);
+    cxm_text_free(t);
+}
+
+/* "exclude = ...": a comment holding an exclusion of a theme is not in it,
+ * while its other themes stay. */
+static void test_themes_exclusions_take_comments_out(void **state) {
+    (void)state;
+    cxm_text *t = new_text();
+    cxm_themes *th = themes_ok(t, "[rude]\nwords = rude, 态度差\nexclude = not rude, 态度不差\n"
+                                  "[refund]\nwords = refund*\nEXCLUDE = refund polic*\n");
+    assert_string_equal(themes_of(th, t, "The agent was rude"), "rude");
+    assert_string_equal(themes_of(th, t, "The agent was not rude at all"), "");
+    assert_string_equal(themes_of(th, t, "Not rude, but the refund took weeks"), "refund");
+    assert_string_equal(themes_of(th, t, "Read the refund policy"), "");
+    assert_string_equal(themes_of(th, t, "refund policies are unclear"), ""); /* an excluded prefix */
+    assert_string_equal(themes_of(th, t, "rude about the refund policy"), "rude");
+    assert_string_equal(themes_of(th, t, "客服态度差"), "rude");
+    assert_string_equal(themes_of(th, t, "客服态度不差"), "");
+    cxm_themes_free(th);
+    cxm_text_free(t);
+}
+
 static void test_theme_file_errors_name_line_and_column(void **state) {
     (void)state;
     theme_error("words = refund\n", CXM_EPARSE, 1, 1, "before any theme");
     theme_error("[a]\nwords = x\nkeywords = y\n", CXM_EPARSE, 3, 1, "unknown key 'keywords'");
+    theme_error("exclude = x\n", CXM_EPARSE, 1, 1, "'exclude' before any theme");
+    theme_error("[a]\nexclude = not x\n", CXM_EPARSE, 1, 1, "theme [a] has no words");
+    theme_error("[a]\nwords = re*fund\n", CXM_EPARSE, 2, 11, "'*' may only end an item");
+    theme_error("[a]\nwords = x, refund *\n", CXM_EPARSE, 2, 19, "'*' must follow a word");
+    theme_error("[a]\nwords = x, r*\n", CXM_EPARSE, 2, 12, "at least 2 characters");
+    theme_error("[a]\nwords = x, *\n", CXM_EPARSE, 2, 12, "has no word");
+    theme_error("[a]\nwords = x, refund!*\n", CXM_EPARSE, 2, 12, "at least 2 characters");
     theme_error("[a]\n  refund money\n", CXM_EPARSE, 2, 3, "expected '[theme name]' or 'words = ...'");
     theme_error("[a]\nwords = x\n[ ]\n", CXM_EPARSE, 3, 1, "empty theme name");
     theme_error("[a]\nwords = x\n[b\n", CXM_EPARSE, 3, 1, "expected ']'");
@@ -1223,6 +1272,8 @@ int main(void) {
         cmocka_unit_test(test_themes_match_chinese_on_segment_boundaries),
         cmocka_unit_test(test_themes_match_japanese_whatever_the_inner_segmentation),
         cmocka_unit_test(test_themes_match_malay_and_full_width),
+        cmocka_unit_test(test_themes_prefix_items_match_word_beginnings),
+        cmocka_unit_test(test_themes_exclusions_take_comments_out),
         cmocka_unit_test(test_themes_ids_are_ascending_and_distinct),
         cmocka_unit_test(test_theme_file_syntax_accepted),
         cmocka_unit_test(test_theme_file_errors_name_line_and_column),
