@@ -60,9 +60,9 @@ FUZZ_LIBS = -ljansson -lxxhash $(shell pkg-config --libs icu-uc icu-i18n sqlite3
 fuzz:
 	@command -v clang >/dev/null || apt-get install -y -qq clang >/dev/null
 	@mkdir -p build-fuzz/corpus
-	@for t in rows time calendar report; do \
+	@for t in rows time calendar report themes; do \
 	  clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_$$t.c $(LIB_SRC) $(FUZZ_LIBS) -o build-fuzz/fuzz_$$t || exit 1; \
-	  mkdir -p build-fuzz/corpus/$$t; cp tests/golden/*/*.csv tests/golden/*/*.ndjson tests/golden/*/*.ini build-fuzz/corpus/$$t/ 2>/dev/null; \
+	  mkdir -p build-fuzz/corpus/$$t; cp tests/golden/*/*.csv tests/golden/*/*.ndjson tests/golden/*/*.ini examples/*.ini build-fuzz/corpus/$$t/ 2>/dev/null; \
 	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 	  (cd build-fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus/$$t >fuzz_$$t.log 2>&1) \
 	    || { tail -30 build-fuzz/fuzz_$$t.log; exit 1; }; \
