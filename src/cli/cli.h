@@ -22,6 +22,7 @@ int cmd_convert(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 /* Exit status for a library error code. */
 int cli_exit_code(int rc);

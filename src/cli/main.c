@@ -27,6 +27,7 @@ static void usage(FILE *o) {
           "  import    load records into a store (SQLite): idempotent, durable, concurrent\n"
           "  token     create, list or revoke the HTTP service's API tokens in a store\n"
           "  serve     the HTTP service over a store: ingest, metrics, catalog (docs/SERVER.md)\n"
+          "  alerts    check alert rules over a store once, post to webhooks (docs/ALERTS.md)\n"
           "  help      this text; 'cxm COMMAND --help' for a command's options\n"
           "  version   print the version\n"
           "\n"
@@ -117,6 +118,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "import")) return cmd_import(argc - 1, argv + 1);
     if (!strcmp(cmd, "token")) return cmd_token(argc - 1, argv + 1);
     if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "alerts")) return cmd_alerts(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return EXIT_OK;

@@ -14,6 +14,7 @@
 
 static void help(void) {
     printf("usage: cxm serve --store FILE [--listen HOST:PORT] [--max-body BYTES] [--max-rows N] [--rate R]\n"
+           "                 [--alerts FILE [--alert-interval SECONDS]]\n"
            "\n"
            "Serves a store over HTTP (docs/SERVER.md):\n"
            "  GET  /healthz                            {\"status\":\"ok\"} (no token)\n"
@@ -31,6 +32,10 @@ static void help(void) {
            "  --max-rows N         most lines in a POST body (default 1000000); more: 413\n"
            "  --rate R             requests a second per token, in bursts of up to R (default 0:\n"
            "                       no limit); more: 429 with Retry-After\n"
+           "  --alerts FILE        alert rules (docs/ALERTS.md, examples/alerts.ini), checked after\n"
+           "                       ingest and every minute; firing and resolved alerts are posted to\n"
+           "                       the rules' webhooks and logged\n"
+           "  --alert-interval S   at most one alert check every S seconds (default 10)\n"
            "\n"
            "Logs one JSON line per request on stderr. SIGTERM or SIGINT: stops accepting,\n"
            "lets requests under way finish, exits 0.\n"
@@ -41,7 +46,8 @@ static void help(void) {
 int cmd_serve(int argc, char **argv) {
     const char *store = NULL, *listen = "127.0.0.1:8080";
     size_t max_body = 0, max_rows = 0;
-    double rate = 0;
+    double rate = 0, alert_interval = 0;
+    const char *alerts = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -80,6 +86,17 @@ int cmd_serve(int argc, char **argv) {
                 cli_usage_error("serve", "--rate '%s': expected requests a second per token (0: no limit)", v);
                 return EXIT_USAGE;
             }
+        } else if (!strcmp(a, "--alerts") && i + 1 < argc) {
+            alerts = argv[++i];
+        } else if (!strcmp(a, "--alert-interval") && i + 1 < argc) {
+            const char *v = argv[++i];
+            char *end;
+            errno = 0;
+            alert_interval = strtod(v, &end);
+            if (errno || *end || end == v || !(alert_interval >= 0.1 && alert_interval <= 86400)) {
+                cli_usage_error("serve", "--alert-interval '%s': expected seconds between 0.1 and 86400", v);
+                return EXIT_USAGE;
+            }
         } else {
             cli_usage_error("serve", "unknown argument '%s'", a);
             return EXIT_USAGE;
@@ -103,6 +120,8 @@ int cmd_serve(int argc, char **argv) {
     o.max_body = max_body;
     o.max_rows = max_rows;
     o.rate = rate;
+    o.alerts = alerts;
+    o.alert_interval = alert_interval;
     int rc = cxm_server_run(&o, &d);
     if (rc) return cli_fail("serve", rc, &d);
     return EXIT_OK;

@@ -47,4 +47,8 @@
 #define CXM_MAX_SURVEY_QUESTIONS 64u       /* questions named in one wide survey export
                                               (cxm convert --question) */
 
+#define CXM_MAX_ALERT_RULES   256u         /* rules in one alert rules file */
+#define CXM_MAX_ALERT_STATES  100000u      /* (rule, group) states the alert watcher keeps */
+#define CXM_MAX_ALERT_FILE_BYTES (1u << 20) /* one alert rules file */
+
 #endif

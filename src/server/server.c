@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "../store/store.h"
+#include "alerts.h"
 
 enum route { R_NONE, R_HEALTH, R_CATALOG, R_METRICS, R_INGEST };
 
@@ -53,6 +54,7 @@ typedef struct server {
     pthread_mutex_t mu; /* guards active and slots */
     unsigned active;    /* requests between their first call and their completion */
     rate_slot slots[CXM_SERVER_RATE_SLOTS];
+    cxm_alerts *alerts; /* the alert watcher (--alerts), or NULL */
 } server;
 
 static double now_seconds(void) {
@@ -452,6 +454,7 @@ static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r, const server 
         return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     }
     uint64_t accepted = n.inserted + n.updated + n.unchanged;
+    if (n.inserted + n.updated) cxm_alerts_notify(sv->alerts); /* committed data: alerts re-check (not here) */
     snprintf(r->note, sizeof r->note, ",\"stream\":\"%s\",\"accepted\":%llu,\"rejected\":%llu", r->stream,
              (unsigned long long)accepted, (unsigned long long)n.rejected);
     if (rc) {
@@ -724,12 +727,15 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     int rc = cxm_store_open(o->store, CXM_STORE_CREATE, &st, diag);
     if (rc) return rc;
     cxm_store_close(st);
+    cxm_alert_set *rules = NULL; /* --alerts: read (and checked) before listening */
+    if (o->alerts && (rc = cxm_alert_set_load(o->alerts, &rules, diag))) return rc;
 
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons(o->port);
     if (inet_pton(AF_INET, o->host, &sa.sin_addr) != 1) {
+        cxm_alert_set_free(rules);
         set_diag(diag, "'%s' is not an IPv4 address", o->host);
         return CXM_EUSAGE;
     }
@@ -743,8 +749,15 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
     signal(SIGPIPE, SIG_IGN);
     if (pthread_mutex_init(&sv.mu, NULL)) {
+        cxm_alert_set_free(rules);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return CXM_ENOMEM;
+    }
+    /* the alert watcher starts with the signals blocked (its thread inherits the mask) */
+    if (rules && (rc = cxm_alerts_start(rules, o->store, o->alert_interval, &sv.alerts, diag))) {
+        pthread_mutex_destroy(&sv.mu);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return rc;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
@@ -752,6 +765,7 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CXM_SERVER_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv, MHD_OPTION_END);
     if (!d) {
+        cxm_alerts_stop(sv.alerts);
         pthread_mutex_destroy(&sv.mu);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         set_diag(diag, "cannot listen on %s:%u (address in use or not local?)", o->host, (unsigned)o->port);
@@ -777,6 +791,7 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     }
     MHD_stop_daemon(d);
     if (ls != MHD_INVALID_SOCKET) close(ls);
+    cxm_alerts_stop(sv.alerts); /* after the last ingest: aborts a webhook post under way */
     pthread_mutex_destroy(&sv.mu);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     log_line("\"event\":\"stopped\"");

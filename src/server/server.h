@@ -43,6 +43,8 @@ typedef struct cxm_server_opts {
                           the header too); 0 = CXM_SERVER_MAX_ROWS; beyond: 413 */
     double rate;       /* requests a second per token (bursts of up to max(rate, 1)); 0 = no limit;
                           beyond: 429 with Retry-After */
+    const char *alerts;    /* alert rules file (docs/ALERTS.md), checked after each committed ingest; NULL = none */
+    double alert_interval; /* seconds: at most one alert evaluation this often; 0 = CXM_ALERT_INTERVAL_S (10) */
 } cxm_server_opts;
 
 /* Splits "HOST:PORT" (IPv4 dotted quad, port 0..65535) into host_out (cap
