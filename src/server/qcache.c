@@ -1,0 +1,1055 @@
+/*
+ * qcache.c - the query cache of `cxm serve` (qcache.h has the rules; the
+ * user's view: docs/SERVER.md "Freshness and caching").
+ *
+ * Shape: one mutex (mu) guards every field of struct cxm_qcache and of its
+ * entries and snapshots except the immutable ones (an entry's key, a
+ * snapshot's dir, gen, seq, taken_ms) and a blob's reference count (C11
+ * atomic, so a body is copied out of the cache without the lock). One
+ * condition variable (done) is broadcast whenever a computation or a
+ * snapshot finishes, another (work) wakes the refresher threads. The
+ * version connection has its own mutex (vmu), taken without mu held.
+ * Computations, snapshots, version checks and directory removals run with
+ * mu released; an entry is kept alive meanwhile by `computing` or its pin
+ * count (pins: requests waiting on it, a place in the refresh queue).
+ *
+ * Invariants:
+ *  - an entry is in the hash table and in the LRU list exactly while it is
+ *    in the cache; it is freed only with pins == 0, !computing, !queued,
+ *    !warm;
+ *  - at most one computation per entry (computing), at most `refreshers`
+ *    background computations (one per thread);
+ *  - cur is the newest snapshot; every live snapshot is on the snaps list
+ *    with refs > 0 (the cache's own reference for cur); a snapshot whose
+ *    refs drop to 0 moves to the dead list and its directory is removed by
+ *    reap() outside the lock;
+ *  - bytes = the sum of every entry's accounted size.
+ *
+ * Sizes: a hash table of QC_BUCKETS chains (entries: a few thousand);
+ * bodies are the JSON of a report (kilobytes to a few megabytes).
+ */
+#include "qcache.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../core/diag.h"
+#include "../store/store.h"
+
+#define QC_BUCKETS    4096u
+#define QC_MAX_THREADS 8u
+#define QC_TICK_MS    100 /* the refreshers' poll of the data version when idle */
+#define QC_MAX_WHERE  32u
+
+/* A cached body, shared by the cache and the requests copying it. */
+typedef struct blob {
+    atomic_uint refs;
+    size_t len;
+    char *data; /* owned */
+} blob;
+
+typedef struct snap {
+    struct snap *next; /* snaps or dead list */
+    uint64_t gen, seq;
+    int64_t taken_ms;
+    unsigned refs;
+    char dir[4096];
+} snap;
+
+typedef struct entry {
+    struct entry *hnext;       /* hash chain */
+    struct entry *prev, *next; /* LRU list, head = most recently used */
+    struct entry *qnext;       /* refresh queue */
+    char *key;                 /* owned, immutable */
+    size_t keylen;
+    uint64_t hash;
+    blob *body; /* NULL until computed */
+    unsigned status;
+    uint64_t gen, snap_seq;
+    int64_t data_ms;    /* when its snapshot was taken */
+    int64_t compute_ms; /* how long the computation took */
+    int computing, queued, warm;
+    unsigned pins;
+    size_t bytes; /* accounted in qc->bytes */
+} entry;
+
+struct cxm_qcache {
+    cxm_qcache_opts o;
+    pthread_mutex_t mu, vmu;
+    pthread_cond_t done, work;
+    uint64_t gen;
+    int64_t last_check_ms;
+    uint64_t last_version;
+    int version_known;
+    sqlite3 *vdb; /* default version callback's connection, under vmu */
+    snap *cur, *snaps, *dead;
+    uint64_t snap_seq;
+    int snap_making;
+    entry *buckets[QC_BUCKETS];
+    entry *lru_head, *lru_tail;
+    entry *q_head, *q_tail;
+    entry *warm[CXM_QCACHE_MAX_WARM];
+    size_t nwarm;
+    size_t bytes, nentries;
+    unsigned busy; /* computations under way */
+    int stop;
+    pthread_t threads[QC_MAX_THREADS];
+    unsigned nthreads;
+    cxm_qcache_stats st;
+};
+
+/* ---- defaults ------------------------------------------------------------------ */
+
+static int64_t mono_ms(void *ud) {
+    (void)ud;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int default_snapshot(void *ud, char *dir_out, size_t cap, cxm_diag *diag) {
+    const cxm_qcache *qc = ud;
+    return cxm_store_snapshot(qc->o.store, dir_out, cap, diag);
+}
+
+static void default_remove(void *ud, const char *dir) {
+    (void)ud;
+    cxm_store_snapshot_remove(dir);
+}
+
+/* PRAGMA data_version on one long-lived connection (called under vmu):
+ * SQLite changes it whenever another connection, in this process or
+ * another, commits. */
+static int default_version(void *ud, uint64_t *v) {
+    cxm_qcache *qc = ud;
+    if (!qc->vdb) {
+        if (sqlite3_open_v2(qc->o.store, &qc->vdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+            sqlite3_close(qc->vdb);
+            qc->vdb = NULL;
+            return CXM_EIO;
+        }
+        sqlite3_busy_timeout(qc->vdb, 1000);
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = CXM_EIO;
+    if (sqlite3_prepare_v2(qc->vdb, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        *v = (uint64_t)sqlite3_column_int64(st, 0);
+        rc = CXM_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- JSON and report (the default compute) ----------------------------------------- */
+
+static void json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* {"error":msg} as a malloc'ed body. */
+static int error_body(const char *msg, char **body, size_t *len) {
+    FILE *f = open_memstream(body, len);
+    if (!f) return CXM_ENOMEM;
+    fputs("{\"error\":", f);
+    json_str(f, msg);
+    fputs("}\n", f);
+    if (fclose(f)) {
+        free(*body);
+        *body = NULL;
+        return CXM_ENOMEM;
+    }
+    return CXM_OK;
+}
+
+static unsigned status_for(int rc) {
+    switch (rc) {
+    case CXM_EUSAGE:
+    case CXM_ENOTFOUND:
+    case CXM_EPARSE:
+    case CXM_EDATA:
+    case CXM_ELIMIT: return 400;
+    default: return 500;
+    }
+}
+
+static int hexval(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes n bytes of s (%XX, '+' = space) into a new string (owned). */
+static char *decode(const char *s, size_t n) {
+    char *out = malloc(n + 1);
+    if (!out) return NULL;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            out[j++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        } else if (s[i] == '+') {
+            out[j++] = ' ';
+        } else {
+            out[j++] = s[i];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+static int file_exists(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The default compute: the key's report options on the snapshot's files,
+ * rendered as `cxm report --format json` renders them. */
+static int default_compute(void *ud, const char *key, const char *dir, unsigned *status, char **body, size_t *len) {
+    const cxm_qcache *qc = ud;
+    cxm_qcache_key k;
+    memset(&k, 0, sizeof k);
+    int rc = cxm_qcache_key_parse(&k, key);
+    if (rc) {
+        *status = 400;
+        rc = error_body(k.bad, body, len);
+        cxm_qcache_key_free(&k);
+        return rc;
+    }
+    cxm_report_opts o;
+    memset(&o, 0, sizeof o);
+    const char *where[QC_MAX_WHERE];
+    const char *lang = NULL;
+    for (size_t i = 0; i < k.n; i++) {
+        const char *n = k.names[i], *v = k.values[i];
+        if (!strcmp(n, "metrics")) o.metrics = v;
+        else if (!strcmp(n, "by")) o.by = v;
+        else if (!strcmp(n, "from")) o.from = v;
+        else if (!strcmp(n, "to")) o.to = v;
+        else if (!strcmp(n, "tz")) o.tz = v;
+        else if (!strcmp(n, "preset")) o.preset = v;
+        else if (!strcmp(n, "stats")) o.stats = v;
+        else if (!strcmp(n, "as_of")) o.as_of = v;
+        else if (!strcmp(n, "compare")) o.compare = v;
+        else if (!strcmp(n, "time_basis")) o.time_basis = v;
+        else if (!strcmp(n, "fcr_rule")) o.fcr_rule = v;
+        else if (!strcmp(n, "lang")) lang = v;
+        else if (!strcmp(n, "where") && o.nwhere < QC_MAX_WHERE) where[o.nwhere++] = v;
+    }
+    o.where = where;
+    char paths[3][4200];
+    const char *names[3] = {"tickets", "messages", "responses"};
+    for (int i = 0; i < 3; i++) {
+        int n = snprintf(paths[i], sizeof paths[i], "%s/%s.csv", dir, names[i]);
+        if (n < 0 || (size_t)n >= sizeof paths[i] || !file_exists(paths[i])) paths[i][0] = '\0';
+    }
+    o.tickets = paths[0][0] ? paths[0] : NULL;
+    o.messages = paths[1][0] ? paths[1] : NULL;
+    o.responses = paths[2][0] ? paths[2] : NULL;
+    char msg[1200];
+    if (lang && !cxm_lang_supported(lang)) {
+        *status = 400;
+        snprintf(msg, sizeof msg, "lang '%s': expected en, zh-Hans, zh-Hant, ja or ms", lang);
+        rc = error_body(msg, body, len);
+        cxm_qcache_key_free(&k);
+        return rc;
+    }
+    if (!o.tickets && !o.responses) {
+        *status = 400;
+        snprintf(msg, sizeof msg, "%s: the store holds no tickets or responses yet (cxm import tickets FILE --store %s)",
+                 qc->o.store ? qc->o.store : "store", qc->o.store ? qc->o.store : "FILE");
+        rc = error_body(msg, body, len);
+        cxm_qcache_key_free(&k);
+        return rc;
+    }
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    cxm_result_set *rs = NULL;
+    rc = cxm_report_run(&o, &rs, &d);
+    if (rc) {
+        if (d.msg[0])
+            cxm_diag_format(&d, msg, sizeof msg);
+        else
+            snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
+        *status = status_for(rc);
+        int erc = error_body(msg, body, len);
+        cxm_qcache_key_free(&k);
+        if (erc) return erc;
+        return *status >= 500 ? rc : CXM_OK;
+    }
+    FILE *f = open_memstream(body, len);
+    if (!f) {
+        cxm_result_set_free(rs);
+        cxm_qcache_key_free(&k);
+        return CXM_ENOMEM;
+    }
+    rc = cxm_result_render(rs, CXM_FORMAT_JSON, lang, f);
+    cxm_result_set_free(rs);
+    cxm_qcache_key_free(&k);
+    if (fclose(f) || rc) {
+        free(*body);
+        *body = NULL;
+        *status = 500;
+        if (error_body("cannot render the report", body, len)) return CXM_ENOMEM;
+        return rc ? rc : CXM_ENOMEM;
+    }
+    *status = 200;
+    return CXM_OK;
+}
+
+/* ---- keys ------------------------------------------------------------------------ */
+
+static const char *const known_params[] = {"metrics", "by",         "from",     "to",    "tz",   "preset", "stats",
+                                           "as_of",   "compare",    "time_basis", "fcr_rule", "where", "lang", NULL};
+
+static char *dupstr(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+int cxm_qcache_key_add(cxm_qcache_key *k, const char *name, const char *value) {
+    if (k->bad[0]) return CXM_EUSAGE;
+    int known = 0;
+    for (size_t i = 0; known_params[i]; i++)
+        known |= !strcmp(name, known_params[i]);
+    if (!known) {
+        snprintf(k->bad, sizeof k->bad,
+                 "unknown parameter '%.60s' (expected metrics, by, from, to, tz, preset, stats, as_of, compare, "
+                 "time_basis, fcr_rule, where, lang)",
+                 name);
+        return CXM_EUSAGE;
+    }
+    if (!value) {
+        snprintf(k->bad, sizeof k->bad, "parameter '%.60s' needs a value", name);
+        return CXM_EUSAGE;
+    }
+    int is_where = !strcmp(name, "where");
+    if (is_where) {
+        size_t nw = 0;
+        for (size_t i = 0; i < k->n; i++)
+            nw += !strcmp(k->names[i], "where");
+        if (nw == QC_MAX_WHERE) {
+            snprintf(k->bad, sizeof k->bad, "more than %u where parameters", QC_MAX_WHERE);
+            return CXM_EUSAGE;
+        }
+    } else {
+        for (size_t i = 0; i < k->n; i++) { /* the last one wins, as an option given twice */
+            if (!strcmp(k->names[i], name)) {
+                char *v = dupstr(value);
+                if (!v) return CXM_ENOMEM;
+                free(k->values[i]);
+                k->values[i] = v;
+                return CXM_OK;
+            }
+        }
+    }
+    if (k->n == CXM_QCACHE_MAX_PARAMS) {
+        snprintf(k->bad, sizeof k->bad, "more than %u parameters", CXM_QCACHE_MAX_PARAMS);
+        return CXM_EUSAGE;
+    }
+    char *n = dupstr(name), *v = dupstr(value);
+    if (!n || !v) {
+        free(n);
+        free(v);
+        return CXM_ENOMEM;
+    }
+    k->names[k->n] = n;
+    k->values[k->n++] = v;
+    return CXM_OK;
+}
+
+int cxm_qcache_key_parse(cxm_qcache_key *k, const char *query) {
+    static const char prefix[] = "/v1/metrics";
+    if (!strncmp(query, prefix, sizeof prefix - 1)) query += sizeof prefix - 1;
+    if (*query == '?') query++;
+    const char *p = query;
+    while (*p) {
+        size_t n = strcspn(p, "&");
+        if (n) {
+            const char *eq = memchr(p, '=', n);
+            char *name = decode(p, eq ? (size_t)(eq - p) : n);
+            char *value = eq ? decode(eq + 1, n - (size_t)(eq - p) - 1) : NULL;
+            int rc = name && (!eq || value) ? cxm_qcache_key_add(k, name, value) : CXM_ENOMEM;
+            free(name);
+            free(value);
+            if (rc) return rc;
+        }
+        p += n;
+        if (*p == '&') p++;
+    }
+    return CXM_OK;
+}
+
+static int cmp_param(const void *a, const void *b) {
+    const char *const *x = a, *const *y = b;
+    int c = strcmp(x[0], y[0]);
+    return c ? c : strcmp(x[1], y[1]);
+}
+
+int cxm_qcache_key_finish(cxm_qcache_key *k, char **out) {
+    *out = NULL;
+    if (k->bad[0]) return CXM_EUSAGE;
+    const char *pairs[CXM_QCACHE_MAX_PARAMS][2];
+    for (size_t i = 0; i < k->n; i++) {
+        pairs[i][0] = k->names[i];
+        pairs[i][1] = k->values[i];
+    }
+    qsort(pairs, k->n, sizeof pairs[0], cmp_param);
+    size_t cap = CXM_QCACHE_MAX_KEY, j = 0;
+    char *s = malloc(cap);
+    if (!s) return CXM_ENOMEM;
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < k->n; i++) {
+        /* name=value&: a name is a known (plain) word */
+        size_t nl = strlen(pairs[i][0]);
+        if (j + nl + 2 >= cap) goto too_long;
+        if (i) s[j++] = '&';
+        memcpy(s + j, pairs[i][0], nl);
+        j += nl;
+        s[j++] = '=';
+        for (const unsigned char *v = (const unsigned char *)pairs[i][1]; *v; v++) {
+            int plain = (*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9') ||
+                        strchr("._~,:/-", *v);
+            if (j + 4 >= cap) goto too_long;
+            if (plain) {
+                s[j++] = (char)*v;
+            } else {
+                s[j++] = '%';
+                s[j++] = hex[*v >> 4];
+                s[j++] = hex[*v & 15];
+            }
+        }
+    }
+    s[j] = '\0';
+    *out = s;
+    return CXM_OK;
+too_long:
+    free(s);
+    snprintf(k->bad, sizeof k->bad, "the query is longer than %u bytes", CXM_QCACHE_MAX_KEY);
+    return CXM_ELIMIT;
+}
+
+void cxm_qcache_key_free(cxm_qcache_key *k) {
+    if (!k) return;
+    for (size_t i = 0; i < k->n; i++) {
+        free(k->names[i]);
+        free(k->values[i]);
+    }
+    k->n = 0;
+}
+
+/* ---- blobs, entries, snapshots (mu held unless said) ---------------------------------- */
+
+static void blob_release(blob *b) {
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
+        free(b->data);
+        free(b);
+    }
+}
+
+static uint64_t hash_key(const char *s, size_t n) { /* FNV-1a */
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static entry *find(cxm_qcache *qc, const char *key, size_t n, uint64_t h) {
+    for (entry *e = qc->buckets[h % QC_BUCKETS]; e; e = e->hnext)
+        if (e->hash == h && e->keylen == n && !memcmp(e->key, key, n)) return e;
+    return NULL;
+}
+
+static void lru_unlink(cxm_qcache *qc, entry *e) {
+    if (e->prev) e->prev->next = e->next;
+    else qc->lru_head = e->next;
+    if (e->next) e->next->prev = e->prev;
+    else qc->lru_tail = e->prev;
+    e->prev = e->next = NULL;
+}
+
+static void lru_front(cxm_qcache *qc, entry *e) {
+    e->prev = NULL;
+    e->next = qc->lru_head;
+    if (qc->lru_head) qc->lru_head->prev = e;
+    qc->lru_head = e;
+    if (!qc->lru_tail) qc->lru_tail = e;
+}
+
+static void account(cxm_qcache *qc, entry *e) {
+    qc->bytes -= e->bytes;
+    e->bytes = sizeof *e + e->keylen + 1 + (e->body ? e->body->len + sizeof(blob) : 0);
+    qc->bytes += e->bytes;
+}
+
+static entry *create(cxm_qcache *qc, const char *key, size_t n, uint64_t h) {
+    entry *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->key = malloc(n + 1);
+    if (!e->key) {
+        free(e);
+        return NULL;
+    }
+    memcpy(e->key, key, n);
+    e->key[n] = '\0';
+    e->keylen = n;
+    e->hash = h;
+    e->hnext = qc->buckets[h % QC_BUCKETS];
+    qc->buckets[h % QC_BUCKETS] = e;
+    lru_front(qc, e);
+    qc->nentries++;
+    account(qc, e);
+    return e;
+}
+
+static void destroy(cxm_qcache *qc, entry *e) {
+    entry **pp = &qc->buckets[e->hash % QC_BUCKETS];
+    while (*pp != e)
+        pp = &(*pp)->hnext;
+    *pp = e->hnext;
+    lru_unlink(qc, e);
+    qc->bytes -= e->bytes;
+    qc->nentries--;
+    blob_release(e->body);
+    free(e->key);
+    free(e);
+}
+
+/* Drops least recently used entries while over the byte budget. */
+static void evict(cxm_qcache *qc) {
+    entry *e = qc->lru_tail;
+    while (qc->bytes > qc->o.max_bytes && e) {
+        entry *prev = e->prev;
+        if (!e->pins && !e->computing && !e->queued && !e->warm) {
+            destroy(qc, e);
+            qc->st.evictions++;
+        }
+        e = prev;
+    }
+}
+
+static void snap_unref(cxm_qcache *qc, snap *s) {
+    if (--s->refs) return;
+    snap **pp = &qc->snaps;
+    while (*pp != s)
+        pp = &(*pp)->next;
+    *pp = s->next;
+    s->next = qc->dead;
+    qc->dead = s;
+}
+
+/* Removes dead snapshots' directories; mu NOT held. */
+static void reap(cxm_qcache *qc) {
+    pthread_mutex_lock(&qc->mu);
+    snap *d = qc->dead;
+    qc->dead = NULL;
+    pthread_mutex_unlock(&qc->mu);
+    while (d) {
+        snap *next = d->next;
+        qc->o.remove(qc->o.ud, d->dir);
+        free(d);
+        d = next;
+    }
+}
+
+/* Refresh queue: e gets a place (and a pin) unless it is computing or queued. */
+static void schedule(cxm_qcache *qc, entry *e) {
+    if (e->computing || e->queued) return;
+    e->queued = 1;
+    e->pins++;
+    e->qnext = NULL;
+    if (qc->q_tail) qc->q_tail->qnext = e;
+    else qc->q_head = e;
+    qc->q_tail = e;
+    pthread_cond_signal(&qc->work);
+}
+
+/* The data changed: a new generation; warm entries go to the refreshers. */
+static void changed(cxm_qcache *qc) {
+    qc->gen++;
+    for (size_t i = 0; i < qc->nwarm; i++)
+        if (qc->warm[i]->body && qc->warm[i]->gen != qc->gen) schedule(qc, qc->warm[i]);
+}
+
+/* Polls the data version when due (force: now). mu NOT held. */
+static void poll_version(cxm_qcache *qc, int force) {
+    if (!qc->o.version) return;
+    int64_t now = qc->o.clock(qc->o.ud);
+    pthread_mutex_lock(&qc->mu);
+    int due = force || qc->o.max_staleness_ms == 0 || now - qc->last_check_ms >= qc->o.check_ms || !qc->version_known;
+    pthread_mutex_unlock(&qc->mu);
+    if (!due) return;
+    pthread_mutex_lock(&qc->vmu);
+    uint64_t v = 0;
+    int rc = qc->o.version(qc->o.ud, &v);
+    pthread_mutex_lock(&qc->mu);
+    qc->last_check_ms = now;
+    if (!rc) {
+        if (qc->version_known && v != qc->last_version) changed(qc);
+        qc->last_version = v;
+        qc->version_known = 1;
+    }
+    pthread_mutex_unlock(&qc->mu);
+    pthread_mutex_unlock(&qc->vmu);
+}
+
+/* A snapshot for a computation (mu held on entry and return, released
+ * meanwhile): the current one when it is newer than after_seq and good
+ * enough (a request, t_req > 0: current, or taken after the request came,
+ * or at most S/2 old; a refresh: current, or with S > 0 anything newer than
+ * the entry's), else a new one (one at a time: others wait for it). *out
+ * gets a reference. */
+static int acquire(cxm_qcache *qc, uint64_t after_seq, int64_t t_req, snap **out, cxm_diag *diag) {
+    int64_t S = qc->o.max_staleness_ms;
+    for (;;) {
+        snap *c = qc->cur;
+        int64_t now = qc->o.clock(qc->o.ud);
+        if (c && c->seq > after_seq &&
+            (c->gen == qc->gen ||
+             (t_req ? c->taken_ms > t_req || (S > 0 && now - c->taken_ms <= S / 2) : S > 0))) {
+            c->refs++;
+            *out = c;
+            return CXM_OK;
+        }
+        if (qc->snap_making) {
+            pthread_cond_wait(&qc->done, &qc->mu);
+            continue;
+        }
+        qc->snap_making = 1;
+        pthread_mutex_unlock(&qc->mu);
+        poll_version(qc, 1);
+        pthread_mutex_lock(&qc->mu);
+        uint64_t g0 = qc->gen; /* read before the snapshot: the label is never newer than the data */
+        int64_t t0 = qc->o.clock(qc->o.ud);
+        pthread_mutex_unlock(&qc->mu);
+        snap *n = calloc(1, sizeof *n);
+        int rc = n ? qc->o.snapshot(qc->o.ud, n->dir, sizeof n->dir, diag) : CXM_ENOMEM;
+        pthread_mutex_lock(&qc->mu);
+        qc->snap_making = 0;
+        pthread_cond_broadcast(&qc->done);
+        if (rc) {
+            free(n);
+            return rc;
+        }
+        n->gen = g0;
+        n->seq = ++qc->snap_seq;
+        n->taken_ms = t0;
+        n->refs = 2; /* the cache's (as cur) and the caller's */
+        n->next = qc->snaps;
+        qc->snaps = n;
+        snap *old = qc->cur;
+        qc->cur = n;
+        if (old) snap_unref(qc, old);
+        qc->st.snapshots++;
+        *out = n;
+        return CXM_OK;
+    }
+}
+
+/* Computes e (mu held, e->computing set by the caller; cleared here).
+ * On failure *fail (may be NULL) gets the failed answer's blob and status. */
+static int compute(cxm_qcache *qc, entry *e, int64_t t_req, blob **fail, unsigned *fail_status) {
+    qc->busy++;
+    qc->st.computations++;
+    snap *s = NULL;
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    int rc = acquire(qc, t_req ? 0 : e->snap_seq, t_req, &s, &d);
+    pthread_mutex_unlock(&qc->mu);
+    unsigned status = 0;
+    char *body = NULL;
+    size_t len = 0;
+    int64_t t0 = qc->o.clock(qc->o.ud);
+    if (rc) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "cannot snapshot the store: %s", d.msg[0] ? d.msg : cxm_strerror(rc));
+        status = 503;
+        if (error_body(msg, &body, &len)) body = NULL;
+    } else {
+        rc = qc->o.compute(qc->o.ud, e->key, s->dir, &status, &body, &len);
+        if (!rc && !body) rc = CXM_ENOMEM;
+        if (rc && !body) { /* a failure without its own answer */
+            char msg[200];
+            snprintf(msg, sizeof msg, "cannot compute the answer: %s", cxm_strerror(rc));
+            status = 500;
+            if (error_body(msg, &body, &len)) body = NULL;
+        }
+    }
+    int64_t t1 = qc->o.clock(qc->o.ud);
+    blob *b = NULL;
+    if (body) {
+        b = malloc(sizeof *b);
+        if (b) {
+            atomic_init(&b->refs, 1);
+            b->data = body;
+            b->len = len;
+        } else {
+            free(body);
+            if (!rc) rc = CXM_ENOMEM;
+        }
+    }
+    pthread_mutex_lock(&qc->mu);
+    if (!rc) {
+        blob_release(e->body);
+        e->body = b;
+        e->status = status;
+        e->gen = s->gen;
+        e->snap_seq = s->seq;
+        e->data_ms = s->taken_ms;
+        e->compute_ms = t1 - t0;
+        account(qc, e);
+    } else {
+        qc->st.failures++;
+        if (fail && b) {
+            *fail = b;
+            *fail_status = status ? status : 500;
+        } else {
+            blob_release(b);
+        }
+    }
+    if (s) snap_unref(qc, s);
+    e->computing = 0;
+    qc->busy--;
+    /* the data changed while it computed: a warm key goes round again */
+    if (!rc && e->warm && e->gen != qc->gen) schedule(qc, e);
+    pthread_cond_broadcast(&qc->done);
+    return rc;
+}
+
+/* ---- refreshers ---------------------------------------------------------------------- */
+
+static void *refresher(void *arg) {
+    cxm_qcache *qc = arg;
+    pthread_mutex_lock(&qc->mu);
+    for (;;) {
+        while (!qc->stop && !qc->q_head) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_nsec += QC_TICK_MS * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            int w = pthread_cond_timedwait(&qc->work, &qc->mu, &ts);
+            if (w == ETIMEDOUT && !qc->stop && qc->nwarm) { /* writes by other processes reach warm keys too */
+                pthread_mutex_unlock(&qc->mu);
+                poll_version(qc, 0);
+                pthread_mutex_lock(&qc->mu);
+            }
+        }
+        if (qc->stop) break;
+        entry *e = qc->q_head;
+        qc->q_head = e->qnext;
+        if (!qc->q_head) qc->q_tail = NULL;
+        e->qnext = NULL;
+        e->queued = 0;
+        if (!e->computing && (!e->body || e->gen != qc->gen)) {
+            e->computing = 1;
+            qc->st.refreshes++;
+            (void)compute(qc, e, 0, NULL, NULL);
+        }
+        e->pins--;
+        evict(qc);
+        pthread_cond_broadcast(&qc->done); /* wait_idle */
+        pthread_mutex_unlock(&qc->mu);
+        reap(qc);
+        pthread_mutex_lock(&qc->mu);
+    }
+    pthread_mutex_unlock(&qc->mu);
+    return NULL;
+}
+
+/* ---- public ---------------------------------------------------------------------------- */
+
+int cxm_qcache_new(const cxm_qcache_opts *o, cxm_qcache **out, cxm_diag *diag) {
+    *out = NULL;
+    cxm_qcache *qc = calloc(1, sizeof *qc);
+    if (!qc) return CXM_ENOMEM;
+    qc->o = *o;
+    if (!qc->o.max_bytes) qc->o.max_bytes = CXM_QCACHE_MAX_BYTES;
+    if (!qc->o.refreshers) qc->o.refreshers = 1;
+    if (qc->o.refreshers > QC_MAX_THREADS) qc->o.refreshers = QC_MAX_THREADS;
+    if (qc->o.check_ms <= 0) qc->o.check_ms = CXM_QCACHE_CHECK_MS;
+    if (qc->o.max_staleness_ms < 0) qc->o.max_staleness_ms = 0;
+    if (!qc->o.clock) qc->o.clock = mono_ms;
+    int defaults = !o->compute || !o->snapshot || !o->remove || !o->version;
+    if (defaults && !o->store) {
+        free(qc);
+        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "the query cache needs a store path");
+    }
+    /* the defaults take the cache itself as their ud */
+    if (!o->compute || !o->snapshot || !o->remove || !o->version) {
+        if (o->compute || o->snapshot || o->remove || o->version) {
+            free(qc);
+            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+                                "give all of compute, snapshot, remove and version, or none");
+        }
+        qc->o.compute = default_compute;
+        qc->o.snapshot = default_snapshot;
+        qc->o.remove = default_remove;
+        qc->o.version = default_version;
+        qc->o.ud = qc;
+    }
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&qc->mu, NULL);
+    pthread_mutex_init(&qc->vmu, NULL);
+    pthread_cond_init(&qc->done, &ca);
+    pthread_cond_init(&qc->work, &ca);
+    pthread_condattr_destroy(&ca);
+    poll_version(qc, 1); /* the baseline */
+    for (unsigned i = 0; i < qc->o.refreshers; i++) {
+        if (pthread_create(&qc->threads[i], NULL, refresher, qc)) {
+            cxm_qcache_free(qc);
+            return cxm_diag_set(diag, CXM_ENOMEM, NULL, 0, 0, NULL, "cannot start the cache's refresher thread");
+        }
+        qc->nthreads++;
+    }
+    *out = qc;
+    return CXM_OK;
+}
+
+void cxm_qcache_free(cxm_qcache *qc) {
+    if (!qc) return;
+    pthread_mutex_lock(&qc->mu);
+    qc->stop = 1;
+    pthread_cond_broadcast(&qc->work);
+    pthread_mutex_unlock(&qc->mu);
+    for (unsigned i = 0; i < qc->nthreads; i++)
+        pthread_join(qc->threads[i], NULL);
+    pthread_mutex_lock(&qc->mu);
+    while (qc->q_head) {
+        entry *e = qc->q_head;
+        qc->q_head = e->qnext;
+        e->queued = 0;
+        e->pins--;
+    }
+    qc->q_tail = NULL;
+    while (qc->lru_head)
+        destroy(qc, qc->lru_head);
+    if (qc->cur) snap_unref(qc, qc->cur);
+    qc->cur = NULL;
+    while (qc->snaps) { /* nobody else holds one now */
+        snap *s = qc->snaps;
+        s->refs = 1;
+        snap_unref(qc, s);
+    }
+    pthread_mutex_unlock(&qc->mu);
+    reap(qc);
+    sqlite3_close(qc->vdb);
+    pthread_cond_destroy(&qc->done);
+    pthread_cond_destroy(&qc->work);
+    pthread_mutex_destroy(&qc->mu);
+    pthread_mutex_destroy(&qc->vmu);
+    free(qc);
+}
+
+void cxm_qcache_bump(cxm_qcache *qc) {
+    if (!qc) return;
+    pthread_mutex_lock(&qc->mu);
+    changed(qc);
+    pthread_mutex_unlock(&qc->mu);
+}
+
+uint64_t cxm_qcache_generation(cxm_qcache *qc) {
+    pthread_mutex_lock(&qc->mu);
+    uint64_t g = qc->gen;
+    pthread_mutex_unlock(&qc->mu);
+    return g;
+}
+
+int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
+    memset(a, 0, sizeof *a);
+    int64_t t_req = qc->o.clock(qc->o.ud);
+    int64_t S = qc->o.max_staleness_ms;
+    poll_version(qc, 0);
+    size_t n = strlen(key);
+    uint64_t h = hash_key(key, n);
+    pthread_mutex_lock(&qc->mu);
+    entry *e = find(qc, key, n, h);
+    if (!e && !(e = create(qc, key, n, h))) {
+        pthread_mutex_unlock(&qc->mu);
+        return CXM_ENOMEM;
+    }
+    lru_unlink(qc, e);
+    lru_front(qc, e);
+    e->pins++;
+    int own = 0, waited = 0;
+    blob *take = NULL, *fail = NULL;
+    unsigned fail_status = 0;
+    for (;;) {
+        int64_t now = qc->o.clock(qc->o.ud);
+        if (e->body) {
+            if (e->gen == qc->gen || own || e->data_ms > t_req) {
+                a->how = own || waited ? CXM_QCACHE_MISS : CXM_QCACHE_FRESH;
+                break;
+            }
+            if (S > 0 && now - e->data_ms <= S) {
+                a->how = CXM_QCACHE_STALE;
+                schedule(qc, e);
+                break;
+            }
+        }
+        if (own) break; /* failed: fail holds its answer */
+        if (e->computing) {
+            waited = 1;
+            pthread_cond_wait(&qc->done, &qc->mu);
+            continue;
+        }
+        e->computing = 1;
+        own = 1;
+        (void)compute(qc, e, t_req, &fail, &fail_status);
+    }
+    int rc = CXM_OK;
+    if (fail) {
+        take = fail;
+        a->status = fail_status;
+        a->how = CXM_QCACHE_MISS;
+        a->generation = qc->gen;
+    } else if (e->body) {
+        take = e->body;
+        atomic_fetch_add(&take->refs, 1);
+        a->status = e->status;
+        a->generation = e->gen;
+        a->data_age_ms = qc->o.clock(qc->o.ud) - e->data_ms;
+        a->computed_ms = e->compute_ms;
+    }
+    a->current = qc->gen;
+    if (a->how == CXM_QCACHE_FRESH) qc->st.hits++;
+    else if (a->how == CXM_QCACHE_STALE) qc->st.stale_hits++;
+    else qc->st.misses++;
+    e->pins--;
+    evict(qc);
+    pthread_mutex_unlock(&qc->mu);
+    reap(qc);
+    if (!take) return CXM_ENOMEM;
+    a->body = malloc(take->len + 1);
+    if (a->body) {
+        memcpy(a->body, take->data, take->len);
+        a->body[take->len] = '\0';
+        a->len = take->len;
+    } else {
+        rc = CXM_ENOMEM;
+    }
+    blob_release(take);
+    return rc;
+}
+
+int cxm_qcache_warm(cxm_qcache *qc, const char *key) {
+    size_t n = strlen(key);
+    uint64_t h = hash_key(key, n);
+    pthread_mutex_lock(&qc->mu);
+    entry *e = find(qc, key, n, h);
+    if (e && e->warm) {
+        pthread_mutex_unlock(&qc->mu);
+        return CXM_OK;
+    }
+    if (qc->nwarm == CXM_QCACHE_MAX_WARM) {
+        pthread_mutex_unlock(&qc->mu);
+        return CXM_ELIMIT;
+    }
+    if (!e && !(e = create(qc, key, n, h))) {
+        pthread_mutex_unlock(&qc->mu);
+        return CXM_ENOMEM;
+    }
+    e->warm = 1;
+    qc->warm[qc->nwarm++] = e;
+    if (!e->body || e->gen != qc->gen) schedule(qc, e);
+    pthread_mutex_unlock(&qc->mu);
+    return CXM_OK;
+}
+
+int cxm_qcache_wait_idle(cxm_qcache *qc, int64_t timeout_ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(timeout_ms / 1000);
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    int rc = CXM_OK;
+    pthread_mutex_lock(&qc->mu);
+    while (qc->q_head || qc->busy || qc->snap_making) {
+        if (pthread_cond_timedwait(&qc->done, &qc->mu, &ts) == ETIMEDOUT) {
+            rc = CXM_EIO;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&qc->mu);
+    return rc;
+}
+
+void cxm_qcache_get_stats(cxm_qcache *qc, cxm_qcache_stats *st) {
+    pthread_mutex_lock(&qc->mu);
+    *st = qc->st;
+    st->entries = qc->nentries;
+    st->bytes = qc->bytes;
+    pthread_mutex_unlock(&qc->mu);
+}
+
+int cxm_qcache_warm_file(cxm_qcache *qc, const char *path, size_t *nkeys, cxm_diag *diag) {
+    if (nkeys) *nkeys = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) return cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+    char line[CXM_QCACHE_MAX_KEY];
+    uint64_t lineno = 0;
+    int rc = CXM_OK;
+    size_t count = 0;
+    while (!rc && fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t n = strlen(line);
+        if (n == sizeof line - 1 && line[n - 1] != '\n') {
+            rc = cxm_diag_set(diag, CXM_ELIMIT, path, lineno, 0, NULL, "a line longer than %u bytes",
+                              CXM_QCACHE_MAX_KEY);
+            break;
+        }
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
+            line[--n] = '\0';
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#') continue;
+        cxm_qcache_key k;
+        memset(&k, 0, sizeof k);
+        char *key = NULL;
+        rc = cxm_qcache_key_parse(&k, p);
+        if (!rc) rc = cxm_qcache_key_finish(&k, &key);
+        if (rc) {
+            rc = cxm_diag_set(diag, rc == CXM_ENOMEM ? CXM_ENOMEM : CXM_EUSAGE, path, lineno, 0, NULL, "%s",
+                              k.bad[0] ? k.bad : "out of memory");
+        } else if ((rc = cxm_qcache_warm(qc, key)) != 0) {
+            rc = cxm_diag_set(diag, rc, path, lineno, 0, NULL, "%s",
+                              rc == CXM_ELIMIT ? "more warm queries than the limit" : "out of memory");
+        } else {
+            count++;
+        }
+        free(key);
+        cxm_qcache_key_free(&k);
+    }
+    fclose(f);
+    if (nkeys) *nkeys = count;
+    return rc;
+}

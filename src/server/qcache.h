@@ -1,0 +1,179 @@
+/*
+ * qcache.h - the query cache of `cxm serve` (GET /v1/metrics): a snapshot of
+ * the store shared by every query of a data generation, and a result cache
+ * with single-flight computation, stale-while-refresh answers under a
+ * staleness bound, background refresh and warm (pinned) queries.
+ * The user's view: docs/SERVER.md "Freshness and caching"; the design:
+ * docs/internals/store.md.
+ *
+ * Words:
+ *  - generation: a counter of data changes. cxm_qcache_bump (the server
+ *    calls it after each ingest that changed rows) and writes by other
+ *    processes (seen through the version callback, e.g. SQLite's
+ *    PRAGMA data_version, polled at most every check_ms) increment it.
+ *  - snapshot: a directory of the store's streams as CSV (report_store.c),
+ *    taken inside one read transaction; it is labelled with the generation
+ *    read *before* it was taken (so a label is never newer than the data).
+ *    Reference-counted: a computation holds it; the cache holds the newest
+ *    one; a replaced snapshot is removed when its last holder lets go.
+ *  - key: the normalised query (cxm_qcache_key_*: parameters sorted, values
+ *    percent-encoded); the token is never part of it.
+ *  - an entry: key -> answer (HTTP status, JSON body), the generation and
+ *    the instant (data_ms) of the snapshot it was computed from.
+ *
+ * Rules (S = max_staleness_ms):
+ *  - an answer is *current* when its generation is the current one: served
+ *    at once;
+ *  - *stale* (the data changed since) but its snapshot is at most S old:
+ *    served at once, and one background refresh is scheduled;
+ *  - otherwise (missing, or too old, or S = 0 and stale): computed on the
+ *    request; concurrent requests for the key wait for that one computation
+ *    (single-flight) and take its answer when it satisfies them (its
+ *    snapshot was taken after they arrived, or it is current, or young
+ *    enough); the computing request always takes its own answer.
+ *  - at most one computation per key at a time; background refreshes run
+ *    on `refreshers` threads (1 by default), so at most that many at once.
+ *  - entries are evicted least-recently-used first when the bytes held
+ *    (keys, bodies, bookkeeping) pass max_bytes; warm entries, entries
+ *    being computed or waited for are never evicted.
+ *
+ * Thread safety: every function may be called from any thread, except
+ * cxm_qcache_free (once, when no other call is under way). One mutex
+ * guards all the state; computations, snapshots and version checks run
+ * outside it.
+ *
+ * Sizes: up to a few thousand entries (max_bytes, CXM_QCACHE_MAX_BYTES
+ * = 256 MiB by default); a key is at most CXM_QCACHE_MAX_KEY bytes; one
+ * snapshot on disk (two while a replaced one is still read).
+ */
+#ifndef CXM_QCACHE_H
+#define CXM_QCACHE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cxm.h"
+
+#define CXM_QCACHE_MAX_BYTES    ((size_t)256 << 20) /* bytes of cached answers by default */
+#define CXM_QCACHE_MAX_KEY      8192u               /* bytes of a normalised query */
+#define CXM_QCACHE_MAX_PARAMS   64u                 /* parameters of one query */
+#define CXM_QCACHE_CHECK_MS     100                 /* data_version poll interval by default */
+#define CXM_QCACHE_MAX_WARM     256u                /* lines of a --warm file */
+#define CXM_QCACHE_DEFAULT_STALENESS_MS 5000        /* `cxm serve --max-staleness` default (5 s) */
+
+typedef struct cxm_qcache cxm_qcache;
+
+/* Computes the answer of key (borrowed) on the snapshot in dir (borrowed):
+ * *status and *body (malloc'ed, owned by the cache afterwards), *len. A
+ * return of 0 means the answer is deterministic for this data (200, 400):
+ * it is cached; a negative CXM_E* means a failure (the answer, if *body
+ * is set, goes to the requester only and is not cached). */
+typedef int (*cxm_qcache_compute_fn)(void *ud, const char *key, const char *dir, unsigned *status, char **body,
+                                     size_t *len);
+/* Takes a snapshot: dir_out (cap >= 64) gets a new directory. */
+typedef int (*cxm_qcache_snapshot_fn)(void *ud, char *dir_out, size_t cap, cxm_diag *diag);
+/* Removes a snapshot directory made by the snapshot callback. */
+typedef void (*cxm_qcache_remove_fn)(void *ud, const char *dir);
+/* Milliseconds on a monotonic clock. */
+typedef int64_t (*cxm_qcache_clock_fn)(void *ud);
+/* The data version of the store: any change between two calls means the
+ * data changed (0 when unchanged or unknown). */
+typedef int (*cxm_qcache_version_fn)(void *ud, uint64_t *version);
+
+typedef struct cxm_qcache_opts {
+    const char *store;        /* store path: the defaults below use it; borrowed, outlives the cache */
+    int64_t max_staleness_ms; /* S; 0 = always exact */
+    size_t max_bytes;         /* 0 = CXM_QCACHE_MAX_BYTES */
+    unsigned refreshers;      /* background threads; 0 = 1 */
+    int64_t check_ms;         /* version poll interval; 0 = CXM_QCACHE_CHECK_MS (always polled when S = 0) */
+    /* NULL = the defaults: a report (cxm_report_run + JSON) on the snapshot;
+     * cxm_store_snapshot of store; cxm_store_snapshot_remove; CLOCK_MONOTONIC;
+     * PRAGMA data_version on one long-lived read-only connection to store */
+    cxm_qcache_compute_fn compute;
+    cxm_qcache_snapshot_fn snapshot;
+    cxm_qcache_remove_fn remove;
+    cxm_qcache_clock_fn clock;
+    cxm_qcache_version_fn version;
+    void *ud; /* for the callbacks */
+} cxm_qcache_opts;
+
+/* How an answer was found. */
+typedef enum cxm_qcache_how {
+    CXM_QCACHE_MISS = 0,  /* computed for this request (or waited for) */
+    CXM_QCACHE_FRESH = 1, /* cached and current */
+    CXM_QCACHE_STALE = 2  /* cached, the data changed since, within the bound; a refresh is on its way */
+} cxm_qcache_how;
+
+typedef struct cxm_qcache_answer {
+    unsigned status;
+    char *body; /* owned: free() */
+    size_t len;
+    cxm_qcache_how how;
+    uint64_t generation; /* of the snapshot the answer was computed from */
+    uint64_t current;    /* the current generation */
+    int64_t data_age_ms; /* how long ago that snapshot was taken */
+    int64_t computed_ms; /* how long the computation took */
+} cxm_qcache_answer;
+
+/* Creates the cache and starts its refresher threads. *out owned: free
+ * with cxm_qcache_free. CXM_ENOMEM, CXM_EIO (the version connection). */
+int cxm_qcache_new(const cxm_qcache_opts *o, cxm_qcache **out, cxm_diag *diag) CXM_WUR;
+/* Stops the refreshers (waits for a computation under way), frees the
+ * entries and removes the snapshots. qc may be NULL. */
+void cxm_qcache_free(cxm_qcache *qc);
+
+/* The data changed (call after an ingest committed rows). */
+void cxm_qcache_bump(cxm_qcache *qc);
+/* The current generation. */
+uint64_t cxm_qcache_generation(cxm_qcache *qc);
+
+/* The answer for key (borrowed, a cxm_qcache_key_* result) under the
+ * rules above; *a filled (a->body owned by the caller). Errors: CXM_ENOMEM;
+ * a failed computation gives its own answer (status 5xx) and returns 0. */
+int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) CXM_WUR;
+
+/* Pins key: computed in the background now, refreshed in the background
+ * after every change, never evicted. CXM_ENOMEM; CXM_ELIMIT past
+ * CXM_QCACHE_MAX_WARM keys. */
+int cxm_qcache_warm(cxm_qcache *qc, const char *key) CXM_WUR;
+/* Waits until no computation is pending or under way (tests, start-up
+ * logs); up to timeout_ms of real time. 0 when idle, CXM_EIO on timeout. */
+int cxm_qcache_wait_idle(cxm_qcache *qc, int64_t timeout_ms) CXM_WUR;
+
+typedef struct cxm_qcache_stats {
+    uint64_t hits, stale_hits, misses, computations, refreshes, snapshots, evictions, failures;
+    size_t entries, bytes;
+} cxm_qcache_stats;
+void cxm_qcache_get_stats(cxm_qcache *qc, cxm_qcache_stats *st);
+
+/* ---- keys: normalised queries ------------------------------------------------ */
+/* A query being normalised: parameters collected one by one, then sorted
+ * and encoded. Zero-initialise it; free with cxm_qcache_key_free. */
+typedef struct cxm_qcache_key {
+    char *names[CXM_QCACHE_MAX_PARAMS];  /* owned */
+    char *values[CXM_QCACHE_MAX_PARAMS]; /* owned */
+    size_t n;
+    char bad[256]; /* the first problem, "" if none */
+} cxm_qcache_key;
+
+/* Adds one decoded parameter (borrowed, copied). Unknown names (anything
+ * but metrics, by, from, to, tz, preset, stats, as_of, compare, time_basis,
+ * fcr_rule, where, lang), a missing value (NULL), more than 32 `where` or
+ * a name repeated (other than where) fill k->bad and return CXM_EUSAGE. */
+int cxm_qcache_key_add(cxm_qcache_key *k, const char *name, const char *value) CXM_WUR;
+/* Adds every parameter of a query string "a=1&b=x%2Cy" (an optional
+ * leading "/v1/metrics?" or "?"; '+' is a space; %XX decoded). */
+int cxm_qcache_key_parse(cxm_qcache_key *k, const char *query) CXM_WUR;
+/* The normalised key: parameters sorted by name then value, joined as
+ * name=value with '&', values percent-encoded (every byte but
+ * [A-Za-z0-9._~,:/-]). *out owned (free()). CXM_ELIMIT past
+ * CXM_QCACHE_MAX_KEY, CXM_EUSAGE when k->bad is set. */
+int cxm_qcache_key_finish(cxm_qcache_key *k, char **out) CXM_WUR;
+void cxm_qcache_key_free(cxm_qcache_key *k);
+
+/* Reads a --warm file: one query string a line ('#' comments and blank
+ * lines skipped), each normalised and pinned with cxm_qcache_warm.
+ * *nkeys (may be NULL) gets the count. CXM_EIO (unreadable), CXM_EUSAGE
+ * (a bad line: diag has the file and line), CXM_ELIMIT. */
+int cxm_qcache_warm_file(cxm_qcache *qc, const char *path, size_t *nkeys, cxm_diag *diag) CXM_WUR;
+
+#endif
