@@ -510,7 +510,15 @@ static int emit_dist(report *R, int m, slot *s, cxm_result *base) {
                 cxm_ci_mean_t(mo.mean, cxm_moments_sd(&mo), (double)v->n, R->c.confidence, &r.ci_low, &r.ci_high);
             }
         } else {
-            r.value = cxm_quantile_sorted(v->v, v->n, R->stats[k] / 1000.0);
+            double q = R->stats[k] / 1000.0;
+            size_t lo, hi;
+            r.value = cxm_quantile_sorted(v->v, v->n, q);
+            /* order-statistic interval (stats.h): none at min/max or when n is too small */
+            if (cxm_ci_quantile_ranks(v->n, q, R->c.confidence, &lo, &hi) == CXM_OK) {
+                r.has_ci = 1;
+                r.ci_low = v->v[lo];
+                r.ci_high = v->v[hi];
+            }
         }
         if ((rc = cxm_rs_push(R->rs, &r))) return rc;
     }

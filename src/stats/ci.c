@@ -20,6 +20,15 @@
  *   Welch:    v_i = sd_i^2/n_i, t = (m1-m2)/sqrt(v1+v2),
  *             df = (v1+v2)^2 / (v1^2/(n1-1) + v2^2/(n2-1)) (Welch-Satterthwaite),
  *             two-sided p-value 2 P(T_df > |t|).
+ *   quantile: distribution-free interval from order statistics: with
+ *             B ~ Binomial(n, q) and F its cdf, P(x(j) <= xi_q < x(k)) =
+ *             F(k-1) - F(j-1), so j = the largest rank with F(j-1) <=
+ *             alpha/2 and k = the smallest with F(k-1) >= 1 - alpha/2
+ *             cover with probability >= confidence (Conover, Practical
+ *             Nonparametric Statistics, 3rd ed., 3.2). F summed term by
+ *             term for n <= CXM_QCI_EXACT_N; above, the normal
+ *             approximation with continuity correction gives a start and
+ *             cxm_binom_cdf (incomplete beta) the exact ranks around it.
  */
 #include "stats/stats.h"
 
@@ -113,4 +122,45 @@ double cxm_test_welch(double m1, double sd1, double n1, double m2, double sd2, d
     if (df) *df = dof;
     if (isnan(tt)) return NAN;
     return 2 * cxm_t_cdf(-fabs(tt), dof);
+}
+
+/* n up to which the binomial cdf is summed exactly (O(n) per interval). */
+#define CXM_QCI_EXACT_N 5000
+
+int cxm_ci_quantile_ranks(size_t n, double q, double confidence, size_t *lo, size_t *hi) {
+    if (n == 0 || !(q > 0 && q < 1) || !(confidence > 0 && confidence < 1)) return CXM_EINVAL;
+    double a2 = 0.5 * (1.0 - confidence);
+    double j1, k1; /* j - 1 and k - 1: the 0-based indices of x(j) and x(k) */
+    if (n <= CXM_QCI_EXACT_N) {
+        /* log pmf(i+1) = log pmf(i) + log((n-i)/(i+1)) + log(q/(1-q)) */
+        double lp = (double)n * log1p(-q), lr = log(q) - log1p(-q), F = 0;
+        j1 = k1 = -1; /* -1: no such rank */
+        for (size_t i = 0; i < n; i++) { /* F = F(i) after the add */
+            F += exp(lp);
+            if (F <= a2) j1 = (double)i; /* F(j-1) <= a/2 holds for j - 1 = i */
+            if (F >= 1 - a2) {
+                k1 = (double)i; /* the first i with F(i) >= 1 - a/2 */
+                break;
+            }
+            lp += log((double)(n - i) / (double)(i + 1)) + lr;
+        }
+    } else {
+        /* start from the normal approximation with continuity correction,
+         * then step to the exact ranks with the binomial cdf (a few steps) */
+        double nd = (double)n, m = nd * q, sd = sqrt(nd * q * (1 - q)), z = cxm_z_for(confidence);
+        j1 = floor(m - 0.5 - z * sd); /* largest j-1 with Phi((j-1 + .5 - m)/sd) <= a/2 */
+        k1 = ceil(m - 0.5 + z * sd);  /* smallest k-1 with Phi((k-1 + .5 - m)/sd) >= 1 - a/2 */
+        while (j1 >= 0 && cxm_binom_cdf(j1, nd, q) > a2)
+            j1--;
+        while (j1 + 1 < nd && cxm_binom_cdf(j1 + 1, nd, q) <= a2)
+            j1++;
+        while (k1 < nd && cxm_binom_cdf(k1, nd, q) < 1 - a2)
+            k1++;
+        while (k1 > 0 && cxm_binom_cdf(k1 - 1, nd, q) >= 1 - a2)
+            k1--;
+    }
+    if (j1 < 0 || k1 < 0 || k1 > (double)(n - 1) || j1 > k1) return CXM_ENOTFOUND;
+    *lo = (size_t)j1;
+    *hi = (size_t)k1;
+    return CXM_OK;
 }

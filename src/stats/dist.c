@@ -202,6 +202,21 @@ static void ibeta(double a, double b, double x, double y, double lx, double ly, 
     }
 }
 
+/* ---- binomial ---------------------------------------------------------------- */
+
+/* P(B <= k) for B ~ Binomial(n, p): I_{1-p}(n - k, k + 1) (Abramowitz &
+ * Stegun 26.5.24), through the continued fraction above (O(sqrt n) terms
+ * near the centre). */
+double cxm_binom_cdf(double k, double n, double p) {
+    if (!(n >= 0) || !(p >= 0 && p <= 1) || isnan(k)) return NAN;
+    k = floor(k);
+    if (k < 0) return 0;
+    if (k >= n) return 1;
+    double I, Ic;
+    ibeta(n - k, k + 1, 1 - p, p, log1p(-p), log(p), &I, &Ic);
+    return I;
+}
+
 /* ---- Student t ------------------------------------------------------------- */
 
 /* Coefficients c_n of (sinh(w/2)/(w/2))^(-1/2) = sum c_n w^(2n): with

@@ -27,6 +27,8 @@ double cxm_norm_ppf(double p);
 double cxm_t_cdf(double t, double df);
 double cxm_t_ppf(double p, double df);
 
+/* Binomial cdf P(B <= k), B ~ Binomial(n, p) (regularized incomplete beta). */
+double cxm_binom_cdf(double k, double n, double p);
 /* z for a two-sided interval at `confidence` (0.95 -> 1.959964). */
 double cxm_z_for(double confidence);
 
@@ -34,6 +36,13 @@ double cxm_z_for(double confidence);
 void cxm_ci_wilson(double k, double n, double confidence, double *lo, double *hi);
 /* t interval for a mean: mean +- t(df=n-1) * sd / sqrt(n); n >= 2. */
 void cxm_ci_mean_t(double mean, double sd, double n, double confidence, double *lo, double *hi);
+
+/* Distribution-free interval for the q-quantile (0 < q < 1) of a sample of
+ * n: the indices *lo <= *hi into the sorted sample of the order statistics
+ * x(j), x(k) bounding it with coverage >= confidence (ci.c). CXM_ENOTFOUND
+ * when n is too small for that coverage (e.g. n < 6 for a 95% median),
+ * CXM_EINVAL on bad arguments. */
+int cxm_ci_quantile_ranks(size_t n, double q, double confidence, size_t *lo, size_t *hi) CXM_WUR;
 
 /* Welford accumulator: mergeable (Chan et al.). */
 typedef struct cxm_moments { double n, mean, m2; } cxm_moments;

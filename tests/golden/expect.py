@@ -17,6 +17,20 @@ def q(v, p):
     v = sorted(v); h = (len(v) - 1) * p; lo = math.floor(h)
     return v[lo] if lo + 1 >= len(v) else v[lo] + (h - lo) * (v[lo + 1] - v[lo])
 
+def qci(vals, p):
+    """Order-statistic interval for the p-quantile at 95% (exact binomial
+    sums in rationals): indices j <= k of the sorted values with
+    P(B <= j) <= 2.5% (largest j) and P(B <= k) >= 97.5% (smallest k),
+    B ~ Binomial(n, p); None when no such pair exists."""
+    from fractions import Fraction
+    n = len(vals); v = sorted(vals); P = Fraction(p).limit_denominator(1000)
+    F = Fraction(0); j = k = None
+    for i in range(n):
+        F += math.comb(n, i) * P ** i * (1 - P) ** (n - i)
+        if F <= Fraction(1, 40): j = i
+        if F >= Fraction(39, 40): k = i; break
+    return None if j is None or k is None else [v[j], v[k]]
+
 def dist(metric, vals, group=None, stats=("mean", "median", "p90"), reason=None):
     out = []; n = len(vals); group = group or {}
     for s in stats:
@@ -32,6 +46,7 @@ def dist(metric, vals, group=None, stats=("mean", "median", "p90"), reason=None)
             p = {"median": .5, "p50": .5, "p90": .9, "p25": .25, "p75": .75, "p95": .95,
                  "p99": .99, "min": 0, "max": 1}[s]
             r.update(value=q(vals, p), unit="seconds", n=n)
+            if 0 < p < 1 and qci(vals, p): r["ci"] = qci(vals, p)
         out.append(r)
     return out
 

@@ -516,6 +516,62 @@ static void wilson_rejects_invalid_input_with_nan(void **state) {
     assert_true(isnan(lo) && isnan(hi));
 }
 
+/* Distribution-free quantile intervals: ranks from the binomial cdf,
+ * checked against Conover's table (n 10, 20, 100 medians at 95%) and an
+ * independent exact sum in Python (math.lgamma) for the other cases. */
+static void expect_ranks(size_t n, double q, size_t lo, size_t hi) {
+    size_t a = 0, b = 0;
+    assert_int_equal(cxm_ci_quantile_ranks(n, q, 0.95, &a, &b), CXM_OK);
+    assert_int_equal(a, lo);
+    assert_int_equal(b, hi);
+}
+
+static void quantile_interval_ranks_match_tables(void **state) {
+    (void)state;
+    expect_ranks(6, 0.5, 0, 5); /* min and max, coverage 1 - 2/64 */
+    expect_ranks(10, 0.5, 1, 8);  /* x(2), x(9) */
+    expect_ranks(20, 0.5, 5, 14); /* x(6), x(15) */
+    expect_ranks(100, 0.5, 39, 60); /* x(40), x(61) */
+    expect_ranks(100, 0.9, 83, 95);
+    expect_ranks(50, 0.25, 6, 19);
+}
+
+static void quantile_interval_normal_branch_agrees_with_exact_ranks(void **state) {
+    (void)state;
+    /* above 5,000 the normal approximation; exact values from Python */
+    expect_ranks(5001, 0.5, 2430, 2570);
+    expect_ranks(5001, 0.9, 4458, 4542);
+    expect_ranks(20000, 0.99, 19771, 19827);
+    expect_ranks(1000000, 0.5, 499019, 500980);
+    expect_ranks(1000000, 0.9, 899411, 900588);
+    expect_ranks(200000, 0.99, 197911, 198087);
+}
+
+static void binom_cdf_matches_exact_sums(void **state) {
+    (void)state;
+    /* sums of exact rationals (Python fractions) */
+    assert_true(fabs(cxm_binom_cdf(2, 10, 0.5) - 56.0 / 1024) < 1e-14);
+    assert_true(fabs(cxm_binom_cdf(5, 20, 0.3) - 0.4163708294474814) < 1e-13);
+    assert_true(fabs(cxm_binom_cdf(5, 1000, 0.01) - 0.06613951160725197) < 1e-12);
+    assert_true(cxm_binom_cdf(-1, 10, 0.5) == 0 && cxm_binom_cdf(10, 10, 0.5) == 1);
+    assert_true(isnan(cxm_binom_cdf(1, 10, 1.5)));
+}
+
+static void quantile_interval_needs_enough_values(void **state) {
+    (void)state;
+    size_t a = 7, b = 7;
+    assert_int_equal(cxm_ci_quantile_ranks(5, 0.5, 0.95, &a, &b), CXM_ENOTFOUND); /* 2/32 > 5% */
+    assert_int_equal(cxm_ci_quantile_ranks(20, 0.99, 0.95, &a, &b), CXM_ENOTFOUND);
+    assert_int_equal(cxm_ci_quantile_ranks(0, 0.5, 0.95, &a, &b), CXM_EINVAL);
+    assert_int_equal(cxm_ci_quantile_ranks(10, 0, 0.95, &a, &b), CXM_EINVAL);
+    assert_int_equal(cxm_ci_quantile_ranks(10, 0.5, 1, &a, &b), CXM_EINVAL);
+    assert_int_equal(a, 7); /* untouched on failure */
+    /* a lower level needs fewer values: n = 5 at 90% is min..max */
+    assert_int_equal(cxm_ci_quantile_ranks(5, 0.5, 0.90, &a, &b), CXM_OK);
+    assert_int_equal(a, 0);
+    assert_int_equal(b, 4);
+}
+
 static void mean_t_interval(void **state) {
     (void)state;
     /* mean 10, sd 2, n 11: half = t(0.975, 10) * 2 / sqrt(11)
@@ -724,6 +780,10 @@ int main(void) {
         cmocka_unit_test(wilson_with_no_successes_or_all_successes),
         cmocka_unit_test(wilson_rejects_invalid_input_with_nan),
         cmocka_unit_test(mean_t_interval),
+        cmocka_unit_test(quantile_interval_ranks_match_tables),
+        cmocka_unit_test(quantile_interval_normal_branch_agrees_with_exact_ranks),
+        cmocka_unit_test(quantile_interval_needs_enough_values),
+        cmocka_unit_test(binom_cdf_matches_exact_sums),
         cmocka_unit_test(moments_single_pass),
         cmocka_unit_test(moments_merge_equals_single_pass_on_split_data),
         cmocka_unit_test(moments_merge_with_itself_doubles_the_sample),
