@@ -1,0 +1,63 @@
+-- bench/serve/read.lua - the dashboard readers of bench/serve.sh for wrk:
+-- each request is GET /v1/metrics with one of a few dashboard queries, the
+-- connections cycling through them (connection k starts at query k, so all
+-- queries are in flight at once).
+--
+-- Environment: CXM_TOKEN (a token with the read scope), SERVE_QUERIES
+-- (queries separated by ';', each the part after '?'; default below).
+-- At the end it prints one line for bench/serve.sh:
+--   read requests=Q ok=O non2xx=E bytes=B duration_us=D p50_us=.. p90_us=.. p99_us=.. max_us=..
+-- (latencies as wrk measures them: from sending a request to its answer,
+-- each connection sending its next request when the answer came).
+
+local token = os.getenv("CXM_TOKEN") or ""
+local queries = {}
+for q in string.gmatch(os.getenv("SERVE_QUERIES") or
+    "metrics=volume,frt,fcr&by=week,channel;metrics=csat,nps&by=month;metrics=resolution_time,reopen_rate&by=priority", "[^;]+") do
+  queries[#queries + 1] = q
+end
+
+local threads = {}
+local next_tid = 0
+function setup(thread)
+  next_tid = next_tid + 1
+  thread:set("tid", next_tid)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  tid = tid or 1
+  k = tid
+  nreq, nok, nbad = 0, 0, 0
+  reqs = {}
+  for i, q in ipairs(queries) do
+    reqs[i] = wrk.format("GET", "/v1/metrics?" .. q, { ["Authorization"] = "Bearer " .. token })
+  end
+end
+
+function request()
+  k = k + 1
+  nreq = nreq + 1
+  return reqs[1 + k % #reqs]
+end
+
+function response(status, hdrs, body)
+  if status >= 200 and status < 300 then nok = nok + 1 else
+    nbad = nbad + 1
+    if nbad <= 3 then io.stderr:write("read: HTTP " .. status .. ": " .. string.sub(body or "", 1, 200) .. "\n") end
+  end
+end
+
+function done(summary, latency, requests)
+  local q, ok, bad = 0, 0, 0
+  for _, t in ipairs(threads) do
+    q = q + (t:get("nreq") or 0)
+    ok = ok + (t:get("nok") or 0)
+    bad = bad + (t:get("nbad") or 0)
+  end
+  io.write(string.format("read requests=%d ok=%d non2xx=%d bytes=%d duration_us=%d p50_us=%d p90_us=%d p99_us=%d " ..
+    "max_us=%d errors_connect=%d errors_read=%d errors_write=%d errors_timeout=%d\n",
+    q, ok, bad, summary.bytes, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.timeout))
+end
