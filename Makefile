@@ -5,12 +5,13 @@
 #   make check    build and run every test through ctest
 #   make asan     the same tests under AddressSanitizer + UBSan (build-asan/)
 #   make bench    benchmarks against peers; writes docs/PERFORMANCE.md
+#   make bench-serve  ingest + dashboard latency over HTTP (bench/serve.sh; 10M + 10M records)
 #   make lint     banned functions and clang-format check
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CXM    = $(BUILD)/cxm
 
-.PHONY: all deps build demo check asan valgrind bench lint clean
+.PHONY: all deps build demo check asan valgrind bench bench-serve lint clean
 
 all: build
 
@@ -43,6 +44,11 @@ valgrind: build
 bench: build
 	@bash scripts/install-deps.sh --bench
 	@bash bench/run.sh $(CXM)
+
+# Only the serving benchmark; its section of docs/PERFORMANCE.md is replaced.
+bench-serve: build
+	@bash scripts/install-deps.sh --bench
+	@SERVE_DOC=1 bash bench/serve.sh $(CXM)
 
 lint:
 	@bash scripts/lint.sh

@@ -17,6 +17,10 @@
 #                       workload not run is marked so in the document
 #   BENCH_RUNS=R        timed runs per command (default 5; medians reported)
 #   BENCH_NO_DOC=1      do not rewrite docs/PERFORMANCE.md (results stay in bench/out/)
+#   BENCH_SERVE=1       also run bench/serve.sh (ingest + dashboard latency over
+#                       HTTP, 10M + 10M records: minutes; SERVE_* variables
+#                       pass through). Without it the document includes the
+#                       fragment of the last `make bench-serve`, if any, as such
 #
 # Steps: install the peers if missing (scripts/install-deps.sh --bench);
 # generate bench/data/N/tickets.csv and bench/data/responses-N/responses.csv
@@ -277,6 +281,20 @@ if [ -z "$SURVEY_SKIP" ]; then
   fi
 fi
 
+# ---- the serving benchmark (issue 4) ---------------------------------------
+# bench/serve.sh writes bench/out/serve.md; it is slow (a 10M + 10M store),
+# so it runs only with BENCH_SERVE=1 (or alone: make bench-serve).
+SERVE_FRAG=$OUT/serve.md
+SERVE_NOTE=
+if [ "${BENCH_SERVE:-0}" = 1 ]; then
+  bash bench/serve.sh "$CXM" >/dev/null || say "bench/serve.sh failed"
+  [ -s "$SERVE_FRAG" ] || SERVE_NOTE="bench/serve.sh failed in this run: no results."
+elif [ -s "$SERVE_FRAG" ]; then
+  SERVE_NOTE="Not rerun by this \`make bench\` (BENCH_SERVE=1 or \`make bench-serve\` runs it): the results of the last \`make bench-serve\` (date and commit below)."
+else
+  SERVE_NOTE="Not run: \`make bench-serve\` (or \`BENCH_SERVE=1 make bench\`) measures it; see bench/README.md."
+fi
+
 # ---- the report ------------------------------------------------------------
 ratio() { # ratio A B -> A/B with 2 decimals, "" if either is missing
   [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }' || echo ""
@@ -475,6 +493,15 @@ Memory: cxm peak RSS ${S_CXM_RSS:-n/a} MiB on $NR responses.
 Agreement with DuckDB (the same groups; value, n and both interval bounds of nps and csat, and the NPS bucket counts, on the four largest groups and the first): $S_AGREE
 EOF
   fi
+  # the serving section, between markers that `make bench-serve` (SERVE_DOC=1) replaces
+  printf '\n<!-- serve:begin -->\n'
+  if [ -s "$SERVE_FRAG" ]; then
+    # the note under the fragment's heading
+    awk -v note="$SERVE_NOTE" 'NR == 2 && note != "" { print ""; print note } { print }' "$SERVE_FRAG"
+  else
+    printf '## Serving: ingest and dashboard latency (issue 4)\n\n%s\n' "$SERVE_NOTE"
+  fi
+  printf '<!-- serve:end -->\n'
 } >"$OUT/PERFORMANCE.md"
 
 if [ "${BENCH_NO_DOC:-0}" = 1 ]; then

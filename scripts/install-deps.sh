@@ -19,6 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ "${1:-}" = "--bench" ]; then
   command -v hyperfine >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq hyperfine >/dev/null || true; }
+  command -v wrk >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq wrk >/dev/null || true; } # bench/serve.sh
   if ! command -v node >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq nodejs npm >/dev/null
   fi
