@@ -15,6 +15,7 @@
 static void help(void) {
     printf("usage: cxm serve --store FILE [--listen HOST:PORT] [--max-body BYTES] [--max-rows N] [--rate R]\n"
            "                 [--alerts FILE [--alert-interval SECONDS]]\n"
+           "                 [--max-staleness SECONDS] [--warm FILE]\n"
            "\n"
            "Serves a store over HTTP (docs/SERVER.md):\n"
            "  GET  /healthz                            {\"status\":\"ok\"} (no token)\n"
@@ -36,6 +37,14 @@ static void help(void) {
            "                       ingest and every minute; firing and resolved alerts are posted to\n"
            "                       the rules' webhooks and logged\n"
            "  --alert-interval S   at most one alert check every S seconds (default 10)\n"
+           "  --max-staleness S    GET /v1/metrics answers from a cache: after new data, a cached\n"
+           "                       answer at most S seconds old is served at once while one\n"
+           "                       background refresh runs (default 5; 0: always exact, computed\n"
+           "                       on the request when the data changed). Headers X-Cxm-Cache\n"
+           "                       (fresh|stale|miss), X-Cxm-Generation, X-Cxm-Data-Age-Ms, Age\n"
+           "  --warm FILE          /v1/metrics query strings, one a line (e.g.\n"
+           "                       metrics=frt,fcr&by=week,channel): computed at start and\n"
+           "                       refreshed in the background after each change\n"
            "\n"
            "Logs one JSON line per request on stderr. SIGTERM or SIGINT: stops accepting,\n"
            "lets requests under way finish, exits 0.\n"
@@ -46,8 +55,8 @@ static void help(void) {
 int cmd_serve(int argc, char **argv) {
     const char *store = NULL, *listen = "127.0.0.1:8080";
     size_t max_body = 0, max_rows = 0;
-    double rate = 0, alert_interval = 0;
-    const char *alerts = NULL;
+    double rate = 0, alert_interval = 0, max_staleness = 5;
+    const char *alerts = NULL, *warm = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -86,6 +95,17 @@ int cmd_serve(int argc, char **argv) {
                 cli_usage_error("serve", "--rate '%s': expected requests a second per token (0: no limit)", v);
                 return EXIT_USAGE;
             }
+        } else if (!strcmp(a, "--max-staleness") && i + 1 < argc) {
+            const char *v = argv[++i];
+            char *end;
+            errno = 0;
+            max_staleness = strtod(v, &end);
+            if (errno || *end || end == v || !(max_staleness >= 0 && max_staleness <= 86400)) {
+                cli_usage_error("serve", "--max-staleness '%s': expected seconds between 0 and 86400", v);
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(a, "--warm") && i + 1 < argc) {
+            warm = argv[++i];
         } else if (!strcmp(a, "--alerts") && i + 1 < argc) {
             alerts = argv[++i];
         } else if (!strcmp(a, "--alert-interval") && i + 1 < argc) {
@@ -122,6 +142,8 @@ int cmd_serve(int argc, char **argv) {
     o.rate = rate;
     o.alerts = alerts;
     o.alert_interval = alert_interval;
+    o.max_staleness = max_staleness;
+    o.warm = warm;
     int rc = cxm_server_run(&o, &d);
     if (rc) return cli_fail("serve", rc, &d);
     return EXIT_OK;

@@ -36,6 +36,7 @@
 
 #include "../store/store.h"
 #include "alerts.h"
+#include "qcache.h"
 
 enum route { R_NONE, R_HEALTH, R_CATALOG, R_METRICS, R_INGEST };
 
@@ -55,6 +56,7 @@ typedef struct server {
     unsigned active;    /* requests between their first call and their completion */
     rate_slot slots[CXM_SERVER_RATE_SLOTS];
     cxm_alerts *alerts; /* the alert watcher (--alerts), or NULL */
+    cxm_qcache *qc;     /* GET /v1/metrics answers (qcache.h): shared snapshot, result cache */
 } server;
 
 static double now_seconds(void) {
@@ -297,62 +299,6 @@ static enum MHD_Result do_catalog(struct MHD_Connection *c, req *r) {
 
 /* ---- GET /v1/metrics ------------------------------------------------------------ */
 
-enum { MAX_WHERE = 32 };
-
-typedef struct query {
-    cxm_report_opts o;
-    const char *where[MAX_WHERE];
-    const char *lang;
-    char bad[256]; /* first problem with the query, "" if none */
-} query;
-
-static enum MHD_Result on_arg(void *ud, enum MHD_ValueKind kind, const char *key, const char *value) {
-    (void)kind;
-    query *q = ud;
-    if (q->bad[0]) return MHD_YES;
-    if (!value) {
-        snprintf(q->bad, sizeof q->bad, "parameter '%.60s' needs a value", key);
-        return MHD_YES;
-    }
-    cxm_report_opts *o = &q->o;
-    if (!strcmp(key, "metrics"))
-        o->metrics = value;
-    else if (!strcmp(key, "by"))
-        o->by = value;
-    else if (!strcmp(key, "from"))
-        o->from = value;
-    else if (!strcmp(key, "to"))
-        o->to = value;
-    else if (!strcmp(key, "tz"))
-        o->tz = value;
-    else if (!strcmp(key, "preset"))
-        o->preset = value;
-    else if (!strcmp(key, "stats"))
-        o->stats = value;
-    else if (!strcmp(key, "as_of"))
-        o->as_of = value;
-    else if (!strcmp(key, "compare"))
-        o->compare = value;
-    else if (!strcmp(key, "time_basis"))
-        o->time_basis = value;
-    else if (!strcmp(key, "fcr_rule"))
-        o->fcr_rule = value;
-    else if (!strcmp(key, "lang"))
-        q->lang = value;
-    else if (!strcmp(key, "where")) {
-        if (o->nwhere == MAX_WHERE)
-            snprintf(q->bad, sizeof q->bad, "more than %d where parameters", MAX_WHERE);
-        else
-            q->where[o->nwhere++] = value;
-    } else {
-        snprintf(q->bad, sizeof q->bad,
-                 "unknown parameter '%.60s' (expected metrics, by, from, to, tz, preset, stats, as_of, compare, "
-                 "time_basis, fcr_rule, where, lang)",
-                 key);
-    }
-    return MHD_YES;
-}
-
 static unsigned status_for(int rc) {
     switch (rc) {
     case CXM_EUSAGE:
@@ -364,41 +310,60 @@ static unsigned status_for(int rc) {
     }
 }
 
+static enum MHD_Result on_arg(void *ud, enum MHD_ValueKind kind, const char *key, const char *value) {
+    (void)kind;
+    return cxm_qcache_key_add(ud, key, value) ? MHD_NO : MHD_YES; /* the first problem stops */
+}
+
+/* The report's JSON for the normalised query, through the query cache
+ * (qcache.h: docs/SERVER.md "Freshness and caching"), with headers saying
+ * how fresh it is. */
 static enum MHD_Result do_metrics(struct MHD_Connection *c, req *r, const server *sv) {
-    query q;
-    memset(&q, 0, sizeof q);
-    q.o.where = q.where;
-    q.o.store = sv->store;
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &q);
-    if (q.bad[0]) return answer_error(c, r, MHD_HTTP_BAD_REQUEST, "%s", q.bad);
-    if (q.lang && !cxm_lang_supported(q.lang))
-        return answer_error(c, r, MHD_HTTP_BAD_REQUEST, "lang '%s': expected en, zh-Hans, zh-Hant, ja or ms", q.lang);
-    cxm_diag d;
-    memset(&d, 0, sizeof d);
-    cxm_result_set *rs = NULL;
-    int rc = cxm_report_run(&q.o, &rs, &d);
+    cxm_qcache_key k;
+    memset(&k, 0, sizeof k);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &k);
+    char *key = NULL;
+    int rc = cxm_qcache_key_finish(&k, &key);
     if (rc) {
-        char msg[1200];
-        if (d.msg[0])
-            cxm_diag_format(&d, msg, sizeof msg);
-        else
-            snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
-        return answer_error(c, r, status_for(rc), "%s", msg);
+        enum MHD_Result ret =
+            k.bad[0] ? answer_error(c, r, MHD_HTTP_BAD_REQUEST, "%s", k.bad)
+                     : answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        cxm_qcache_key_free(&k);
+        return ret;
     }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) {
-        cxm_result_set_free(rs);
-        return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    cxm_qcache_key_free(&k);
+    cxm_qcache_answer a;
+    rc = cxm_qcache_get(sv->qc, key, &a);
+    free(key);
+    if (rc) return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    struct MHD_Response *resp = MHD_create_response_from_buffer(a.len, a.body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(a.body);
+        return MHD_NO;
     }
-    rc = cxm_result_render(rs, CXM_FORMAT_JSON, q.lang, f);
-    cxm_result_set_free(rs);
-    if (fclose(f) || rc) {
-        free(buf);
-        return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot render the report");
-    }
-    return answer(c, r, MHD_HTTP_OK, buf, len);
+    static const char *const hows[] = {"miss", "fresh", "stale"};
+    char v[32];
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, "X-Cxm-Cache", hows[a.how]);
+    snprintf(v, sizeof v, "%llu", (unsigned long long)a.generation);
+    MHD_add_response_header(resp, "X-Cxm-Generation", v);
+    snprintf(v, sizeof v, "%llu", (unsigned long long)a.current);
+    MHD_add_response_header(resp, "X-Cxm-Current-Generation", v);
+    snprintf(v, sizeof v, "%lld", (long long)a.data_age_ms);
+    MHD_add_response_header(resp, "X-Cxm-Data-Age-Ms", v);
+    snprintf(v, sizeof v, "%lld", (long long)(a.data_age_ms / 1000));
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_AGE, v);
+    snprintf(v, sizeof v, "%lld", (long long)a.computed_ms);
+    MHD_add_response_header(resp, "X-Cxm-Compute-Ms", v);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    enum MHD_Result ret = MHD_queue_response(c, a.status, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    r->status = a.status;
+    r->bytes_out = a.len;
+    snprintf(r->note, sizeof r->note, ",\"cache\":\"%s\",\"generation\":%llu,\"data_age_ms\":%lld", hows[a.how],
+             (unsigned long long)a.generation, (long long)a.data_age_ms);
+    return ret;
 }
 
 /* ---- POST /v1/{stream} ------------------------------------------------------------ */
@@ -455,6 +420,7 @@ static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r, const server 
     }
     uint64_t accepted = n.inserted + n.updated + n.unchanged;
     if (n.inserted + n.updated) cxm_alerts_notify(sv->alerts); /* committed data: alerts re-check (not here) */
+    if (n.inserted + n.updated) cxm_qcache_bump(sv->qc);        /* a new data generation, before the answer */
     snprintf(r->note, sizeof r->note, ",\"stream\":\"%s\",\"accepted\":%llu,\"rejected\":%llu", r->stream,
              (unsigned long long)accepted, (unsigned long long)n.rejected);
     if (rc) {
@@ -714,6 +680,25 @@ int cxm_server_parse_listen(const char *text, char *host_out, size_t cap, uint16
     return CXM_OK;
 }
 
+/* Starts the query cache (--max-staleness, --warm); *staleness_ms and
+ * *nwarm get its settings for the "listening" log line. */
+static int start_cache(server *sv, const cxm_server_opts *o, int64_t *staleness_ms, size_t *nwarm, cxm_diag *diag) {
+    cxm_qcache_opts qo;
+    memset(&qo, 0, sizeof qo);
+    qo.store = o->store;
+    qo.max_staleness_ms = o->max_staleness > 0 ? (int64_t)(o->max_staleness * 1000.0 + 0.5) : 0;
+    int rc = cxm_qcache_new(&qo, &sv->qc, diag);
+    if (rc) return rc;
+    *staleness_ms = qo.max_staleness_ms;
+    *nwarm = 0;
+    if (o->warm && (rc = cxm_qcache_warm_file(sv->qc, o->warm, nwarm, diag))) {
+        cxm_qcache_free(sv->qc);
+        sv->qc = NULL;
+        return rc;
+    }
+    return CXM_OK;
+}
+
 int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     server sv;
     memset(&sv, 0, sizeof sv);
@@ -759,6 +744,15 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return rc;
     }
+    /* the query cache: its refresher thread inherits the blocked signals too */
+    int64_t staleness_ms = 0;
+    size_t nwarm = 0;
+    if ((rc = start_cache(&sv, o, &staleness_ms, &nwarm, diag))) {
+        cxm_alerts_stop(sv.alerts);
+        pthread_mutex_destroy(&sv.mu);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return rc;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, on_request, &sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -766,6 +760,7 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv, MHD_OPTION_END);
     if (!d) {
         cxm_alerts_stop(sv.alerts);
+        cxm_qcache_free(sv.qc);
         pthread_mutex_destroy(&sv.mu);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         set_diag(diag, "cannot listen on %s:%u (address in use or not local?)", o->host, (unsigned)o->port);
@@ -773,8 +768,9 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = di ? di->port : o->port;
-    log_line("\"event\":\"listening\",\"host\":\"%s\",\"port\":%u,\"max_body\":%zu,\"max_rows\":%zu,\"rate\":%g",
-             o->host, port, sv.max_body, sv.max_rows, sv.rate);
+    log_line("\"event\":\"listening\",\"host\":\"%s\",\"port\":%u,\"max_body\":%zu,\"max_rows\":%zu,\"rate\":%g,"
+             "\"max_staleness_ms\":%lld,\"warm\":%zu",
+             o->host, port, sv.max_body, sv.max_rows, sv.rate, (long long)staleness_ms, nwarm);
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0) {
     }
@@ -792,6 +788,7 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     MHD_stop_daemon(d);
     if (ls != MHD_INVALID_SOCKET) close(ls);
     cxm_alerts_stop(sv.alerts); /* after the last ingest: aborts a webhook post under way */
+    cxm_qcache_free(sv.qc);     /* after the last request: waits for a refresh under way */
     pthread_mutex_destroy(&sv.mu);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     log_line("\"event\":\"stopped\"");

@@ -45,6 +45,9 @@ typedef struct cxm_server_opts {
                           beyond: 429 with Retry-After */
     const char *alerts;    /* alert rules file (docs/ALERTS.md), checked after each committed ingest; NULL = none */
     double alert_interval; /* seconds: at most one alert evaluation this often; 0 = CXM_ALERT_INTERVAL_S (10) */
+    double max_staleness;  /* GET /v1/metrics may answer from data this many seconds old while a refresh
+                              runs (qcache.h); 0 = always exact (`cxm serve` defaults to 5) */
+    const char *warm;      /* file of /v1/metrics query strings kept computed (--warm), or NULL */
 } cxm_server_opts;
 
 /* Splits "HOST:PORT" (IPv4 dotted quad, port 0..65535) into host_out (cap
