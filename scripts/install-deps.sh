@@ -17,6 +17,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq >/dev/null
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The dashboard (web/, docs/DASHBOARD.md): node and npm bundle it at build
+# time (esbuild, ECharts), chromium runs its browser tests (playwright-core).
+web_missing=()
+command -v node >/dev/null 2>&1 || web_missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || web_missing+=(npm)
+command -v chromium >/dev/null 2>&1 || web_missing+=(chromium)
+if [ ${#web_missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${web_missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${web_missing[@]}" >/dev/null
+fi
+web_dir="$(cd "$(dirname "$0")/.." && pwd)/web"
+if [ ! -d "$web_dir/node_modules/echarts" ] || [ ! -d "$web_dir/node_modules/esbuild" ] ||
+   [ ! -d "$web_dir/node_modules/playwright-core" ]; then
+  echo "install-deps: npm ci in web/" >&2
+  (cd "$web_dir" && npm ci --no-audit --no-fund --silent >/dev/null)
+fi
 if [ "${1:-}" = "--bench" ]; then
   command -v hyperfine >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq hyperfine >/dev/null || true; }
   command -v wrk >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq wrk >/dev/null || true; } # bench/serve.sh

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "metrics/engine.h"
+#include "metrics/report.h"
 #include "metrics/sla.h"
 
 typedef struct exporter {
@@ -94,6 +95,7 @@ static const char *const cols[] = {
 enum { NCOLS = sizeof cols / sizeof cols[0] };
 
 static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, const cxm_field *f, size_t nf) {
+    if (!cxm_report_in_window(c, t->created)) return CXM_OK; /* --from/--to: on the creation date, as volume */
     exporter *E = (exporter *)c;
     FILE *o = E->out;
     int json = E->json;
