@@ -125,7 +125,7 @@ double cxm_test_welch(double m1, double sd1, double n1, double m2, double sd2, d
 }
 
 /* n up to which the binomial cdf is summed exactly (O(n) per interval). */
-#define CXM_QCI_EXACT_N 5000
+#define CXM_QCI_EXACT_N 100
 
 int cxm_ci_quantile_ranks(size_t n, double q, double confidence, size_t *lo, size_t *hi) {
     if (n == 0 || !(q > 0 && q < 1) || !(confidence > 0 && confidence < 1)) return CXM_EINVAL;
