@@ -241,7 +241,8 @@ static void concurrent_misses_of_one_key_compute_once(void **state) {
     }
     cxm_qcache_stats st;
     cxm_qcache_get_stats(qc, &st);
-    assert_int_equal(st.misses, N);
+    assert_int_equal(st.misses + st.hits, N); /* a thread starting late finds the answer cached */
+    assert_true(st.misses >= 1);
     cxm_qcache_free(qc);
     assert_int_equal(atomic_load(&f->removed), 1); /* the snapshot went with the cache */
     fake_free(f);
