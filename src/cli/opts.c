@@ -38,8 +38,15 @@ const char cli_data_help[] =
     "                       response or resolution in the data)\n";
 
 static int set_format(const char *cmd, const char *v, cli_opts *o) {
+    o->html = 0;
+    if (!strcmp(cmd, "report") && !strcmp(v, "html")) { /* the dashboard page: report_html.c */
+        o->html = 1;
+        o->format = CXM_FORMAT_JSON;
+        return 0;
+    }
     if (cxm_format_parse(v, &o->format)) {
-        cli_usage_error(cmd, "--format '%s': expected table, csv, json or md", v);
+        cli_usage_error(cmd, "--format '%s': expected table, csv, json, md%s", v,
+                        strcmp(cmd, "report") ? "" : " or html");
         return -1;
     }
     return 0;

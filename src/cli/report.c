@@ -32,7 +32,9 @@ static void help(void) {
            "  --min-n N            values on fewer answers are flagged (default 30; -1 off)\n"
            "  --compare previous|FROM..TO   add the previous value, the change and its p-value\n"
            "output:\n"
-           "  --format FMT         table (default), csv, json, md\n"
+           "  --format FMT         table (default), csv, json, md, or html: the dashboard as one\n"
+           "                       self-contained page (docs/DASHBOARD.md; --metrics and --stats\n"
+           "                       are the page's own, the first time term of --by its interval)\n"
            "  --lang LANG          labels: en, zh-Hans, zh-Hant, ja, ms\n"
            "  -o, --output FILE    write there instead of standard output\n"
            "  --quiet              no progress or warnings on stderr\n"
@@ -54,6 +56,20 @@ int cmd_report(int argc, char **argv) {
     if (!o.r.tickets && !o.r.data_dir && !o.r.responses && !o.r.store) {
         cli_usage_error("report", "no input: give --tickets FILE, --responses FILE, --data DIR or --store FILE");
         return EXIT_USAGE;
+    }
+    if (o.html) { /* the dashboard as one file (report_html.c) */
+        FILE *hout = stdout;
+        if (o.output && strcmp(o.output, "-") && !(hout = fopen(o.output, "w"))) {
+            fprintf(stderr, "cxm report: cannot write %s\n", o.output);
+            return EXIT_DATA;
+        }
+        int ec = cli_report_html(&o, hout);
+        if (hout != stdout) {
+            if (fclose(hout) && !ec) ec = cli_fail("report", CXM_EIO, NULL);
+        } else if (fflush(stdout) && !ec) {
+            ec = cli_fail("report", CXM_EIO, NULL);
+        }
+        return ec;
     }
     cxm_diag d;
     memset(&d, 0, sizeof d);

@@ -37,8 +37,10 @@
 #include "../store/store.h"
 #include "alerts.h"
 #include "qcache.h"
+#include "web.h"
 
-enum route { R_NONE, R_HEALTH, R_CATALOG, R_METRICS, R_INGEST };
+/* R_WEB .. R_DIMENSIONS: the dashboard (web.h, docs/DASHBOARD.md) */
+enum route { R_NONE, R_HEALTH, R_CATALOG, R_METRICS, R_INGEST, R_WEB, R_TICKETS, R_COMMENTS, R_DIMENSIONS };
 
 /* A token bucket of one token's requests. */
 typedef struct rate_slot {
@@ -467,10 +469,97 @@ static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r, const server 
     return answer(c, r, status, buf, len);
 }
 
+/* ---- the dashboard: GET /, /assets/..., /v1/tickets, /v1/comments, /v1/dimensions ---- */
+
+/* An embedded file (web.h), no token: ETag and Cache-Control, 304 when
+ * If-None-Match holds the tag. The bytes are static (MHD_RESPMEM_PERSISTENT). */
+static enum MHD_Result do_web(struct MHD_Connection *c, req *r, const char *url) {
+    const cxm_web_file *f = cxm_web_asset_for_path(url);
+    if (!f) return answer_error(c, r, MHD_HTTP_NOT_FOUND, "no such file");
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    int same = cxm_web_etag_matches(inm, f->etag);
+    size_t blen = same ? 0 : f->len;
+    void *bytes = same ? NULL : (void *)(uintptr_t)f->data; /* static bytes, never written */
+    struct MHD_Response *resp = MHD_create_response_from_buffer(blen, bytes, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    if (!same) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, cxm_web_content_type(f->name));
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, f->etag);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cxm_web_cache_control(f->name));
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (!strcmp(f->name, "index.html"))
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'");
+    unsigned status = same ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    r->status = status;
+    r->bytes_out = same ? 0 : f->len;
+    return ret;
+}
+
+static enum MHD_Result on_tickets_arg(void *ud, enum MHD_ValueKind kind, const char *key, const char *value) {
+    (void)kind;
+    return cxm_web_tickets_arg(ud, key, value) ? MHD_NO : MHD_YES;
+}
+
+static enum MHD_Result on_comments_arg(void *ud, enum MHD_ValueKind kind, const char *key, const char *value) {
+    (void)kind;
+    return cxm_web_comments_arg(ud, key, value) ? MHD_NO : MHD_YES;
+}
+
+/* GET /v1/tickets (drill-down rows), /v1/comments (verbatims), /v1/dimensions
+ * (filter choices): the work is in web.c; here the query and the answer. */
+static enum MHD_Result do_dashboard_data(struct MHD_Connection *c, req *r, const server *sv) {
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+    int rc = CXM_OK;
+    const char *bad = NULL;
+    cxm_web_tickets_query tq;
+    cxm_web_comments_query cq;
+    if (r->route == R_TICKETS) {
+        cxm_web_tickets_query_init(&tq, sv->store);
+        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_tickets_arg, &tq);
+        if (tq.bad[0])
+            bad = tq.bad;
+        else
+            rc = cxm_web_tickets_run(&tq, f, &d);
+    } else if (r->route == R_COMMENTS) {
+        cxm_web_comments_query_init(&cq);
+        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_comments_arg, &cq);
+        if (cq.bad[0])
+            bad = cq.bad;
+        else
+            rc = cxm_web_comments_run(sv->store, &cq, f, &d);
+    } else {
+        rc = cxm_web_dimensions_run(sv->store, 0, f, &d);
+    }
+    if (fclose(f) || bad || rc) {
+        free(buf);
+        if (bad) return answer_error(c, r, MHD_HTTP_BAD_REQUEST, "%s", bad);
+        if (!rc) return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        char msg[1200];
+        if (d.msg[0])
+            cxm_diag_format(&d, msg, sizeof msg);
+        else
+            snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
+        return answer_error(c, r, status_for(rc), "%s", msg);
+    }
+    return answer(c, r, MHD_HTTP_OK, buf, len);
+}
+
 /* ---- routing, authentication ------------------------------------------------- */
 
 static enum route route_of(const char *url, const char **stream) {
     if (!strcmp(url, "/healthz")) return R_HEALTH;
+    if (!strcmp(url, "/") || !strcmp(url, "/index.html") || !strncmp(url, "/assets/", 8)) return R_WEB;
+    if (!strcmp(url, "/v1/comments")) return R_COMMENTS;
+    if (!strcmp(url, "/v1/dimensions")) return R_DIMENSIONS;
     if (!strcmp(url, "/v1/catalog")) return R_CATALOG;
     if (!strcmp(url, "/v1/metrics")) return R_METRICS;
     if (!strncmp(url, "/v1/", 4)) {
@@ -563,6 +652,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->route = route_of(url, &r->stream);
         int is_get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
         int is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
+        if (r->route == R_INGEST && is_get && !strcmp(r->stream, "tickets")) r->route = R_TICKETS; /* drill-down */
         enum MHD_Result ret = MHD_YES;
         switch (r->route) {
         case R_NONE: return answer_error(c, r, MHD_HTTP_NOT_FOUND, "no such endpoint");
@@ -576,6 +666,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             cxm_store_close(r->st); /* only the token needed it: a report reads a snapshot */
             r->st = NULL;
             return r->route == R_CATALOG ? do_catalog(c, r) : do_metrics(c, r, sv);
+        case R_WEB:
+            if (!is_get) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
+            return do_web(c, r, url);
+        case R_TICKETS:
+        case R_COMMENTS:
+        case R_DIMENSIONS:
+            if (!is_get) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
+            if (!authorize(c, r, sv, CXM_SCOPE_READ, &ret)) return ret;
+            cxm_store_close(r->st); /* each reads its own snapshot or connection */
+            r->st = NULL;
+            return do_dashboard_data(c, r, sv);
         case R_INGEST: {
             if (!is_post) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
             if (!authorize(c, r, sv, CXM_SCOPE_INGEST, &ret)) return ret;
@@ -637,7 +738,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     char addr[INET_ADDRSTRLEN] = "";
     if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, addr, sizeof addr);
-    static const char *const names[] = {"", "health", "catalog", "metrics", "ingest"};
+    static const char *const names[] = {"",    "health",  "catalog",  "metrics",   "ingest",
+                                        "web", "tickets", "comments", "dimensions"};
     char tok[32] = "null";
     if (r->token_id >= 0) snprintf(tok, sizeof tok, "%lld", (long long)r->token_id);
     log_line("\"event\":\"request\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"route\":\"%s\",\"status\":%u,"

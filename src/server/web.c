@@ -218,8 +218,7 @@ static int row_passes(const char *line, size_t len, const char *has, const char 
 
 /* Reads NDJSON lines from spool (rewound here) and writes the answer
  * {"total":..,"offset":..,"limit":..,"rows":[..]} to out. */
-static int write_window(FILE *spool, const char *has, const char *missing, size_t limit, size_t offset,
-                        FILE *out) {
+static int write_window(FILE *spool, const char *has, const char *missing, size_t limit, size_t offset, FILE *out) {
     if (fseek(spool, 0, SEEK_SET)) return CXM_EIO;
     char *line = NULL;
     size_t cap = 0;
@@ -440,6 +439,47 @@ static const char *copy_until(FILE *out, const char *p, const char *open_tag, co
     return b + strlen(close_tag);
 }
 
+/* ,"labels":{LANG:{id:name}},"meta":{id:{unit,kind,higher_is_better}}: the
+ * catalog's names in every language, so a static page switches language
+ * without the server. */
+static int write_labels(FILE *out) {
+    static const char *const langs[] = {"en", "zh-Hans", "zh-Hant", "ja", "ms"};
+    json_t *labels = json_object(), *meta = json_object();
+    if (!labels || !meta) {
+        json_decref(labels);
+        json_decref(meta);
+        return CXM_ENOMEM;
+    }
+    for (size_t l = 0; l < sizeof langs / sizeof langs[0]; l++) {
+        json_t *m = json_object();
+        for (size_t i = 0; i < cxm_catalog_count(); i++) {
+            const char *id = cxm_catalog_get(i)->id;
+            json_object_set_new(m, id, json_string(cxm_label(id, langs[l])));
+        }
+        json_object_set_new(labels, langs[l], m);
+    }
+    for (size_t i = 0; i < cxm_catalog_count(); i++) {
+        const cxm_metric_info *mi = cxm_catalog_get(i);
+        json_t *hib = mi->higher_is_better < 0 ? json_null() : json_boolean(mi->higher_is_better);
+        json_object_set_new(meta, mi->id,
+                            json_pack("{s:s,s:s,s:o}", "unit", cxm_unit_name(mi->unit), "kind", cxm_kind_name(mi->kind),
+                                      "higher_is_better", hib));
+    }
+    char *a = json_dumps(labels, JSON_COMPACT), *b = json_dumps(meta, JSON_COMPACT);
+    json_decref(labels);
+    json_decref(meta);
+    int rc = a && b ? CXM_OK : CXM_ENOMEM;
+    if (!rc) {
+        fputs(",\"labels\":", out);
+        write_json_safe(out, a, strlen(a));
+        fputs(",\"meta\":", out);
+        write_json_safe(out, b, strlen(b));
+    }
+    free(a);
+    free(b);
+    return rc;
+}
+
 int cxm_web_render_html(FILE *out, const cxm_web_dataset *sets, size_t nsets, const char *lang,
                         const char *filters_json, cxm_diag *diag) {
     const cxm_web_file *page = cxm_web_file_find("index.html");
@@ -476,6 +516,13 @@ int cxm_web_render_html(FILE *out, const cxm_web_dataset *sets, size_t nsets, co
         write_json_safe(out, filters_json, strlen(filters_json));
     else
         fputs("{}", out);
+    int sla = 0;
+    for (size_t i = 0; i < nsets && !sla; i++)
+        for (size_t k = 0; sets[i].rs && k < cxm_result_count(sets[i].rs); k++)
+            if (!strcmp(cxm_result_get(sets[i].rs, k)->metric, "sla_compliance")) sla = 1;
+    fprintf(out, ",\"sla\":%s", sla ? "true" : "false");
+    int rc0 = write_labels(out);
+    if (rc0) return rc0;
     fputs(",\"data\":{", out);
     int first = 1;
     for (size_t i = 0; i < nsets; i++) {

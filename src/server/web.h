@@ -27,9 +27,9 @@
 
 #include "cxm.h"
 
-#define CXM_WEB_DEFAULT_LIMIT 100u   /* rows of /v1/tickets without limit= */
-#define CXM_WEB_MAX_LIMIT     1000u  /* most rows of one /v1/tickets answer */
-#define CXM_WEB_MAX_WHERE     32u    /* where= parameters (as CXM_MAX_WHERE) */
+#define CXM_WEB_DEFAULT_LIMIT  100u  /* rows of /v1/tickets without limit= */
+#define CXM_WEB_MAX_LIMIT      1000u /* most rows of one /v1/tickets answer */
+#define CXM_WEB_MAX_WHERE      32u   /* where= parameters (as CXM_MAX_WHERE) */
 #define CXM_WEB_MAX_DIM_VALUES 200u  /* values listed per dimension in /v1/dimensions */
 
 /* One embedded file (generated table; static). */
@@ -37,7 +37,7 @@ typedef struct cxm_web_file {
     const char *name;          /* "index.html", "app.js", "app.css" */
     const unsigned char *data; /* len bytes, then a NUL */
     size_t len;
-    const char *etag;          /* "\"<16 hex digits>\"" (quotes included) */
+    const char *etag; /* "\"<16 hex digits>\"" (quotes included) */
 } cxm_web_file;
 extern const cxm_web_file cxm_web_files[]; /* ends with {NULL, NULL, 0, NULL} */
 
@@ -58,12 +58,12 @@ int cxm_web_etag_matches(const char *if_none_match, const char *etag);
 
 /* ---- GET /v1/tickets -------------------------------------------------------- */
 typedef struct cxm_web_tickets_query {
-    cxm_report_opts o;                   /* from, to, tz, as_of, preset, time_basis, fcr_rule, where */
+    cxm_report_opts o; /* from, to, tz, as_of, preset, time_basis, fcr_rule, where */
     const char *where[CXM_WEB_MAX_WHERE];
-    size_t limit, offset;                /* window of rows: limit in 1..CXM_WEB_MAX_LIMIT */
-    const char *has;                     /* keep rows whose field HAS is present and not null, or NULL */
-    const char *missing;                 /* keep rows whose field MISSING is absent or null, or NULL */
-    char bad[256];                       /* the first problem, "" if none */
+    size_t limit, offset; /* window of rows: limit in 1..CXM_WEB_MAX_LIMIT */
+    const char *has;      /* keep rows whose field HAS is present and not null, or NULL */
+    const char *missing;  /* keep rows whose field MISSING is absent or null, or NULL */
+    char bad[256];        /* the first problem, "" if none */
 } cxm_web_tickets_query;
 /* Clears q and sets the defaults (limit CXM_WEB_DEFAULT_LIMIT); q->o.store = store (borrowed). */
 void cxm_web_tickets_query_init(cxm_web_tickets_query *q, const char *store);

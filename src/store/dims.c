@@ -20,13 +20,32 @@
 
 /* Canonical columns that are not dimensions (ids, instants, numbers,
  * flags, tags, free text). */
-static const char *const not_dims[] = {
-    "ticket_id",  "created_at",    "first_response_at", "first_resolved_at", "resolved_at",
-    "closed_at",  "answered_at",   "customer_id",       "reopens",           "agent_replies",
-    "customer_replies", "handle_seconds", "abandoned",  "complaint",         "tags",
-    "at",         "author",        "public",            "response_id",       "score",
-    "scale_min",  "scale_max",     "comment",           "sent",              "source_line",
-    NULL};
+static const char *const not_dims[] = {"ticket_id",
+                                       "created_at",
+                                       "first_response_at",
+                                       "first_resolved_at",
+                                       "resolved_at",
+                                       "closed_at",
+                                       "answered_at",
+                                       "customer_id",
+                                       "reopens",
+                                       "agent_replies",
+                                       "customer_replies",
+                                       "handle_seconds",
+                                       "abandoned",
+                                       "complaint",
+                                       "tags",
+                                       "at",
+                                       "author",
+                                       "public",
+                                       "response_id",
+                                       "score",
+                                       "scale_min",
+                                       "scale_max",
+                                       "comment",
+                                       "sent",
+                                       "source_line",
+                                       NULL};
 
 int cxm_store_is_dimension(const char *stream, const char *name) {
     if (!stream || !name || !name[0]) return 0;

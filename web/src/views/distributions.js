@@ -32,11 +32,13 @@ export default {
         h('tr', null, rows.map((r) => h('td', { text: fmt.value(r.value, 'seconds') }))),
       );
       grid.append(h('figure', { class: 'card' }, h('figcaption', { text: title + ' · n = ' + fmt.count(rows[0].n) }), box, h('div', { class: 'table-wrap' }, table)));
+      // a log axis: the profile spans seconds to days; a zero (an instant
+      // answer) is drawn at one second
       chart(box, {
         xAxis: { type: 'category', data: PROFILE },
-        yAxis: { type: 'value', name: t('hours_axis') },
-        tooltip: { trigger: 'axis', confine: true, valueFormatter: (v) => fmt.value(v * 3600, 'seconds') },
-        series: [{ name, type: 'bar', data: rows.map((r) => (r.value === null ? null : r.value / 3600)) }],
+        yAxis: { type: 'log', logBase: 10, min: 1, axisLabel: { formatter: (v) => fmt.duration(v) } },
+        tooltip: { trigger: 'axis', confine: true, valueFormatter: (v) => fmt.value(v, 'seconds') },
+        series: [{ name, type: 'bar', data: rows.map((r) => (r.value === null ? null : Math.max(1, r.value))) }],
       });
       drawn++;
     }
@@ -48,10 +50,10 @@ export default {
       if (!rows.length || !rows[0].n) continue;
       const name = ((ctx.labels.distribution || {}).name || 'distribution') + ' · ' + ((ctx.labels[s] || {}).name || s);
       const box = h('div', { class: 'chart', role: 'img', 'aria-label': name, 'data-metric': 'distribution-' + s });
-      grid.append(h('figure', { class: 'card' }, h('figcaption', { text: name + ' · n = ' + fmt.count(rows[0].n) }), box));
+      grid.append(h('figure', { class: 'card' }, h('figcaption', { text: name + ' · n = ' + fmt.count(rows[0].n) }), box, h('p', { class: 'muted axis-note', text: t('share') })));
       chart(box, {
         xAxis: { type: 'category', data: rows.map((r) => r.stat), name: t('score') },
-        yAxis: { type: 'value', name: t('share'), max: 100 },
+        yAxis: { type: 'value', name: '%', max: 100 },
         tooltip: { trigger: 'axis', confine: true, valueFormatter: (v) => fmt.value(v, 'percent') },
         series: [{ name, type: 'bar', data: rows.map((r) => r.value) }],
       });
