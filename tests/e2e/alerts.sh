@@ -196,5 +196,32 @@ check "SIGTERM: stopped within 10 s" "$(( ($(date +%s%N) - t0) / 1000000000 < 10
 has "stopped logged" "$log" '"event":"stopped"'
 kill -TERM $rcv 2>/dev/null; wait $rcv 2>/dev/null; rcv=
 
+# ---- a receiver that accepts connections and never answers: SIGTERM still stops at once --
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(16)
+open(sys.argv[1]+".tmp","w").write(str(s.getsockname()[1]))
+import os; os.replace(sys.argv[1]+".tmp",sys.argv[1])
+time.sleep(120)' "$tmp/hport" &
+rcv=$!
+for _ in $(seq 100); do [ -s "$tmp/hport" ] && break; sleep 0.1; done
+printf '[hang]\nmetric = frt\nstat = mean\nabove = 1m\nwindow = 2h\nmin_n = 1\nwebhook = http://127.0.0.1:%s/\n' \
+  "$(cat "$tmp/hport")" >"$tmp/hang.ini"
+log2=$tmp/log2
+"$cxm" serve --store "$db" --listen 127.0.0.1:0 --alerts "$tmp/hang.ini" 2>"$log2" &
+srv=$!
+# the store already holds tickets that fire: the first evaluation posts at start
+for _ in $(seq 100); do grep -q '"event":"alert",' "$log2" && break; sleep 0.1; done
+has "hanging receiver: firing" "$log2" '"event":"alert","rule":"hang","state":"firing"'
+sleep 1 # the post is waiting for an answer (5 s timeout)
+t0=$(date +%s%N)
+kill -TERM $srv
+for _ in $(seq 100); do kill -0 $srv 2>/dev/null || break; sleep 0.1; done
+wait $srv; rc=$?
+srv=
+check "hanging receiver: SIGTERM exit 0" "$rc" 0
+check "hanging receiver: stopped within 3 s" "$(( ($(date +%s%N) - t0) / 1000000 < 3000 ))" 1
+has "hanging receiver: the aborted post is logged" "$log2" '"event":"alert_post_failed","rule":"hang","state":"firing"'
+kill -9 $rcv 2>/dev/null; wait $rcv 2>/dev/null; rcv=
+
 echo "alerts.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
