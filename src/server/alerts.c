@@ -36,12 +36,12 @@
 
 typedef struct astate {
     size_t rule;
-    char *group;          /* owned JSON text */
+    char *group; /* owned JSON text */
     int firing;
-    int seen;             /* met by an observation in the current evaluation */
-    int suppressed_logged;/* a SUPPRESSED event was given for the current cooldown */
-    cxm_time fired_at;    /* last ok -> firing, CXM_TIME_NULL if never */
-    cxm_time last_post;   /* last firing or repeat post */
+    int seen;              /* met by an observation in the current evaluation */
+    int suppressed_logged; /* a SUPPRESSED event was given for the current cooldown */
+    cxm_time fired_at;     /* last ok -> firing, CXM_TIME_NULL if never */
+    cxm_time last_post;    /* last firing or repeat post */
 } astate;
 
 struct cxm_alert_set {
@@ -53,7 +53,9 @@ struct cxm_alert_set {
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static int is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 /* A JSON string of s; bytes that are not valid UTF-8 become '?'. */
 static json_t *jstr(const char *s) {
@@ -122,7 +124,10 @@ static int parse_num(const char *s, size_t n, double *out) {
 /* Durations: "90" (seconds), "90s", "30m", "1h30m", "1.5h", "7d"; units in
  * descending order, each once. Result in ms, > 0 and at most 10 years. */
 static int parse_dur(const char *s, size_t n, int64_t *out) {
-    static const struct { char c; double ms; } units[] = {{'d', 86400e3}, {'h', 3600e3}, {'m', 60e3}, {'s', 1e3}};
+    static const struct {
+        char c;
+        double ms;
+    } units[] = {{'d', 86400e3}, {'h', 3600e3}, {'m', 60e3}, {'s', 1e3}};
     trim(&s, &n);
     if (!n) return -1;
     double acc = 0;
@@ -153,7 +158,9 @@ static int parse_dur(const char *s, size_t n, int64_t *out) {
     return 0;
 }
 
-static int is_distribution(const cxm_metric_info *m) { return m && m->kind == CXM_KIND_DISTRIBUTION; }
+static int is_distribution(const cxm_metric_info *m) {
+    return m && m->kind == CXM_KIND_DISTRIBUTION;
+}
 
 static int valid_stat(const char *s) {
     static const char *const ok[] = {"mean", "median", "min", "max", "p25", "p50", "p75", "p90", "p95", "p99"};
@@ -173,28 +180,47 @@ static int change_testable(const cxm_metric_info *m, const char *stat) {
 /* ---- the rules file ------------------------------------------------------------ */
 
 enum key {
-    K_METRIC, K_STAT, K_TARGET, K_WHERE, K_BY, K_ABOVE, K_BELOW, K_CHANGE, K_DIRECTION, K_CONFIDENCE, K_MIN_N,
-    K_WINDOW, K_WEBHOOK, K_REPEAT, K_COOLDOWN, K_TZ, K_PRESET, K_SLA, K_CALENDAR, K_TIME, K_COUNT
+    K_METRIC,
+    K_STAT,
+    K_TARGET,
+    K_WHERE,
+    K_BY,
+    K_ABOVE,
+    K_BELOW,
+    K_CHANGE,
+    K_DIRECTION,
+    K_CONFIDENCE,
+    K_MIN_N,
+    K_WINDOW,
+    K_WEBHOOK,
+    K_REPEAT,
+    K_COOLDOWN,
+    K_TZ,
+    K_PRESET,
+    K_SLA,
+    K_CALENDAR,
+    K_TIME,
+    K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
-    "metric", "stat",   "target", "where",  "by",       "above",    "below",  "change", "direction", "confidence",
-    "min_n",  "window", "webhook", "repeat", "cooldown", "tz",       "preset", "sla",    "calendar",  "time"};
+    "metric", "stat",   "target",  "where",  "by",       "above", "below",  "change", "direction", "confidence",
+    "min_n",  "window", "webhook", "repeat", "cooldown", "tz",    "preset", "sla",    "calendar",  "time"};
 /* keys a [defaults] section may give */
 static int key_defaultable(enum key k) {
-    return k == K_WEBHOOK || k == K_WINDOW || k == K_MIN_N || k == K_REPEAT || k == K_COOLDOWN ||
-           k == K_CONFIDENCE || k == K_TZ || k == K_PRESET || k == K_SLA || k == K_CALENDAR || k == K_TIME;
+    return k == K_WEBHOOK || k == K_WINDOW || k == K_MIN_N || k == K_REPEAT || k == K_COOLDOWN || k == K_CONFIDENCE ||
+           k == K_TZ || k == K_PRESET || k == K_SLA || k == K_CALENDAR || k == K_TIME;
 }
 
 typedef struct parser {
-    const char *path;    /* for messages */
-    char dir[1024];      /* the rules file's directory with a trailing '/', "" for cwd */
+    const char *path; /* for messages */
+    char dir[1024];   /* the rules file's directory with a trailing '/', "" for cwd */
     cxm_diag *diag;
     cxm_alert_set *set;
-    cxm_alert_rule def;  /* the [defaults] */
+    cxm_alert_rule def; /* the [defaults] */
     uint64_t def_seen[K_COUNT];
-    cxm_alert_rule *cur; /* the section being read: a rule, &def, or NULL */
+    cxm_alert_rule *cur;    /* the section being read: a rule, &def, or NULL */
     uint64_t seen[K_COUNT]; /* line of each key in the current section, 0 = not given */
-    char threshold[64];  /* above/below text, parsed at the end of the section (needs the unit) */
+    char threshold[64];     /* above/below text, parsed at the end of the section (needs the unit) */
 } parser;
 
 static int perr(parser *p, uint64_t line, const char *fmt, ...) CXM_PRINTF(3, 4);
@@ -248,8 +274,10 @@ static int set_key(parser *p, uint64_t line, const char *k, size_t kn, const cha
     if (key == K_ABOVE || key == K_BELOW || key == K_CHANGE) {
         for (int c = K_ABOVE; c <= K_CHANGE; c++)
             if (p->seen[c])
-                return perr(p, line, "'%s': the rule already has a condition ('%s' on line %llu); expected one of "
-                            "above, below or change per rule", name, key_names[c], (unsigned long long)p->seen[c]);
+                return perr(p, line,
+                            "'%s': the rule already has a condition ('%s' on line %llu); expected one of "
+                            "above, below or change per rule",
+                            name, key_names[c], (unsigned long long)p->seen[c]);
     }
     p->seen[key] = line;
     if (is_def) p->def_seen[key] = line;
@@ -258,8 +286,10 @@ static int set_key(parser *p, uint64_t line, const char *k, size_t kn, const cha
     case K_METRIC: {
         if (copy_val(p, line, name, r->metric, sizeof r->metric, v, vn)) return CXM_EPARSE;
         if (!cxm_catalog_find(r->metric))
-            return perr(p, line, "unknown metric '%s' (expected a catalog id such as frt, fcr, sla_compliance, "
-                        "csat, nps; cxm metrics lists them)", r->metric);
+            return perr(p, line,
+                        "unknown metric '%s' (expected a catalog id such as frt, fcr, sla_compliance, "
+                        "csat, nps; cxm metrics lists them)",
+                        r->metric);
         return 0;
     }
     case K_STAT:
@@ -293,8 +323,10 @@ static int set_key(parser *p, uint64_t line, const char *k, size_t kn, const cha
             if (!tn) return perr(p, line, "by '%s': expected a comma list of columns (e.g. team,channel)", r->by);
             for (size_t i = 0; i < sizeof buckets / sizeof buckets[0]; i++)
                 if (strlen(buckets[i]) == tn && !memcmp(ts, buckets[i], tn))
-                    return perr(p, line, "by '%s': a rule checks one window; expected columns (team, channel, "
-                                "priority...), not the time bucket '%s'", r->by, buckets[i]);
+                    return perr(p, line,
+                                "by '%s': a rule checks one window; expected columns (team, channel, "
+                                "priority...), not the time bucket '%s'",
+                                r->by, buckets[i]);
             if (nn) norm[nn++] = ',';
             memcpy(norm + nn, ts, tn); /* never longer than tmp */
             nn += tn;
@@ -375,11 +407,15 @@ static int finish_rule(parser *p) {
         return perr(p, l, "rule '%s' has no metric: expected metric = ID (cxm metrics lists them)", r->name);
     const cxm_metric_info *m = cxm_catalog_find(r->metric);
     if (is_distribution(m) && !r->stat[0])
-        return perr(p, l, "rule '%s': %s is a distribution: expected stat = mean, median, p90 (or min, max, p25, "
-                    "p50, p75, p95, p99)", r->name, r->metric);
+        return perr(p, l,
+                    "rule '%s': %s is a distribution: expected stat = mean, median, p90 (or min, max, p25, "
+                    "p50, p75, p95, p99)",
+                    r->name, r->metric);
     if (!is_distribution(m) && r->stat[0])
-        return perr(p, p->seen[K_STAT], "rule '%s': stat is for distributions (frt, aht...); %s is a %s: leave "
-                    "stat out", r->name, r->metric, cxm_kind_name(m->kind));
+        return perr(p, p->seen[K_STAT],
+                    "rule '%s': stat is for distributions (frt, aht...); %s is a %s: leave "
+                    "stat out",
+                    r->name, r->metric, cxm_kind_name(m->kind));
     if (!p->seen[K_ABOVE] && !p->seen[K_BELOW] && !p->seen[K_CHANGE])
         return perr(p, l, "rule '%s' has no condition: expected above = N, below = N or change = significant", r->name);
     if (p->seen[K_ABOVE] || p->seen[K_BELOW]) {
@@ -393,8 +429,10 @@ static int finish_rule(parser *p) {
             r->threshold = (double)ms / 1000.0;
             if (!ok && !parse_num(t, tn, &r->threshold)) ok = 1; /* 0 or negative seconds */
             if (!ok)
-                return perr(p, tl, "threshold '%s': %s is in seconds: expected a number of seconds or a duration "
-                            "such as 90s, 30m, 4h", t, r->metric);
+                return perr(p, tl,
+                            "threshold '%s': %s is in seconds: expected a number of seconds or a duration "
+                            "such as 90s, 30m, 4h",
+                            t, r->metric);
         } else {
             if (m->unit == CXM_UNIT_PERCENT && tn > 1 && t[tn - 1] == '%') tn--;
             if (parse_num(t, tn, &r->threshold))
@@ -404,15 +442,18 @@ static int finish_rule(parser *p) {
         if (p->seen[K_DIRECTION])
             return perr(p, p->seen[K_DIRECTION], "direction is for change = significant; above and below have one");
     } else if (!change_testable(m, r->stat)) {
-        return perr(p, p->seen[K_CHANGE], "rule '%s': change = significant needs a metric with a significance test "
+        return perr(p, p->seen[K_CHANGE],
+                    "rule '%s': change = significant needs a metric with a significance test "
                     "(a rate, a score, or a distribution with stat = mean); %s%s%s is not one: use above or below",
                     r->name, r->metric, r->stat[0] ? " " : "", r->stat);
     }
     if (!p->seen[K_WINDOW] && !p->def_seen[K_WINDOW])
         return perr(p, l, "rule '%s' has no window: expected window = DURATION (e.g. 1h, 24h, 7d)", r->name);
     if (!p->seen[K_WEBHOOK] && !p->def_seen[K_WEBHOOK])
-        return perr(p, l, "rule '%s' has no webhook: expected webhook = http://... or https://... (here or in "
-                    "[defaults])", r->name);
+        return perr(p, l,
+                    "rule '%s' has no webhook: expected webhook = http://... or https://... (here or in "
+                    "[defaults])",
+                    r->name);
     return 0;
 }
 
@@ -435,8 +476,7 @@ static int start_section(parser *p, uint64_t line, const char *s, size_t n) {
     memset(p->seen, 0, sizeof p->seen);
     p->threshold[0] = '\0';
     if (n == 8 && !memcmp(s, "defaults", 8)) {
-        if (p->set->n || p->def.line)
-            return perr(p, line, "[defaults] must come once, before the first rule");
+        if (p->set->n || p->def.line) return perr(p, line, "[defaults] must come once, before the first rule");
         p->def.line = line;
         p->cur = &p->def;
         return 0;
@@ -521,8 +561,8 @@ int cxm_alert_set_parse(const char *text, size_t len, const char *path, cxm_aler
         }
         const char *eq = memchr(s, '=', n);
         if (!eq) {
-            rc = perr(p, line, "expected 'key = value' or a [rule name] header, found '%.*s'",
-                      (int)(n > 60 ? 60 : n), s);
+            rc = perr(p, line, "expected 'key = value' or a [rule name] header, found '%.*s'", (int)(n > 60 ? 60 : n),
+                      s);
             break;
         }
         const char *k = s, *v = eq + 1;
@@ -541,7 +581,8 @@ int cxm_alert_set_parse(const char *text, size_t len, const char *path, cxm_aler
         rc = set_key(p, line, k, kn, v, vn);
     }
     if (!rc) rc = finish_rule(p);
-    if (!rc && set->n == 0) rc = cxm_diag_set(diag, CXM_EPARSE, path, 0, 0, NULL, "no rules: expected a [rule name] section");
+    if (!rc && set->n == 0)
+        rc = cxm_diag_set(diag, CXM_EPARSE, path, 0, 0, NULL, "no rules: expected a [rule name] section");
     free(p);
     if (rc) {
         cxm_alert_set_free(set);
@@ -583,7 +624,9 @@ void cxm_alert_set_free(cxm_alert_set *s) {
     free(s);
 }
 
-size_t cxm_alert_set_count(const cxm_alert_set *s) { return s ? s->n : 0; }
+size_t cxm_alert_set_count(const cxm_alert_set *s) {
+    return s ? s->n : 0;
+}
 const cxm_alert_rule *cxm_alert_set_rule(const cxm_alert_set *s, size_t i) {
     return s && i < s->n ? &s->rules[i] : NULL;
 }
@@ -960,7 +1003,8 @@ static int decide(cxm_alert_set *s, size_t ri, const cxm_alert_obs *obs, size_t 
         int met = condition_met(r, o);
         if (stateless) {
             if (met)
-                rc = push_event(out, ri, CXM_ALERT_FIRING, payload(r, "firing", o->group, o, from, now, CXM_TIME_NULL, 0));
+                rc = push_event(out, ri, CXM_ALERT_FIRING,
+                                payload(r, "firing", o->group, o, from, now, CXM_TIME_NULL, 0));
             continue;
         }
         astate *a = find_state(s, ri, o->group);
@@ -982,11 +1026,13 @@ static int decide(cxm_alert_set *s, size_t ri, const cxm_alert_obs *obs, size_t 
         } else if (met) {
             if (r->repeat_ms && now - a->last_post >= r->repeat_ms) {
                 a->last_post = now;
-                rc = push_event(out, ri, CXM_ALERT_REPEAT, payload(r, "firing", o->group, o, from, now, a->fired_at, 1));
+                rc =
+                    push_event(out, ri, CXM_ALERT_REPEAT, payload(r, "firing", o->group, o, from, now, a->fired_at, 1));
             }
         } else if (a->firing) {
             a->firing = 0;
-            rc = push_event(out, ri, CXM_ALERT_RESOLVED, payload(r, "resolved", o->group, o, from, now, a->fired_at, 0));
+            rc =
+                push_event(out, ri, CXM_ALERT_RESOLVED, payload(r, "resolved", o->group, o, from, now, a->fired_at, 0));
         }
     }
     /* a firing group without data in the window any more: resolved */
@@ -997,7 +1043,8 @@ static int decide(cxm_alert_set *s, size_t ri, const cxm_alert_obs *obs, size_t 
         cxm_alert_obs none;
         memset(&none, 0, sizeof none);
         none.is_null = 1;
-        rc = push_event(out, ri, CXM_ALERT_RESOLVED, payload(r, "resolved", a->group, &none, from, now, a->fired_at, 0));
+        rc =
+            push_event(out, ri, CXM_ALERT_RESOLVED, payload(r, "resolved", a->group, &none, from, now, a->fired_at, 0));
     }
     if (rc == CXM_ENOMEM) cxm_diag_set(diag, rc, NULL, 0, 0, NULL, "out of memory");
     return rc;
@@ -1080,14 +1127,14 @@ int cxm_alerts_parse_time(const char *s, cxm_time *out, cxm_diag *diag) {
         }
     }
     static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (ok && (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59 || y < 1970 ||
-               y > 9999))
+    if (ok &&
+        (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59 || y < 1970 || y > 9999))
         ok = 0;
     if (ok && mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) ok = 0;
     if (!ok)
-        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                            "'%.40s': expected an instant such as 2024-06-01T10:00:00Z (or +08:00) or a date 2024-06-01",
-                            s ? s : "");
+        return cxm_diag_set(
+            diag, CXM_EUSAGE, NULL, 0, 0, NULL,
+            "'%.40s': expected an instant such as 2024-06-01T10:00:00Z (or +08:00) or a date 2024-06-01", s ? s : "");
     /* days from civil (Howard Hinnant's algorithm) */
     int64_t yy = mo <= 2 ? y - 1 : y;
     int64_t era = floordiv64(yy, 400);

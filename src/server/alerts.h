@@ -33,11 +33,11 @@
 
 #include "cxm.h"
 
-#define CXM_ALERT_MAX_WHERE      16u   /* where lines in one rule */
-#define CXM_ALERT_TIMEOUT_S      5L    /* one webhook attempt, connection included */
-#define CXM_ALERT_ATTEMPTS       3     /* webhook attempts before a post is logged as failed */
-#define CXM_ALERT_TICK_S         60.0  /* the watcher evaluates at least this often (time-based windows) */
-#define CXM_ALERT_INTERVAL_S     10.0  /* default --alert-interval: at most one evaluation this often */
+#define CXM_ALERT_MAX_WHERE  16u  /* where lines in one rule */
+#define CXM_ALERT_TIMEOUT_S  5L   /* one webhook attempt, connection included */
+#define CXM_ALERT_ATTEMPTS   3    /* webhook attempts before a post is logged as failed */
+#define CXM_ALERT_TICK_S     60.0 /* the watcher evaluates at least this often (time-based windows) */
+#define CXM_ALERT_INTERVAL_S 10.0 /* default --alert-interval: at most one evaluation this often */
 
 typedef enum cxm_alert_cond { CXM_ALERT_ABOVE, CXM_ALERT_BELOW, CXM_ALERT_CHANGE } cxm_alert_cond;
 typedef enum cxm_alert_dir { CXM_ALERT_ANY, CXM_ALERT_UP, CXM_ALERT_DOWN, CXM_ALERT_WORSE } cxm_alert_dir;
@@ -45,22 +45,22 @@ typedef enum cxm_alert_dir { CXM_ALERT_ANY, CXM_ALERT_UP, CXM_ALERT_DOWN, CXM_AL
 /* One rule: a [section] of the rules file. Plain data, no pointers. */
 typedef struct cxm_alert_rule {
     char name[128];
-    uint64_t line;          /* line of the [name] header */
-    char metric[64];        /* catalog id */
-    char stat[8];           /* distributions: mean, median, p90...; else "" */
-    char target[64];        /* only results with this target (sla_compliance...); "" = every target */
-    char by[256];           /* comma list of columns, "" = one group */
+    uint64_t line;   /* line of the [name] header */
+    char metric[64]; /* catalog id */
+    char stat[8];    /* distributions: mean, median, p90...; else "" */
+    char target[64]; /* only results with this target (sla_compliance...); "" = every target */
+    char by[256];    /* comma list of columns, "" = one group */
     char where[CXM_ALERT_MAX_WHERE][256];
     size_t nwhere;
     cxm_alert_cond cond;
-    double threshold;       /* ABOVE/BELOW, in the metric's unit (seconds, percent...) */
-    cxm_alert_dir direction;/* CHANGE */
-    double confidence;      /* CHANGE: significant when p < 1 - confidence; default 0.95 */
-    int64_t min_n;          /* below it the condition is not met; default 30 */
-    int64_t window_ms;      /* the window [now - window, now) */
-    int64_t repeat_ms;      /* 0: post firing once; else again every repeat_ms while firing */
-    int64_t cooldown_ms;    /* 0: none; else a new firing this soon after the last one is suppressed */
-    char webhook[1024];     /* http:// or https:// URL */
+    double threshold;                        /* ABOVE/BELOW, in the metric's unit (seconds, percent...) */
+    cxm_alert_dir direction;                 /* CHANGE */
+    double confidence;                       /* CHANGE: significant when p < 1 - confidence; default 0.95 */
+    int64_t min_n;                           /* below it the condition is not met; default 30 */
+    int64_t window_ms;                       /* the window [now - window, now) */
+    int64_t repeat_ms;                       /* 0: post firing once; else again every repeat_ms while firing */
+    int64_t cooldown_ms;                     /* 0: none; else a new firing this soon after the last one is suppressed */
+    char webhook[1024];                      /* http:// or https:// URL */
     char tz[64], preset[32], time_basis[16]; /* engine options, "" = default */
     char sla[1024], calendar[1024];          /* paths, resolved against the rules file's directory */
 } cxm_alert_rule;
@@ -73,31 +73,30 @@ typedef struct cxm_alert_set cxm_alert_set;
 int cxm_alert_set_load(const char *path, cxm_alert_set **out, cxm_diag *diag) CXM_WUR;
 /* The same from text in memory; path names it in messages and anchors
  * relative sla/calendar paths (may be NULL: "<rules>", cwd). */
-int cxm_alert_set_parse(const char *text, size_t len, const char *path, cxm_alert_set **out,
-                        cxm_diag *diag) CXM_WUR;
+int cxm_alert_set_parse(const char *text, size_t len, const char *path, cxm_alert_set **out, cxm_diag *diag) CXM_WUR;
 void cxm_alert_set_free(cxm_alert_set *s); /* s may be NULL */
 size_t cxm_alert_set_count(const cxm_alert_set *s);
 const cxm_alert_rule *cxm_alert_set_rule(const cxm_alert_set *s, size_t i); /* borrowed */
 
 /* One group's value in one evaluation of a rule (what an evaluator gives). */
 typedef struct cxm_alert_obs {
-    char group[512];        /* the group as a JSON object text, e.g. {"team":"Billing"}; "{}" for one group */
+    char group[512]; /* the group as a JSON object text, e.g. {"team":"Billing"}; "{}" for one group */
     int is_null;
     double value;
     int64_t n;
     int has_ci;
     double ci_low, ci_high;
-    int has_compare;        /* CHANGE: against the previous window */
+    int has_compare; /* CHANGE: against the previous window */
     double previous, change, p_value;
     int64_t previous_n;
-    char test[24];          /* "two_prop_z", "welch_t", "nps_z" */
-    char unit[16];          /* "seconds", "percent", ... */
+    char test[24]; /* "two_prop_z", "welch_t", "nps_z" */
+    char unit[16]; /* "seconds", "percent", ... */
 } cxm_alert_obs;
 
 /* Computes rule's groups over [from, to) (ms). *obs malloc'ed (free()),
  * *nobs entries; 0 or a CXM_E* code with diag filled. */
-typedef int (*cxm_alert_eval_fn)(void *ud, const cxm_alert_rule *rule, cxm_time from, cxm_time to,
-                                 cxm_alert_obs **obs, size_t *nobs, cxm_diag *diag);
+typedef int (*cxm_alert_eval_fn)(void *ud, const cxm_alert_rule *rule, cxm_time from, cxm_time to, cxm_alert_obs **obs,
+                                 size_t *nobs, cxm_diag *diag);
 
 /* The default evaluator: cxm_report_run on the store at ud (a path, const
  * char *) with the rule's metric, stat, where, by and engine options, from
@@ -117,16 +116,16 @@ typedef enum cxm_alert_kind {
 } cxm_alert_kind;
 
 typedef struct cxm_alert_event {
-    size_t rule;          /* index in the set */
+    size_t rule; /* index in the set */
     cxm_alert_kind kind;
-    char *json;           /* owned: the payload (FIRING/REPEAT/RESOLVED) or a log object; one line */
+    char *json; /* owned: the payload (FIRING/REPEAT/RESOLVED) or a log object; one line */
 } cxm_alert_event;
 
 typedef struct cxm_alert_events {
     cxm_alert_event *v;
     size_t n, cap;
 } cxm_alert_events;
-void cxm_alert_events_free(cxm_alert_events *e); /* frees the payloads and the array; e may be NULL */
+void cxm_alert_events_free(cxm_alert_events *e);   /* frees the payloads and the array; e may be NULL */
 const char *cxm_alert_kind_name(cxm_alert_kind k); /* "firing", "resolved"... */
 
 /*
@@ -164,8 +163,8 @@ void cxm_alerts_log(const char *fmt, ...) CXM_PRINTF(1, 2);
  * NULL), when it becomes nonzero, aborts at once. Returns 0, or CXM_EIO
  * with a short reason in err (cap bytes) and the attempts made in
  * *attempts (may be NULL). cxm_webhook_init must have run. */
-int cxm_webhook_post(const char *url, const char *body, size_t len, const volatile int *stop, int *attempts,
-                     char *err, size_t cap) CXM_WUR;
+int cxm_webhook_post(const char *url, const char *body, size_t len, const volatile int *stop, int *attempts, char *err,
+                     size_t cap) CXM_WUR;
 
 /* Delivers events: logs each on stderr ({"event":"alert",...} with the
  * payload's members), and, unless dry_run, posts FIRING/REPEAT/RESOLVED

@@ -116,11 +116,15 @@ static void nap(long ms, const volatile int *stop) {
     }
 }
 
-int cxm_webhook_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) ? CXM_EIO : 0; }
-void cxm_webhook_cleanup(void) { curl_global_cleanup(); }
+int cxm_webhook_init(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT) ? CXM_EIO : 0;
+}
+void cxm_webhook_cleanup(void) {
+    curl_global_cleanup();
+}
 
-int cxm_webhook_post(const char *url, const char *body, size_t len, const volatile int *stop, int *attempts,
-                     char *err, size_t cap) {
+int cxm_webhook_post(const char *url, const char *body, size_t len, const volatile int *stop, int *attempts, char *err,
+                     size_t cap) {
     if (attempts) *attempts = 0;
     if (err && cap) err[0] = '\0';
     CURL *c = curl_easy_init();
@@ -325,8 +329,7 @@ static void *watch(void *ud) {
     return NULL;
 }
 
-int cxm_alerts_start(cxm_alert_set *s, const char *store_path, double interval_s, cxm_alerts **out,
-                     cxm_diag *diag) {
+int cxm_alerts_start(cxm_alert_set *s, const char *store_path, double interval_s, cxm_alerts **out, cxm_diag *diag) {
     *out = NULL;
     cxm_alerts *a = calloc(1, sizeof *a);
     if (!a) {

@@ -32,8 +32,8 @@
 /* ---- helpers ---------------------------------------------------------------------- */
 
 #define HOOK "webhook = http://127.0.0.1:9/hook\n"
-#define T0 ((cxm_time)1717200000000) /* 2024-06-01T00:00:00Z */
-#define MIN ((cxm_time)60000)
+#define T0   ((cxm_time)1717200000000) /* 2024-06-01T00:00:00Z */
+#define MIN  ((cxm_time)60000)
 #define HOUR (60 * MIN)
 
 static cxm_alert_set *load(const char *text) {
@@ -62,7 +62,9 @@ static void fails_code(const char *text, int code, uint64_t line, const char *wa
     assert_int_equal(d.line, line);
     assert_non_null(strstr(d.msg, want));
 }
-static void fails(const char *text, uint64_t line, const char *want) { fails_code(text, CXM_EPARSE, line, want); }
+static void fails(const char *text, uint64_t line, const char *want) {
+    fails_code(text, CXM_EPARSE, line, want);
+}
 
 /* An evaluator whose groups the test sets. */
 typedef struct fake {
@@ -73,8 +75,8 @@ typedef struct fake {
     cxm_time from, to;
 } fake;
 
-static int fake_eval(void *ud, const cxm_alert_rule *r, cxm_time from, cxm_time to, cxm_alert_obs **obs,
-                     size_t *nobs, cxm_diag *d) {
+static int fake_eval(void *ud, const cxm_alert_rule *r, cxm_time from, cxm_time to, cxm_alert_obs **obs, size_t *nobs,
+                     cxm_diag *d) {
     fake *f = ud;
     f->calls++;
     f->from = from;
@@ -409,8 +411,9 @@ static void test_error_where(void **state) {
 }
 static void test_error_by_time_bucket(void **state) {
     (void)state;
-    fails("[r]\nby = team,week\n", 2, "a rule checks one window; expected columns (team, channel, priority...), "
-                                      "not the time bucket 'week'");
+    fails("[r]\nby = team,week\n", 2,
+          "a rule checks one window; expected columns (team, channel, priority...), "
+          "not the time bucket 'week'");
     fails("[r]\nby = team,,channel\n", 2, "by 'team,,channel': expected a comma list of columns");
 }
 static void test_error_time_basis(void **state) {
@@ -466,7 +469,8 @@ static void test_error_unreadable_file(void **state) {
 
 /* ---- decisions ------------------------------------------------------------------------ */
 
-static const char *frt_rule = "[slow]\nmetric = frt\nstat = mean\nby = team\nabove = 30m\nwindow = 2h\nmin_n = 3\n" HOOK;
+static const char *frt_rule =
+    "[slow]\nmetric = frt\nstat = mean\nby = team\nabove = 30m\nwindow = 2h\nmin_n = 3\n" HOOK;
 
 static void test_window_ends_now_on_a_whole_second(void **state) {
     (void)state;
@@ -594,12 +598,13 @@ static void test_firing_payload_has_every_member(void **state) {
     set_obs(&f, 0, "{\"team\":\"A\"}", 3000, 3);
     step(s, &f, T0 + 30 * MIN, 0);
     json_t *j = event_json(0);
-    json_t *expect = json_loads("{\"rule\":\"slow\",\"state\":\"firing\",\"metric\":\"frt\",\"stat\":\"mean\","
-                                "\"group\":{\"team\":\"A\"},\"value\":3000,\"unit\":\"seconds\",\"condition\":\"above\","
-                                "\"threshold\":1800,\"n\":3,\"min_n\":3,\"ci\":[2999,3001],"
-                                "\"window\":{\"from\":\"2024-05-31T22:30:00Z\",\"to\":\"2024-06-01T00:30:00Z\"},"
-                                "\"at\":\"2024-06-01T00:30:00Z\"}",
-                                0, NULL);
+    json_t *expect =
+        json_loads("{\"rule\":\"slow\",\"state\":\"firing\",\"metric\":\"frt\",\"stat\":\"mean\","
+                   "\"group\":{\"team\":\"A\"},\"value\":3000,\"unit\":\"seconds\",\"condition\":\"above\","
+                   "\"threshold\":1800,\"n\":3,\"min_n\":3,\"ci\":[2999,3001],"
+                   "\"window\":{\"from\":\"2024-05-31T22:30:00Z\",\"to\":\"2024-06-01T00:30:00Z\"},"
+                   "\"at\":\"2024-06-01T00:30:00Z\"}",
+                   0, NULL);
     assert_non_null(expect);
     if (!json_equal(j, expect)) fprintf(stderr, "payload: %s\n", last.v[0].json);
     assert_true(json_equal(j, expect));
@@ -870,8 +875,9 @@ static void test_store_evaluator_threshold_per_team(void **state) {
     store_fixture();
     setenv("TMPDIR", tdir, 1);
     /* team A: replies after 10..50 min, mean 30 min = 1800 s; team B: 60..100, mean 80 min = 4800 s */
-    cxm_alert_set *s = load("[slow]\nmetric = frt\nstat = mean\nby = team\nabove = 45m\nwindow = 7d\nmin_n = 5\n" HOOK
-                            "[slow-a]\nmetric = frt\nstat = mean\nwhere = team=A\nabove = 29m\nwindow = 7d\nmin_n = 5\n" HOOK);
+    cxm_alert_set *s =
+        load("[slow]\nmetric = frt\nstat = mean\nby = team\nabove = 45m\nwindow = 7d\nmin_n = 5\n" HOOK
+             "[slow-a]\nmetric = frt\nstat = mean\nwhere = team=A\nabove = 29m\nwindow = 7d\nmin_n = 5\n" HOOK);
     cxm_alert_events ev = {0};
     cxm_diag d;
     cxm_time now = T0 + 14 * 86400000LL;
