@@ -900,13 +900,15 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
     blob *take = NULL, *fail = NULL;
     unsigned fail_status = 0;
     for (;;) {
-        int64_t now = qc->o.clock(qc->o.ud);
         if (e->body) {
             if (e->gen == qc->gen || own || e->data_ms > t_req) {
                 a->how = own || waited ? CXM_QCACHE_MISS : CXM_QCACHE_FRESH;
                 break;
             }
-            if (S > 0 && now - e->data_ms <= S) {
+            /* the bound is measured from the request's arrival: a request that
+             * waited for a computation takes it when its data is young enough
+             * for that request (no herd of recomputations) */
+            if (S > 0 && t_req - e->data_ms <= S) {
                 a->how = CXM_QCACHE_STALE;
                 schedule(qc, e);
                 break;

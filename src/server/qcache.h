@@ -24,8 +24,10 @@
  * Rules (S = max_staleness_ms):
  *  - an answer is *current* when its generation is the current one: served
  *    at once;
- *  - *stale* (the data changed since) but its snapshot is at most S old:
- *    served at once, and one background refresh is scheduled;
+ *  - *stale* (the data changed since) but its snapshot was taken at most S
+ *    before the request arrived: served at once (or, for a request that
+ *    waited for a computation, when it ends), and one background refresh
+ *    is scheduled;
  *  - otherwise (missing, or too old, or S = 0 and stale): computed on the
  *    request; concurrent requests for the key wait for that one computation
  *    (single-flight) and take its answer when it satisfies them (its
