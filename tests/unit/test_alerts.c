@@ -799,13 +799,15 @@ static void store_fixture(void) {
     snprintf(tdb, sizeof tdb, "%s/s.db", tdir);
     /* Previous week (2024-06-03): 10 resolved tickets, 3 resolved on first
      * contact (one reply, no reopen). This week (2024-06-10): 9 of 10.
-     * First replies this week: 10 tickets at 10..100 minutes, mean 55 min. */
+     * First replies this week: 10 tickets at 10..100 minutes (mean 55 min);
+     * the previous week: 20..200 minutes (mean 110 min). */
     char csv[4096];
     size_t k = (size_t)snprintf(csv, sizeof csv,
                                 "ticket_id,created_at,first_response_at,resolved_at,agent_replies,reopens,team\n");
     for (int i = 0; i < 10; i++)
-        k += (size_t)snprintf(csv + k, sizeof csv - k, "P%d,2024-06-03T09:00:00Z,,2024-06-03T12:00:00Z,%d,0,A\n", i,
-                              i < 3 ? 1 : 3);
+        k += (size_t)snprintf(csv + k, sizeof csv - k,
+                              "P%d,2024-06-03T09:00:00Z,2024-06-03T%02d:%02d:00Z,2024-06-03T13:00:00Z,%d,0,A\n", i,
+                              9 + (20 * (i + 1)) / 60, (20 * (i + 1)) % 60, i < 3 ? 1 : 3);
     for (int i = 0; i < 10; i++)
         k += (size_t)snprintf(csv + k, sizeof csv - k,
                               "C%d,2024-06-10T09:00:00Z,2024-06-10T%02d:%02d:00Z,2024-06-10T12:00:00Z,%d,0,%s\n", i,
@@ -906,6 +908,36 @@ static void test_store_evaluator_threshold_per_team(void **state) {
     store_cleanup();
 }
 
+static void test_store_evaluator_mean_change_by_welch(void **state) {
+    (void)state;
+    store_fixture();
+    setenv("TMPDIR", tdir, 1);
+    cxm_alert_set *s =
+        load("[frt-moved]\nmetric = frt\nstat = mean\nchange = significant\nwindow = 7d\nmin_n = 5\n" HOOK);
+    cxm_alert_events ev = {0};
+    cxm_diag d;
+    assert_int_equal(cxm_alerts_evaluate(s, T0 + 14 * 86400000LL, cxm_alert_eval_store, tdb, 1, &ev, &d), 0);
+    assert_int_equal(ev.n, 1);
+    json_t *j = json_loads(ev.v[0].json, 0, NULL);
+    /* this week 600, 1200, ..., 6000 s: mean 3300, sd 600 * sd(1..10) = 600 * 3.0276504 = 1816.5902;
+     * the previous week twice that: mean 6600, sd 3633.1804. The evaluator takes each sd back from
+     * the engine's t interval; Welch's test on the hand-computed sds is the oracle. */
+    double sd1 = 600 * 3.0276503540974917, sd2 = 2 * sd1, t, df;
+    double p = cxm_test_welch(3300, sd1, 10, 6600, sd2, 10, &t, &df);
+    assert_true(p < 0.05);
+    assert_int_equal(json_integer_value(json_object_get(j, "value")), 3300);
+    assert_int_equal(json_integer_value(json_object_get(j, "previous")), 6600);
+    assert_int_equal(json_integer_value(json_object_get(j, "change")), -3300);
+    assert_string_equal(json_string_value(json_object_get(j, "test")), "welch_t");
+    double got = json_real_value(json_object_get(j, "p_value"));
+    if (fabs(got - p) > 1e-9 * p) fprintf(stderr, "p %.17g, expected %.17g\n", got, p);
+    assert_true(fabs(got - p) <= 1e-9 * p);
+    json_decref(j);
+    cxm_alert_events_free(&ev);
+    cxm_alert_set_free(s);
+    store_cleanup();
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parses_a_rule_with_every_key),
@@ -967,6 +999,7 @@ int main(void) {
         cmocka_unit_test(test_parse_time_for_now),
         cmocka_unit_test(test_store_evaluator_rate_change_by_two_proportion_z),
         cmocka_unit_test(test_store_evaluator_threshold_per_team),
+        cmocka_unit_test(test_store_evaluator_mean_change_by_welch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
