@@ -181,7 +181,9 @@ typedef struct cxm_result {
     double previous, change, p_value;
     int64_t previous_n;
     int significant;         /* p_value < 1 - confidence */
-    const char *test;        /* "two_proportion_z", "welch_t", "nps_z" */
+    const char *test;        /* "two_prop_z", "welch_t", "nps_z"; NULL (p_value NaN) when no test
+                                applies: medians, percentiles, counts */
+    double sd;               /* stat "mean" of a duration: the sample standard deviation (NaN if n < 2) */
 } cxm_result;
 
 typedef struct cxm_result_set cxm_result_set;

@@ -24,6 +24,7 @@
 #include "metrics/catalog.h"
 #include "metrics/engine.h"
 #include "metrics/report.h"
+#include "metrics/compare.h"
 #include "metrics/result.h"
 #include "stats/stats.h"
 
@@ -505,6 +506,7 @@ static int emit_dist(report *R, int m, slot *s, cxm_result *base) {
             r.null_reason = R->unsupported[m] ? R->unsupported[m] : empty_reason(m);
         } else if (R->stats[k] == ST_MEAN) {
             r.value = mo.mean;
+            r.sd = cxm_moments_sd(&mo);
             if (v->n >= 2) {
                 r.has_ci = 1;
                 cxm_ci_mean_t(mo.mean, cxm_moments_sd(&mo), (double)v->n, R->c.confidence, &r.ci_low, &r.ci_high);
@@ -800,6 +802,8 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
     for (size_t i = 0; i < GMEMO; i++) R->gm[i].code = UINT32_MAX; /* NO_GROUP: empty */
     R->max_bucket = INT64_MIN;
     int rc = cxm_ctx_init(&R->c, o, &warnings, diag);
+    cxm_compare_spec cmp;
+    if (!rc) rc = cxm_compare_parse(&R->c, o->compare, &cmp, diag);
     if (!rc) rc = cxm_rs_new(&R->rs);
     if (!rc) rc = parse_stats(R, o->stats);
     if (!rc && o->metrics) rc = parse_metrics(R, o->metrics);
@@ -855,6 +859,7 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
             cxm_ctx_warn(&R->c, "fcr: %llu resolved tickets left out: their agent_replies or reopens are unknown",
                          (unsigned long long)R->c.fcr_unknown);
         rc = build_results(R);
+        if (!rc) rc = cxm_compare_support(R, o, &cmp, diag);
     }
     if (!rc) rc = cxm_rs_take_warnings(R->rs, &warnings, R->c.nwarn);
     if (!rc) {

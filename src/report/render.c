@@ -118,8 +118,12 @@ static int render_json(const cxm_result_set *rs, const char *lang, FILE *o) {
             fprintf(o, ",\"previous\":%s,\"previous_n\":%lld", nb, (long long)r->previous_n);
             fmt_num(r->change, nb, sizeof nb);
             fprintf(o, ",\"change\":%s", nb);
-            fmt_num(r->p_value, nb, sizeof nb);
-            fprintf(o, ",\"p_value\":%s,\"significant\":%s", nb, r->significant ? "true" : "false");
+            if (isnan(r->p_value)) { /* no test applies (medians, counts) */
+                fputs(",\"p_value\":null,\"significant\":null", o);
+            } else {
+                fmt_num(r->p_value, nb, sizeof nb);
+                fprintf(o, ",\"p_value\":%s,\"significant\":%s", nb, r->significant ? "true" : "false");
+            }
             if (r->test) {
                 fputs(",\"test\":", o);
                 json_str(o, r->test);
@@ -209,8 +213,10 @@ static int render_csv(const cxm_result_set *rs, FILE *o) {
             fprintf(o, ",%s,", nb);
             fmt_num(r->change, nb, sizeof nb);
             fprintf(o, "%s,", nb);
-            fmt_num(r->p_value, nb, sizeof nb);
-            fputs(nb, o);
+            if (!isnan(r->p_value)) {
+                fmt_num(r->p_value, nb, sizeof nb);
+                fputs(nb, o);
+            }
         } else {
             fputs(",,,", o);
         }

@@ -78,9 +78,9 @@ json "itsm numbers" '{"results":[
  {"metric":"volume","group":{},"value":890,"unit":"count","n":890},
  {"metric":"backlog","group":{},"value":0,"unit":"count","n":0},
  {"metric":"first_resolution_time","stat":"mean","group":{},"value":1083717.5056179776,"unit":"seconds","n":890,"ci":"..."},
- {"metric":"first_resolution_time","stat":"median","group":{},"value":192060,"unit":"seconds","n":890},
+ {"metric":"first_resolution_time","stat":"median","group":{},"value":192060,"unit":"seconds","n":890,"ci":"..."},
  {"metric":"resolution_time","stat":"mean","group":{},"value":1093136.7640449437,"unit":"seconds","n":890,"ci":"..."},
- {"metric":"resolution_time","stat":"median","group":{},"value":192390,"unit":"seconds","n":890},
+ {"metric":"resolution_time","stat":"median","group":{},"value":192390,"unit":"seconds","n":890,"ci":"..."},
  {"metric":"resolution_rate","group":{},"value":100,"unit":"percent","n":890,"ci":"..."},
  {"metric":"reopen_rate","group":{},"value":1.2359550561797752,"unit":"percent","n":890,"ci":"..."}
 ],"warnings":[],"bad_rows":0}'
