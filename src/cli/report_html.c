@@ -112,7 +112,7 @@ int cli_report_html(const cli_opts *o, FILE *out) {
     r.metrics = metrics;
     r.by = NULL;
     r.stats = PROFILE;
-    r.compare = period && surveys ? "previous" : NULL;
+    r.compare = period ? "previous" : NULL;
     int ec = run(&r, &kpi, "report");
     char pf[16], pt[16];
     if (!ec && period && tickets && !cxm_web_previous_period(o->r.from, o->r.to, pf, pt, sizeof pf)) {

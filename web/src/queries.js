@@ -47,7 +47,8 @@ export const QUERIES = {
     const m = metricsFor(ctx, [...SUPPORT, ...SURVEY, 'distribution']);
     if (ctx.sla) m.push('sla_compliance');
     const p = { ...base(ctx), metrics: m.join(','), stats: ['mean', ...PROFILE].join(',') };
-    if (previousPeriod(ctx.filters.from, ctx.filters.to) && ctx.hasResponses) p.compare = 'previous';
+    // the engine's comparison (previous value, change, test) over the period before
+    if (previousPeriod(ctx.filters.from, ctx.filters.to)) p.compare = 'previous';
     return p;
   },
   prev(ctx) {
