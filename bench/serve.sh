@@ -18,6 +18,7 @@
 #                        week,channel; csat,nps by month; resolution_time,
 #                        reopen_rate by priority]
 #   SERVE_TIMEOUT=S      a request slower than this counts as a timeout error [10]
+#   SERVE_STALENESS=S    pass --max-staleness S to cxm serve [its default]
 #   SERVE_DOC=1          also replace the serving section of docs/PERFORMANCE.md
 #                        (between its serve:begin/serve:end markers) [0]
 #
@@ -158,8 +159,15 @@ read -r T0 R0 < <(count_rows "$DB")
 WARM_ARGS=()
 WARM_NOTE="this cxm has no --warm option: the first request of each query computes it"
 if "$CXM" serve --help 2>&1 | grep -q -- '--warm'; then
-  WARM_ARGS=(--warm "$QUERIES")
-  WARM_NOTE="started with --warm (the reader queries)"
+  printf '%s\n' "$QUERIES" | tr ';' '\n' >"$WORK/warm.txt"
+  WARM_ARGS=(--warm "$WORK/warm.txt")
+  WARM_NOTE="started with --warm (the reader queries, one a line)"
+fi
+if [ -n "${SERVE_STALENESS:-}" ]; then
+  WARM_ARGS+=(--max-staleness "$SERVE_STALENESS")
+  WARM_NOTE="$WARM_NOTE, --max-staleness $SERVE_STALENESS"
+elif "$CXM" serve --help 2>&1 | grep -q -- '--max-staleness'; then
+  WARM_NOTE="$WARM_NOTE, --max-staleness at its default"
 fi
 LOG=$WORK/server.log
 "$CXM" serve --store "$DB" --listen 127.0.0.1:0 "${WARM_ARGS[@]}" 2>"$LOG" &
@@ -246,6 +254,7 @@ RMAX=$(f "$READ_LINE" max_us)
 RTO=$(f "$READ_LINE" errors_timeout)
 RERR=$(grep -E 'Socket errors' "$WORK/wrk_read.txt" | sed 's/^ *//')
 RLOST=$((${RREQ:-0} - ${ROK:-0} - ${RBAD:-0})) # sent, not answered within the window
+CACHE_SEEN=$(f "$READ_LINE" cache | tr ',' ' ')
 ms() { [ -n "$1" ] && awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
 RATE=$(awk -v a="${ACC:-0}" -v d="${IDUR:-0}" 'BEGIN { if (d > 0) printf "%.0f", a / (d / 1e6) }')
 RPS=$(awk -v a="${ROK:-0}" -v d="${RDUR:-0}" 'BEGIN { if (d > 0) printf "%.1f", a / (d / 1e6) }')
@@ -310,7 +319,8 @@ dashboard queries keep a p99 under $TARGET_P99_MS ms at 50 concurrent readers.
 - Reads: \`wrk -t$RT -c$READERS -d${SECONDS_RUN}s --latency -s bench/serve/read.lua\`, the connections
   cycling through $(printf '`%s`, ' "${QLIST[@]}" | sed 's/, $//'); latencies as wrk measures
   them (send to answer, closed loop). ${RERR:-No socket errors.}
-- Server: \`cxm serve --store COPY --listen 127.0.0.1:0${WARM_ARGS[*]:+ --warm QUERIES}\`; $WARM_NOTE.
+- Server: \`cxm serve --store COPY --listen 127.0.0.1:0 ${WARM_ARGS[*]}\`; $WARM_NOTE.
+  Cache answers seen by the readers (X-Cxm-Cache): ${CACHE_SEEN:-n/a}.
 - Store: $STORE_MB MB for $N + $N records, cached in \`$DATA\`; built with \`cxm sample\` and
   \`cxm import --store\` (CLI import: tickets $(rate_of "$N" "$IMPORT_T") records/s, responses
   $(rate_of "$N" "$IMPORT_R") records/s, batches of 10,000; when it was built).
