@@ -106,7 +106,7 @@ async function load() {
     state.loaded = true;
     $('token-panel').hidden = true;
     $('token-btn').hidden = source.mode === 'static';
-    status(t('updated', { time: new Date().toLocaleTimeString(getLang()) }));
+    status(source.mode === 'live' ? t('updated', { time: new Date().toLocaleTimeString(getLang()) }) : '');
     drawViews();
   } catch (e) {
     if (e instanceof AuthError) {
