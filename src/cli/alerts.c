@@ -86,7 +86,7 @@ int cmd_alerts(int argc, char **argv) {
     if (rc) return cli_fail("alerts", rc, &d);
     cxm_alert_events ev;
     memset(&ev, 0, sizeof ev);
-    rc = cxm_alerts_evaluate(set, now, cxm_alert_eval_store, (void *)store, 1, &ev, &d);
+    rc = cxm_alerts_evaluate_store(set, now, store, 1, &ev, &d);
     if (rc) {
         cxm_alert_events_free(&ev);
         cxm_alert_set_free(set);

@@ -29,10 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/diag.h"
 #include "../core/limits.h"
 #include "../stats/stats.h"
+#include "../store/store.h"
 
 typedef struct astate {
     size_t rule;
@@ -656,12 +658,21 @@ typedef struct report_args {
     char from[40], to[40], compare[90];
 } report_args;
 
-static void fill_opts(report_args *a, const char *store, const cxm_alert_rule *r, cxm_time from, cxm_time to) {
+/* src: where the records are: a store (is_dir 0) or a snapshot directory (1). */
+typedef struct source {
+    const char *path;
+    int is_dir;
+} source;
+
+static void fill_opts(report_args *a, const source *src, const cxm_alert_rule *r, cxm_time from, cxm_time to) {
     memset(a, 0, sizeof *a);
     fmt_time(from, a->from, sizeof a->from);
     fmt_time(to, a->to, sizeof a->to);
     cxm_report_opts *o = &a->o;
-    o->store = store;
+    if (src->is_dir)
+        o->data_dir = src->path;
+    else
+        o->store = src->path;
     o->metrics = r->metric;
     o->stats = r->stat[0] ? r->stat : NULL;
     o->by = r->by[0] ? r->by : NULL;
@@ -755,9 +766,8 @@ static void own_test(const cxm_metric_info *m, double confidence, cxm_alert_obs 
     snprintf(cur->test, sizeof cur->test, "%s", test);
 }
 
-int cxm_alert_eval_store(void *ud, const cxm_alert_rule *rule, cxm_time from, cxm_time to, cxm_alert_obs **obs,
-                         size_t *nobs, cxm_diag *diag) {
-    const char *store = ud;
+static int eval_source(const source *store, const cxm_alert_rule *rule, cxm_time from, cxm_time to, cxm_alert_obs **obs,
+                       size_t *nobs, cxm_diag *diag) {
     *obs = NULL;
     *nobs = 0;
     report_args *a = malloc(sizeof *a);
@@ -811,6 +821,18 @@ int cxm_alert_eval_store(void *ud, const cxm_alert_rule *rule, cxm_time from, cx
         *nobs = 0;
     }
     return rc;
+}
+
+int cxm_alert_eval_store(void *ud, const cxm_alert_rule *rule, cxm_time from, cxm_time to, cxm_alert_obs **obs,
+                         size_t *nobs, cxm_diag *diag) {
+    source src = {ud, 0};
+    return eval_source(&src, rule, from, to, obs, nobs, diag);
+}
+
+static int eval_dir(void *ud, const cxm_alert_rule *rule, cxm_time from, cxm_time to, cxm_alert_obs **obs, size_t *nobs,
+                    cxm_diag *diag) {
+    source src = {ud, 1};
+    return eval_source(&src, rule, from, to, obs, nobs, diag);
 }
 
 /* ---- decisions -------------------------------------------------------------------- */
@@ -1077,6 +1099,45 @@ int cxm_alerts_evaluate(cxm_alert_set *s, cxm_time now, cxm_alert_eval_fn eval, 
         if (rc) return rc;
     }
     return 0;
+}
+
+/* Every rule fails with msg: one ERROR event each. */
+static int all_fail(cxm_alert_set *s, const char *msg, cxm_alert_events *out, cxm_diag *diag) {
+    for (size_t ri = 0; ri < s->n; ri++) {
+        int rc = push_event(out, ri, CXM_ALERT_ERROR, note(&s->rules[ri], NULL, NULL, "error", msg));
+        if (rc) return cxm_diag_set(diag, rc, NULL, 0, 0, NULL, "out of memory");
+    }
+    return 0;
+}
+
+int cxm_alerts_evaluate_store(cxm_alert_set *s, cxm_time now, const char *store, int stateless, cxm_alert_events *out,
+                              cxm_diag *diag) {
+    char dir[512], msg[1200];
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    int rc = cxm_store_snapshot(store, dir, sizeof dir, &d);
+    if (rc) {
+        if (d.msg[0])
+            cxm_diag_format(&d, msg, sizeof msg);
+        else
+            snprintf(msg, sizeof msg, "%s: %s", store, cxm_strerror(rc));
+        return all_fail(s, msg, out, diag);
+    }
+    static const char *const files[] = {"tickets.csv", "messages.csv", "responses.csv"};
+    int any = 0;
+    for (size_t i = 0; i < 3 && !any; i++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        any = access(p, R_OK) == 0;
+    }
+    if (!any) {
+        cxm_store_snapshot_remove(dir);
+        snprintf(msg, sizeof msg, "%s: the store holds no records yet", store);
+        return all_fail(s, msg, out, diag);
+    }
+    rc = cxm_alerts_evaluate(s, now, eval_dir, dir, stateless, out, diag);
+    cxm_store_snapshot_remove(dir);
+    return rc;
 }
 
 size_t cxm_alerts_firing_count(const cxm_alert_set *s) {

@@ -138,6 +138,13 @@ const char *cxm_alert_kind_name(cxm_alert_kind k); /* "firing", "resolved"... */
  */
 int cxm_alerts_evaluate(cxm_alert_set *s, cxm_time now, cxm_alert_eval_fn eval, void *ud, int stateless,
                         cxm_alert_events *out, cxm_diag *diag) CXM_WUR;
+/* cxm_alerts_evaluate over the store at path store (borrowed) with one
+ * snapshot of it for every rule (cxm_store_snapshot: one consistent state,
+ * written once instead of once per report), removed before returning. A
+ * store that cannot be read, or holds no records, is one ERROR event per
+ * rule. */
+int cxm_alerts_evaluate_store(cxm_alert_set *s, cxm_time now, const char *store, int stateless, cxm_alert_events *out,
+                              cxm_diag *diag) CXM_WUR;
 /* (rule, group) pairs currently firing. */
 size_t cxm_alerts_firing_count(const cxm_alert_set *s);
 

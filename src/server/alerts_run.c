@@ -315,7 +315,7 @@ static void *watch(void *ud) {
         memset(&d, 0, sizeof d);
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        int rc = cxm_alerts_evaluate(a->set, wall_ms(), cxm_alert_eval_store, (void *)(uintptr_t)a->store, 0, &ev, &d);
+        int rc = cxm_alerts_evaluate_store(a->set, wall_ms(), a->store, 0, &ev, &d);
         if (rc) cxm_alerts_log("\"event\":\"alert_error\",\"error\":\"%s\"", cxm_strerror(rc));
         if (errs) dedupe_errors(a->set, &ev, errs);
         cxm_alerts_deliver(a->set, &ev, 0, &a->stop, NULL);

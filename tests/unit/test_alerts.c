@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "server/alerts.c"
@@ -841,6 +842,45 @@ static void store_cleanup(void) {
     rmdir(tdir);
 }
 
+/* cxm-snapshot-* directories left in the test's TMPDIR. */
+static int snapshots_left(void) {
+    DIR *dp = opendir(tdir);
+    assert_non_null(dp);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(dp));)
+        n += !strncmp(e->d_name, "cxm-snapshot-", 13);
+    closedir(dp);
+    return n;
+}
+
+static void test_an_empty_or_missing_store_is_one_error_per_rule(void **state) {
+    (void)state;
+    snprintf(tdir, sizeof tdir, "/tmp/cxm_test_alerts_XXXXXX");
+    assert_non_null(mkdtemp(tdir));
+    snprintf(tdb, sizeof tdb, "%s/s.db", tdir);
+    setenv("TMPDIR", tdir, 1);
+    cxm_alert_set *s =
+        load("[a]\nmetric = fcr\nbelow = 1\nwindow = 1d\n" HOOK "[b]\nmetric = nps\nbelow = 1\nwindow = 1d\n" HOOK);
+    cxm_alert_events ev = {0};
+    cxm_diag d;
+    assert_int_equal(cxm_alerts_evaluate_store(s, T0, tdb, 0, &ev, &d), 0); /* no such file */
+    assert_int_equal(ev.n, 2);
+    assert_int_equal(ev.v[0].kind, CXM_ALERT_ERROR);
+    assert_int_equal(ev.v[1].kind, CXM_ALERT_ERROR);
+    assert_int_equal(ev.v[1].rule, 1);
+    cxm_alert_events_free(&ev);
+    cxm_store *st = NULL;
+    assert_int_equal(cxm_store_open(tdb, CXM_STORE_CREATE, &st, &d), 0);
+    cxm_store_close(st);
+    assert_int_equal(cxm_alerts_evaluate_store(s, T0, tdb, 0, &ev, &d), 0); /* empty */
+    assert_int_equal(ev.n, 2);
+    assert_non_null(strstr(ev.v[0].json, "the store holds no records yet"));
+    assert_int_equal(snapshots_left(), 0);
+    cxm_alert_events_free(&ev);
+    cxm_alert_set_free(s);
+    store_cleanup();
+}
+
 static void test_store_evaluator_rate_change_by_two_proportion_z(void **state) {
     (void)state;
     store_fixture();
@@ -883,7 +923,7 @@ static void test_store_evaluator_threshold_per_team(void **state) {
     cxm_alert_events ev = {0};
     cxm_diag d;
     cxm_time now = T0 + 14 * 86400000LL;
-    assert_int_equal(cxm_alerts_evaluate(s, now, cxm_alert_eval_store, tdb, 0, &ev, &d), 0);
+    assert_int_equal(cxm_alerts_evaluate_store(s, now, tdb, 0, &ev, &d), 0);
     assert_int_equal(ev.n, 2);
     json_t *j = json_loads(ev.v[0].json, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "group"), "team")), "B");
@@ -896,6 +936,7 @@ static void test_store_evaluator_threshold_per_team(void **state) {
     assert_int_equal(json_object_size(json_object_get(j, "group")), 0);
     json_decref(j);
     cxm_alert_events_free(&ev);
+    assert_int_equal(snapshots_left(), 0); /* the one snapshot of the evaluation is gone */
     /* a rule the engine refuses (unknown zone) is an error event naming it */
     cxm_alert_set *bad = load("[z]\nmetric = fcr\nbelow = 1\nwindow = 1d\ntz = Mars/Olympus\n" HOOK);
     assert_int_equal(cxm_alerts_evaluate(bad, now, cxm_alert_eval_store, tdb, 0, &ev, &d), 0);
@@ -1000,6 +1041,7 @@ int main(void) {
         cmocka_unit_test(test_store_evaluator_rate_change_by_two_proportion_z),
         cmocka_unit_test(test_store_evaluator_threshold_per_team),
         cmocka_unit_test(test_store_evaluator_mean_change_by_welch),
+        cmocka_unit_test(test_an_empty_or_missing_store_is_one_error_per_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
