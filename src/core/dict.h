@@ -50,8 +50,14 @@ static inline uint64_t cxm_hash_short(const char *p, size_t n) {
     if (n >= 8) {
         memcpy(&a, p, 8);
         memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) { /* two overlapping words: no variable-length copy */
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        a = (uint64_t)hi << 32 | lo;
     } else if (n) {
-        memcpy(&a, p, n);
+        a = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
+            (uint64_t)(unsigned char)p[n - 1] << 16;
     }
     uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ull) ^ n) * 0xff51afd7ed558ccdull;
     return h ^ (h >> 32);

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+/* XXH3 compiled in here: ids are short, and the library call cost about
+ * as much as the hash itself (same function, same fingerprints). */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 /* Tables of millions of slots are probed at random: with 4 KiB pages every
@@ -40,11 +43,69 @@ void cxm_idset_init(cxm_idset *s, size_t max) {
 
 void cxm_idset_expect(cxm_idset *s, size_t n) { s->expect = n; }
 
+/* Eight bytes at p as a big-endian number, so that comparing two such
+ * words compares the bytes as memcmp does. */
+static inline uint64_t load_be8(const char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static inline uint32_t load_be4(const char *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
+
+/* memcmp's sign for a[0..m), b[0..m), by words (ids are short: the
+ * library call cost more than the comparison). A last word overlaps the
+ * one before, whose bytes are then known equal. */
+static inline int bytes_cmp(const char *a, const char *b, size_t m) {
+    if (m >= 8) {
+        for (size_t i = 0;; i += 8) {
+            size_t at = i + 8 <= m ? i : m - 8;
+            uint64_t x = load_be8(a + at), y = load_be8(b + at);
+            if (x != y) return x > y ? 1 : -1;
+            if (at + 8 >= m) return 0;
+        }
+    }
+    if (m >= 4) {
+        uint32_t x = load_be4(a), y = load_be4(b);
+        if (x == y) {
+            x = load_be4(a + m - 4);
+            y = load_be4(b + m - 4);
+        }
+        return x > y ? 1 : x < y ? -1 : 0;
+    }
+    for (size_t i = 0; i < m; i++)
+        if (a[i] != b[i]) return (unsigned char)a[i] > (unsigned char)b[i] ? 1 : -1;
+    return 0;
+}
+
+/* dst[0..n) = src[0..n) by overlapping words. */
+static inline void copy_short(char *dst, const char *src, size_t n) {
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 <= n; i += 8) memcpy(dst + i, src + i, 8);
+        memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(dst, src, 4);
+        memcpy(dst + n - 4, src + n - 4, 4);
+    } else {
+        for (size_t i = 0; i < n; i++) dst[i] = src[i];
+    }
+}
+
 int cxm_idset_ascends(cxm_idset *s, const char *id, size_t n) {
     if (!s->ascending) return 0;
     if (s->lastlen || s->nlist) {
         size_t m = n < s->lastlen ? n : s->lastlen;
-        int cmp = m ? memcmp(id, s->last, m) : 0;
+        int cmp = bytes_cmp(id, s->last, m);
         if (!(cmp > 0 || (cmp == 0 && n > s->lastlen))) {
             s->ascending = 0;
             return 0;
@@ -61,7 +122,7 @@ int cxm_idset_ascends(cxm_idset *s, const char *id, size_t n) {
         s->last = p;
         s->lastcap = cap;
     }
-    if (n) memcpy(s->last, id, n);
+    copy_short(s->last, id, n);
     s->lastlen = n;
     return 1;
 }

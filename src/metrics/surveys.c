@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/diag.h"
 #include "core/idset.h"
@@ -318,21 +319,22 @@ int cxm_surveys_note_ticket(report *R, const cxm_ticket *t, const cxm_field *f, 
     return CXM_OK;
 }
 
-/* The kind of a survey name (n > 0), or NULL if new. Each kind remembers
- * the spelling last found for it, so names mixed row by row (nps, csat,
- * ...) are matched by their bytes without lowering them. */
-static survey_kind *kind_of(struct cxm_surveys *S, const char *name, size_t n) {
-    for (size_t i = 0; i < S->nkinds; i++)
-        if (S->kinds[i].rawlen == n && !memcmp(S->kinds[i].raw, name, n)) return &S->kinds[i];
+/* The kind of a survey name (n > 0) among kinds[0..nkinds), or NULL if
+ * new. Each kind remembers the spelling last found for it, so names mixed
+ * row by row (nps, csat, ...) are matched by their bytes without lowering
+ * them. */
+static survey_kind *kind_of(survey_kind *kinds, size_t nkinds, const char *name, size_t n) {
+    for (size_t i = 0; i < nkinds; i++)
+        if (kinds[i].rawlen == n && !memcmp(kinds[i].raw, name, n)) return &kinds[i];
     char low[32];
     lower_copy(low, sizeof low, name, n);
-    for (size_t i = 0; i < S->nkinds; i++)
-        if (!strcmp(S->kinds[i].name, low)) {
-            if (n < sizeof S->kinds[i].raw) {
-                memcpy(S->kinds[i].raw, name, n);
-                S->kinds[i].rawlen = n;
+    for (size_t i = 0; i < nkinds; i++)
+        if (!strcmp(kinds[i].name, low)) {
+            if (n < sizeof kinds[i].raw) {
+                memcpy(kinds[i].raw, name, n);
+                kinds[i].rawlen = n;
             }
-            return &S->kinds[i];
+            return &kinds[i];
         }
     return NULL;
 }
@@ -468,91 +470,89 @@ static int parse_row(const struct cxm_surveys *S, const cxm_field *f, size_t nf,
     return CXM_OK;
 }
 
-/* Stage B of a response row that passed parse_row (pr): the where filters,
- * the survey's kind and scale, the score, the duplicate check and the
- * state updates. Bad rows are reported and skipped. f holds at least the
- * columns the stage reads (see plan_keep). */
-static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const srow *pr) {
-    report *R = S->R;
-    cxm_ctx *c = &R->c;
-    const cxm_colmap *m = &S->map;
-    cxm_diag d;
-    cxm_field id, sv, score, tid;
-    uint64_t line = pr->line;
-    cxm_time t = pr->t;
-#define COL(k) ((uint32_t)m->src[k] + 1)
-    field_text(f, nf, m->src[RS_RESPONSE_ID], &id);
-    field_text(f, nf, m->src[RS_SURVEY], &sv);
-    /* where: response columns, or the ticket's through the join */
-    uint32_t tcode = UINT32_MAX;
-    int have_ticket = field_text(f, nf, m->src[RS_TICKET_ID], &tid) && S->njoins &&
-                      cxm_dict_find(&S->tids, tid.ptr, tid.len, &tcode);
+/* The --where filters of a response row: its own columns, or its ticket's
+ * through the join (*have_ticket, *tcode: the ticket's code). Reads S
+ * only, so it may run on any thread. 1 if the row is kept. */
+static int where_keep(const struct cxm_surveys *S, const cxm_field *f, size_t nf, int *have_ticket,
+                      uint32_t *tcode) {
+    const cxm_ctx *c = &S->R->c;
+    cxm_field tid;
+    *tcode = UINT32_MAX;
+    *have_ticket = field_text(f, nf, S->map.src[RS_TICKET_ID], &tid) && S->njoins &&
+                   cxm_dict_find(&S->tids, tid.ptr, tid.len, tcode);
     for (size_t i = 0; i < c->nwhere; i++) {
         const cxm_where *w = &c->where[i];
         cxm_field v = {NULL, 0};
         if (S->where_src[i] >= 0) field_text(f, nf, S->where_src[i], &v);
-        else if (have_ticket) {
+        else if (*have_ticket) {
             const join_term *j = &S->joins[S->where_join[i]];
-            uint32_t vc = tcode < j->cap ? j->code[tcode] : UINT32_MAX;
+            uint32_t vc = *tcode < j->cap ? j->code[*tcode] : UINT32_MAX;
             const cxm_dict *dd = j->by >= 0 ? &c->by[j->by].dict : &j->dict;
             if (vc != UINT32_MAX) v = (cxm_field){cxm_dict_str(dd, vc), strlen(cxm_dict_str(dd, vc))};
         }
         int hit = 0;
         for (size_t k = 0; k < w->nvalues && !hit; k++)
             hit = strlen(w->values[k]) == v.len && (!v.len || !memcmp(w->values[k], v.ptr, v.len));
-        if (hit == w->negate) return CXM_OK;
+        if (hit == w->negate) return 0;
     }
-    /* the survey's scale */
-    survey_kind *kind = kind_of(S, sv.ptr, sv.len);
+    return 1;
+}
+
+/* The survey kind of a kept response row (sv: its survey name) and its
+ * score (*sc, -1 when empty: sent, not answered), in on_row's order of
+ * checks: the scale columns, the kind (a new name joins kinds[0..*nkinds)
+ * with the row's scale or its name's default), the score against the
+ * kind's scale. Returns 0, or CXM_EPARSE with *d describing the bad row
+ * (kinds unchanged then). Reads S's column map only: any thread, each with
+ * its own kinds. */
+static int row_kind(const struct cxm_surveys *S, survey_kind *kinds, size_t *nkinds, const cxm_field *f, size_t nf,
+                    const srow *pr, cxm_field sv, survey_kind **out, int *scp, cxm_diag *d) {
+    const cxm_colmap *m = &S->map;
+    uint64_t line = pr->line;
+    cxm_field score;
+#define COL(k) ((uint32_t)m->src[k] + 1)
+    survey_kind *kind = kind_of(kinds, *nkinds, sv.ptr, sv.len);
     cxm_survey_scale scale = {0, 0};
     int64_t lo = -1, hi = -1;
     cxm_field smin, smax;
     int has_min = field_text(f, nf, m->src[RS_SCALE_MIN], &smin), has_max = field_text(f, nf, m->src[RS_SCALE_MAX], &smax);
     if ((has_min && (cxm_parse_int(smin.ptr, smin.len, &lo) || lo < 0 || lo > CXM_MAX_SURVEY_SCORE)) ||
         (has_max && (cxm_parse_int(smax.ptr, smax.len, &hi) || hi < 0 || hi > CXM_MAX_SURVEY_SCORE)))
-        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, has_min && lo < 0 ? COL(RS_SCALE_MIN) : COL(RS_SCALE_MAX),
-                                        has_min && lo < 0 ? "scale_min" : "scale_max",
-                                        "expected a whole number from 0 to %d", CXM_MAX_SURVEY_SCORE),
-                           &d));
+        return cxm_diag_set(d, CXM_EPARSE, S->path, line, has_min && lo < 0 ? COL(RS_SCALE_MIN) : COL(RS_SCALE_MAX),
+                            has_min && lo < 0 ? "scale_min" : "scale_max", "expected a whole number from 0 to %d",
+                            CXM_MAX_SURVEY_SCORE);
     char low[32] = ""; /* the name of a new kind */
     if (!kind) lower_copy(low, sizeof low, sv.ptr, sv.len);
     if (has_min != has_max)
-        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(has_min ? RS_SCALE_MAX : RS_SCALE_MIN),
-                                        has_min ? "scale_max" : "scale_min",
-                                        "expected scale_min and scale_max together"),
-                           &d));
+        return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(has_min ? RS_SCALE_MAX : RS_SCALE_MIN),
+                            has_min ? "scale_max" : "scale_min", "expected scale_min and scale_max together");
     if (has_min) {
         scale.min = (int)lo;
         scale.max = (int)hi;
         cxm_diag sd;
         if (cxm_survey_scale_check(scale, &sd))
-            return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SCALE_MIN), "scale_min", "%s",
-                                            sd.msg),
-                               &d));
+            return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_SCALE_MIN), "scale_min", "%s", sd.msg);
     } else if (kind) {
         scale = kind->scale;
     } else if (cxm_survey_scale_default(low, &scale)) {
-        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey",
-                                        "survey '%s' has no default scale: give scale_min and scale_max "
-                                        "(defaults exist for csat, ces, nps, enps and esat)",
-                                        low),
-                           &d));
+        return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey",
+                            "survey '%s' has no default scale: give scale_min and scale_max "
+                            "(defaults exist for csat, ces, nps, enps and esat)",
+                            low);
     }
     if (!kind) {
-        if (S->nkinds == MAX_SURVEYS)
-            return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey",
-                                            "more than %d survey names", MAX_SURVEYS),
-                               &d));
-        kind = &S->kinds[S->nkinds++];
+        if (*nkinds == MAX_SURVEYS)
+            return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_SURVEY), "survey", "more than %d survey names",
+                                MAX_SURVEYS);
+        kind = &kinds[(*nkinds)++];
         snprintf(kind->name, sizeof kind->name, "%s", low);
         kind->scale = scale;
         cxm_survey_metric sm;
         kind->metric = cxm_survey_metric_parse(low, &sm) ? -1 : (int)sm;
     } else if (scale.min != kind->scale.min || scale.max != kind->scale.max) {
-        return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SCALE_MIN), "scale_min",
-                                        "survey '%s' was on the scale %d-%d in earlier rows, not %d-%d", kind->name,
-                                        kind->scale.min, kind->scale.max, scale.min, scale.max),
-                           &d));
+        return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_SCALE_MIN), "scale_min",
+                            "survey '%s' was on the scale %d-%d in earlier rows, not %d-%d", kind->name,
+                            kind->scale.min, kind->scale.max, scale.min, scale.max);
     }
     /* the score: empty = sent, not answered */
     int sc = -1;
@@ -562,12 +562,38 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const sr
         if (fast) sc = pr->digits;
         if ((!fast && (cxm_parse_double(score.ptr, score.len, &x) || cxm_survey_score_from_double(x, &sc))) ||
             sc < kind->scale.min || sc > kind->scale.max)
-            return bad_row(S, (cxm_diag_set(&d, CXM_EPARSE, S->path, line, COL(RS_SCORE), "score",
-                                            "expected a whole number from %d to %d (the %s scale), found '%.*s'",
-                                            kind->scale.min, kind->scale.max, kind->name,
-                                            (int)(score.len > 40 ? 40 : score.len), score.ptr),
-                               &d));
+            return cxm_diag_set(d, CXM_EPARSE, S->path, line, COL(RS_SCORE), "score",
+                                "expected a whole number from %d to %d (the %s scale), found '%.*s'",
+                                kind->scale.min, kind->scale.max, kind->name,
+                                (int)(score.len > 40 ? 40 : score.len), score.ptr);
     }
+#undef COL
+    *out = kind;
+    *scp = sc;
+    return CXM_OK;
+}
+
+/* Stage B of a response row that passed parse_row (pr): the where filters,
+ * the survey's kind and scale, the score, the duplicate check and the
+ * state updates. Bad rows are reported and skipped. f holds at least the
+ * columns the stage reads (see plan_keep). */
+static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const srow *pr) {
+    report *R = S->R;
+    cxm_ctx *c = &R->c;
+    const cxm_colmap *m = &S->map;
+    cxm_diag d;
+    cxm_field id, sv;
+    uint64_t line = pr->line;
+    cxm_time t = pr->t;
+#define COL(k) ((uint32_t)m->src[k] + 1)
+    field_text(f, nf, m->src[RS_RESPONSE_ID], &id);
+    field_text(f, nf, m->src[RS_SURVEY], &sv);
+    uint32_t tcode;
+    int have_ticket;
+    if (!where_keep(S, f, nf, &have_ticket, &tcode)) return CXM_OK;
+    survey_kind *kind = NULL;
+    int sc = -1;
+    if (row_kind(S, S->kinds, &S->nkinds, f, nf, pr, sv, &kind, &sc, &d)) return bad_row(S, &d);
     int asc = cxm_idset_ascends(&S->seen, id.ptr, id.len); /* in file order: see core/idset.h */
     if (S->defer) {
         struct pend *p = &S->ring[(S->rhead + S->rcount) % 16];
@@ -886,6 +912,424 @@ static int run_ndjson(struct cxm_surveys *S, cxm_rows *r) {
     return rc;
 }
 
+/* ---- reading by ranges: every core parses and aggregates --------------------
+ *
+ * The pipeline above keeps one core busy with stage B while stage A
+ * parses: the faster of the two waits. When nothing in a row's treatment
+ * needs the rows before it (no themes, no comparison window, CSV from a
+ * regular file), the file is instead cut into one byte range per core
+ * (cxm_rows_open_range), and each thread reads its range whole: parse,
+ * filters, kind, score, duplicate check and aggregation into its own
+ * part (its own kinds, --by value dictionaries, states and id set; only
+ * S and the context are shared, and only read). The parts are then merged
+ * in file order: kinds by first appearance, states replayed in the order
+ * each part created them (so dictionary codes, group codes and states are
+ * created in the order one pass would create them), histograms added
+ * (cxm_survey_merge: exact). The results are those of one ordered pass.
+ *
+ * What depends on earlier rows is checked at the merge: each cut falls
+ * between records (cxm_rows_range_bounds); a kind found in two parts has
+ * one scale; no id repeats across parts (each part's ids ascend and
+ * the next part's first id is greater than the previous part's last, else
+ * every id is looked up in the first part's set). A part that meets
+ * anything order-dependent to report (a bad row, a duplicate, a scale
+ * conflict) or any error stops every part; the ranges are then
+ * discarded and the ordered pipeline reads the file again and reports it
+ * exactly as before. Such files pay the range attempt up to the first
+ * anomaly (the parts stop within 4,096 rows of it).
+ */
+#include <stdatomic.h>
+#include <unistd.h>
+
+enum { RG_MAX_PARTS = 8, RG_MIN_BYTES = 1u << 16, RG_FALLBACK = 1, RG_SMEMO = 256 };
+
+typedef struct rg_state {
+    uint64_t key[CXM_MAX_GROUP_KEYS]; /* time: bucket day; columns: the part's codes */
+    size_t kind;                      /* the part's kind index */
+    sv_state st;
+} rg_state;
+
+typedef struct rg_part rg_part;
+struct rg_part {
+    const struct cxm_surveys *S;      /* shared, read only */
+    uint64_t start, end;              /* byte range */
+    cxm_rows *r;                      /* owned */
+    survey_kind kinds[MAX_SURVEYS];
+    size_t nkinds;
+    cxm_dict term[CXM_MAX_GROUP_KEYS]; /* values of column terms -> the part's codes */
+    cxm_memo memo[CXM_MAX_GROUP_KEYS][CXM_BYTERM_MEMO];
+    int64_t tb_lo, tb_hi, tb_day;     /* the last time bucket (local seconds) */
+    int tb_ok;
+    cxm_dict skey;                    /* (key, kind) -> state index */
+    rg_state *st;
+    size_t nst, stcap;
+    struct smemo smemo[RG_SMEMO];
+    cxm_idset seen;
+    char *first_id;                   /* the first id added to seen */
+    size_t first_len;
+    uint64_t rows;
+    int any_unanswered;
+    int status;                       /* 0, RG_FALLBACK or a negative code */
+    cxm_rows_bounds bounds;           /* set when status is 0 */
+    _Atomic uint64_t done;            /* bytes of the range read, for progress */
+    atomic_int *stop;                 /* shared: set by a part that fails */
+    rg_part *all;                     /* the first part reports the progress of all */
+    size_t nall;
+    uint64_t size;
+    pthread_t th;
+    int threaded;
+    int plain;                        /* no scale columns: a kind's scale is its first row's */
+};
+
+/* cxm_report_bucket with the part's own memo. */
+static int64_t rg_bucket(rg_part *P, cxm_bucket b, cxm_time t) {
+    const cxm_ctx *c = &P->S->R->c;
+    int64_t local = cxm_tz_to_local(c->tz, cxm_floordiv(t, 1000));
+    if (P->tb_ok && local >= P->tb_lo && local < P->tb_hi) return P->tb_day;
+    int64_t day = cxm_bucket_start(b, cxm_floordiv(local, 86400)), next = cxm_next_bucket(b, day);
+    if (day < INT64_MAX / 86400 && day > INT64_MIN / 86400 && next < INT64_MAX / 86400) {
+        P->tb_lo = day * 86400;
+        P->tb_hi = next * 86400;
+        P->tb_day = day;
+        P->tb_ok = 1;
+    }
+    return day;
+}
+
+/* The part's state of (key, kind), created on first sight. */
+static int rg_state_of(rg_part *P, const uint64_t *key, size_t nby, size_t kidx, rg_state **out) {
+    uint64_t h = kidx * 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < nby; i++) h = (h ^ key[i]) * 0xBF58476D1CE4E5B9ull;
+    struct smemo *e = &P->smemo[h >> 56];
+    int hit = e->ok && e->kidx == kidx;
+    for (size_t i = 0; hit && i < nby; i++) hit = e->key[i] == key[i];
+    if (hit) {
+        *out = &P->st[e->ix];
+        return CXM_OK;
+    }
+    uint64_t kb[CXM_MAX_GROUP_KEYS + 1];
+    memcpy(kb, key, nby * sizeof *key);
+    kb[nby] = kidx;
+    uint32_t code;
+    int added, rc = cxm_dict_intern(&P->skey, (const char *)kb, (nby + 1) * sizeof *kb, &code, &added);
+    if (rc) return rc;
+    if (added) {
+        if (P->nst == P->stcap) {
+            size_t cap = P->stcap ? P->stcap * 2 : 64;
+            rg_state *p = realloc(P->st, cap * sizeof *p);
+            if (!p) return CXM_ENOMEM;
+            P->st = p;
+            P->stcap = cap;
+        }
+        rg_state *ns = &P->st[P->nst];
+        memset(ns, 0, sizeof *ns);
+        memcpy(ns->key, key, nby * sizeof *key);
+        ns->kind = kidx;
+        if ((rc = cxm_survey_init(&ns->st.h, P->kinds[kidx].scale, NULL))) return rc;
+        P->nst++;
+    }
+    memcpy(e->key, key, nby * sizeof *key);
+    e->kidx = kidx;
+    e->ix = code;
+    e->ok = 1;
+    *out = &P->st[code];
+    return CXM_OK;
+}
+
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
+/* Field src of a record, {NULL, 0} when missing or empty (field_text). */
+static inline cxm_field fget(const cxm_field *f, size_t nf, int src) {
+    if (src < 0 || (size_t)src >= nf || !f[src].ptr || !f[src].len) return (cxm_field){NULL, 0};
+    return f[src];
+}
+
+/* One record of the part: parse_row's and on_row's checks and work (no
+ * comparison window, no themes) on the part's own state, in their order;
+ * the common case (a known survey name spelled as before, no scale
+ * columns, a score of at most two digits) without their general code.
+ * 0, RG_FALLBACK when the row is bad or repeats an id, or a negative code. */
+static int rg_row(rg_part *P, const cxm_field *f, size_t nf) {
+    const struct cxm_surveys *S = P->S;
+    const cxm_ctx *c = &S->R->c;
+    const cxm_colmap *m = &S->map;
+    srow pr;
+    cxm_diag d;
+    const char *why;
+    cxm_field id = fget(f, nf, m->src[RS_RESPONSE_ID]), at = fget(f, nf, m->src[RS_AT]);
+    cxm_field sv = fget(f, nf, m->src[RS_SURVEY]), score = fget(f, nf, m->src[RS_SCORE]);
+    if (!id.ptr || !at.ptr || cxm_parse_time(at.ptr, at.len, c->input_tz, c->order, &pr.t, &why) || !sv.ptr)
+        return RG_FALLBACK; /* parse_row's bad rows */
+    pr.line = 0;
+    pr.digits = -1;
+    if (score.ptr && score.len <= 2 && (unsigned)(score.ptr[0] - '0') < 10 &&
+        (score.len == 1 || (unsigned)(score.ptr[1] - '0') < 10))
+        pr.digits = score.len == 1 ? score.ptr[0] - '0' : (score.ptr[0] - '0') * 10 + score.ptr[1] - '0';
+    uint32_t tcode = UINT32_MAX;
+    int have_ticket = 0;
+    if ((c->nwhere || S->njoins) && !where_keep(S, f, nf, &have_ticket, &tcode)) return CXM_OK;
+    survey_kind *kind = NULL;
+    int sc = pr.digits;
+    if (P->plain) /* row_kind's outcome when the name was seen spelled so */
+        for (size_t i = 0; i < P->nkinds; i++)
+            if (P->kinds[i].rawlen == sv.len && same_bytes(P->kinds[i].raw, sv.ptr, sv.len)) {
+                kind = &P->kinds[i];
+                break;
+            }
+    if (!kind || (score.ptr && (sc < kind->scale.min || sc > kind->scale.max))) {
+        kind = NULL; /* (sc < 0 with a score: not plain digits) */
+        if (row_kind(S, P->kinds, &P->nkinds, f, nf, &pr, sv, &kind, &sc, &d)) return RG_FALLBACK;
+    } else if (!score.ptr) {
+        sc = -1;
+    }
+    int asc = cxm_idset_ascends(&P->seen, id.ptr, id.len), rc;
+    if (!P->first_id) {
+        if (!(P->first_id = malloc(id.len))) return CXM_ENOMEM;
+        memcpy(P->first_id, id.ptr, id.len);
+        P->first_len = id.len;
+    }
+    uint64_t first;
+    if ((rc = cxm_idset_add_ordered(&P->seen, cxm_idset_key(id.ptr, id.len), 1, asc, &first))) return rc;
+    if (first) return RG_FALLBACK;
+    if (pr.t != CXM_TIME_NULL && (c->from == CXM_TIME_NULL || pr.t >= c->from) &&
+        (c->to == CXM_TIME_NULL || pr.t < c->to)) { /* cxm_report_in_window */
+        cxm_field vals[CXM_MAX_GROUP_KEYS];
+        uint64_t key[CXM_MAX_GROUP_KEYS];
+        if (S->njoins) by_values(S, f, nf, have_ticket, tcode, vals);
+        for (size_t i = 0; i < c->nby; i++) {
+            const cxm_byterm *t = &c->by[i];
+            if (t->is_time) {
+                key[i] = (uint64_t)rg_bucket(P, t->bucket, pr.t);
+                continue;
+            }
+            cxm_field v = S->njoins ? vals[i] : fget(f, nf, S->by_src[i]);
+            if (!v.ptr || !v.len) {
+                key[i] = KEY_MISSING;
+                continue;
+            }
+            cxm_memo *e = &P->memo[i][cxm_hash_short(v.ptr, v.len) & (CXM_BYTERM_MEMO - 1)];
+            if (!(e->s && e->len == v.len && same_bytes(e->s, v.ptr, v.len))) {
+                uint32_t code;
+                if ((rc = cxm_dict_intern(&P->term[i], v.ptr, v.len, &code, NULL))) return rc;
+                e->s = cxm_dict_str(&P->term[i], code);
+                e->len = (uint32_t)v.len;
+                e->code = code;
+            }
+            key[i] = e->code;
+        }
+        rg_state *st;
+        if ((rc = rg_state_of(P, key, c->nby, (size_t)(kind - P->kinds), &st))) return rc;
+        if (sc < 0) {
+            st->st.unanswered++;
+            P->any_unanswered = 1;
+        } else if ((rc = cxm_survey_add(&st->st.h, sc))) {
+            return rc;
+        }
+    }
+    P->rows++;
+    return CXM_OK;
+}
+
+/* A part's thread (or the caller's, for the first part): reads its range. */
+static void *rg_read(void *arg) {
+    rg_part *P = arg;
+    const cxm_field *f;
+    size_t nf;
+    cxm_diag d;
+    uint64_t n = 0, done, total;
+    while (!P->status) {
+        int got = cxm_rows_next(P->r, &f, &nf, &d);
+        if (got == 0) {
+            cxm_rows_range_bounds(P->r, &P->bounds);
+            break;
+        }
+        if (got < 0) { /* a bad record (or an error): the ordered pass reports it */
+            P->status = RG_FALLBACK;
+            break;
+        }
+        P->status = rg_row(P, f, nf);
+        if ((++n & 4095) == 0) {
+            cxm_rows_progress(P->r, &done, &total);
+            atomic_store_explicit(&P->done, done, memory_order_relaxed);
+            if (n == 4096 && done) { /* size the id set from the bytes per record so far */
+                double est = (double)total * (double)n / (double)done * 1.05;
+                if (est < 1e10) cxm_idset_expect(&P->seen, (size_t)est);
+            }
+            if (atomic_load_explicit(P->stop, memory_order_relaxed)) break; /* another part failed */
+            const cxm_report_opts *o = P->S->R->c.o;
+            if (P == P->all && o->progress && (n & 0xffff) == 0) { /* the caller's thread */
+                uint64_t sum = 0;
+                for (size_t k = 0; k < P->nall; k++) sum += atomic_load_explicit(&P->all[k].done, memory_order_relaxed);
+                o->progress(o->ud, "responses", sum, P->size);
+            }
+        }
+    }
+    if (P->status) atomic_store_explicit(P->stop, 1, memory_order_relaxed);
+    return NULL;
+}
+
+/* b follows a in the order cxm_idset_ascends checks. */
+static int id_after(const char *a, size_t na, const char *b, size_t nb) {
+    size_t m = na < nb ? na : nb;
+    int cmp = m ? memcmp(b, a, m) : 0;
+    return cmp > 0 || (cmp == 0 && nb > na);
+}
+
+/* 1 if no id of parts[1..n) is in an earlier part (each part has none twice). */
+static int rg_ids_distinct(rg_part *parts, size_t n, int *rc) {
+    int ordered = 1;
+    const rg_part *prev = NULL;
+    for (size_t k = 0; k < n && ordered; k++) {
+        const rg_part *P = &parts[k];
+        if (!P->first_id) continue;
+        ordered = P->seen.ascending && (!prev || id_after(prev->seen.last, prev->seen.lastlen, P->first_id, P->first_len));
+        prev = P;
+    }
+    if (ordered) return 1;
+    /* every later id looked up in (and added to) the first part's set */
+    cxm_idset *s0 = &parts[0].seen;
+    uint64_t first;
+    for (size_t k = 1; k < n; k++) {
+        const cxm_idset *s = &parts[k].seen;
+        for (size_t i = 0; i < s->nlist; i++) {
+            cxm_idkey key = {s->list[i].lo, s->list[i].hi};
+            if ((*rc = cxm_idset_add(s0, key, 1, &first)) || first) return 0;
+        }
+        for (size_t i = 0; i < s->nslots; i++) {
+            if (!s->slots[i].lo && !s->slots[i].hi) continue;
+            cxm_idkey key = {s->slots[i].lo, s->slots[i].hi};
+            if ((*rc = cxm_idset_add(s0, key, 1, &first)) || first) return 0;
+        }
+    }
+    return 1;
+}
+
+/* The parts into S, in file order, once every check passed: 1 merged, 0
+ * when the ordered pass must read the file instead; *rc a fatal error. */
+static int rg_merge(struct cxm_surveys *S, rg_part *parts, size_t n, int *rc) {
+    cxm_ctx *c = &S->R->c;
+    *rc = CXM_OK;
+    for (size_t k = 0; k < n; k++)
+        if (parts[k].status || (k + 1 < n && parts[k].bounds.stop != parts[k + 1].bounds.first)) return 0;
+    /* kinds, by first appearance; one scale each */
+    survey_kind kinds[MAX_SURVEYS];
+    size_t nk = 0, map[RG_MAX_PARTS][MAX_SURVEYS];
+    uint64_t ids = 0;
+    for (size_t k = 0; k < n; k++) {
+        ids += parts[k].seen.count + parts[k].seen.nlist;
+        for (size_t i = 0; i < parts[k].nkinds; i++) {
+            const survey_kind *pk = &parts[k].kinds[i];
+            size_t g = 0;
+            while (g < nk && strcmp(kinds[g].name, pk->name)) g++;
+            if (g == nk) {
+                if (nk == MAX_SURVEYS) return 0;
+                kinds[nk++] = *pk;
+            } else if (kinds[g].scale.min != pk->scale.min || kinds[g].scale.max != pk->scale.max) {
+                return 0;
+            }
+            map[k][i] = g;
+        }
+    }
+    int idrc = CXM_OK; /* a failed check (no memory) leaves it to the ordered pass */
+    if (ids >= S->seen.max || !rg_ids_distinct(parts, n, &idrc) || idrc) return 0;
+    memcpy(S->kinds, kinds, nk * sizeof *kinds);
+    S->nkinds = nk;
+    for (size_t k = 0; k < n && !*rc; k++) {
+        rg_part *P = &parts[k];
+        for (size_t i = 0; i < P->nst && !*rc; i++) {
+            const rg_state *ls = &P->st[i];
+            uint64_t key[CXM_MAX_GROUP_KEYS];
+            for (size_t t = 0; t < c->nby && !*rc; t++) {
+                key[t] = ls->key[t];
+                if (c->by[t].is_time || key[t] == KEY_MISSING) continue;
+                uint32_t code, lc = (uint32_t)key[t];
+                if ((*rc = cxm_dict_intern(&c->by[t].dict, cxm_dict_str(&P->term[t], lc), P->term[t].lens[lc], &code,
+                                           NULL)))
+                    cxm_diag_set(c->diag, *rc, NULL, 0, 0, c->by[t].name, "too many distinct values to group by");
+                key[t] = code;
+            }
+            uint32_t g;
+            sv_state *st;
+            cxm_diag d;
+            if (*rc || (*rc = cxm_gtable_code(&S->g, key, c->nby, &g)) ||
+                (*rc = state_of(S, g, map[k][ls->kind], 0, &st)))
+                break;
+            if ((*rc = cxm_survey_merge(&st->h, &ls->st.h, &d))) {
+                *c->diag = d;
+                break;
+            }
+            st->unanswered += ls->st.unanswered;
+        }
+        S->any_unanswered |= P->any_unanswered;
+        S->rows += P->rows;
+    }
+    return 1;
+}
+
+static void rg_part_free(rg_part *P) {
+    cxm_rows_free(P->r);
+    for (size_t i = 0; i < CXM_MAX_GROUP_KEYS; i++) cxm_dict_free(&P->term[i]);
+    cxm_dict_free(&P->skey);
+    free(P->st);
+    cxm_idset_free(&P->seen);
+    free(P->first_id);
+}
+
+/* Reads the CSV file by ranges on every core. 1 when its results are in
+ * S; 0 when the ordered pipeline must read it (nothing in S changed); *rc
+ * a fatal error. */
+static int run_ranges(struct cxm_surveys *S, int *rc) {
+    cxm_ctx *c = &S->R->c;
+    const cxm_report_opts *o = c->o;
+    *rc = CXM_OK;
+    struct stat sb;
+    if (stat(S->path, &sb) || !S_ISREG(sb.st_mode)) return 0;
+    uint64_t size = (uint64_t)sb.st_size;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = ncpu < 1 ? 1 : ncpu > RG_MAX_PARTS ? RG_MAX_PARTS : (size_t)ncpu;
+    while (n > 1 && size / n < RG_MIN_BYTES) n--;
+    rg_part *parts = calloc(n, sizeof *parts);
+    if (!parts) return 0;
+    atomic_int stop;
+    atomic_init(&stop, 0);
+    int ok = 1;
+    for (size_t k = 0; k < n; k++) {
+        rg_part *P = &parts[k];
+        P->S = S;
+        P->stop = &stop;
+        P->all = parts;
+        P->nall = n;
+        P->size = size;
+        P->plain = S->map.src[RS_SCALE_MIN] < 0 && S->map.src[RS_SCALE_MAX] < 0;
+        P->start = size / n * k;
+        P->end = k + 1 == n ? size : size / n * (k + 1);
+        for (size_t i = 0; i < CXM_MAX_GROUP_KEYS; i++) cxm_dict_init(&P->term[i], CXM_MAX_DICT_VALUES);
+        cxm_dict_init(&P->skey, CXM_MAX_GROUPS);
+        cxm_idset_init(&P->seen, CXM_MAX_RECORDS);
+        atomic_init(&P->done, 0);
+        cxm_diag d;
+        if (ok && cxm_rows_open_range(&P->r, S->path, o->delimiter ? o->delimiter : ',', P->start, P->end, &d))
+            ok = 0;
+    }
+    if (ok) {
+        for (size_t k = 1; k < n; k++) parts[k].threaded = !pthread_create(&parts[k].th, NULL, rg_read, &parts[k]);
+        rg_read(&parts[0]);
+        for (size_t k = 1; k < n; k++) {
+            if (parts[k].threaded) pthread_join(parts[k].th, NULL);
+            else rg_read(&parts[k]);
+        }
+        if (o->progress) o->progress(o->ud, "responses", size, size);
+        ok = rg_merge(S, parts, n, rc);
+    }
+    for (size_t k = 0; k < n; k++) rg_part_free(&parts[k]);
+    free(parts);
+    return ok;
+}
+
 int cxm_surveys_run(report *R) {
     struct cxm_surveys *S = R->sv;
     if (!S || !S->path) return CXM_OK;
@@ -904,7 +1348,11 @@ int cxm_surveys_run(report *R) {
     int rc = cxm_rows_open(&r, S->path, fmt, o->delimiter ? o->delimiter : ',', c->diag);
     if (rc) return rc;
     S->defer = !S->themes && S->compare != 2;
-    rc = fmt == CXM_ROWS_CSV ? run_csv(S, r) : run_ndjson(S, r);
+    if (fmt == CXM_ROWS_CSV && S->defer && run_ranges(S, &rc)) {
+        cxm_rows_free(r);
+        return rc;
+    }
+    if (!rc) rc = fmt == CXM_ROWS_CSV ? run_csv(S, r) : run_ndjson(S, r);
     if (!rc) rc = drain(S, 0);
     cxm_rows_free(r);
     if (!rc && S->bad_rows)
