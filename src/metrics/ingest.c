@@ -177,6 +177,7 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
             c->defs.fcr_rule = FCR_ONE_TOUCH;
             c->defs.fcr_max_replies = 1;
         } else if (!strcmp(o->fcr_rule, "no_reopen")) c->defs.fcr_rule = FCR_NO_REOPEN;
+        else if (!strcmp(o->fcr_rule, "no_followup")) c->defs.fcr_rule = FCR_NO_FOLLOWUP;
         else if (!strncmp(o->fcr_rule, "replies:", 8) && o->fcr_rule[8] >= '0' && o->fcr_rule[8] <= '9') {
             int64_t n;
             if (cxm_parse_int(o->fcr_rule + 8, strlen(o->fcr_rule + 8), &n) || n < 0 || n > 1000)
@@ -185,7 +186,7 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
             c->defs.fcr_max_replies = (int)n;
         } else
             return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                                "--fcr-rule '%s': expected one_touch, no_reopen or replies:N", o->fcr_rule);
+                                "--fcr-rule '%s': expected one_touch, no_reopen, replies:N or no_followup", o->fcr_rule);
     }
     if (o->fcr_denominator) {
         if (!strcmp(o->fcr_denominator, "contacts")) c->fcr_all_contacts = 1;
@@ -337,6 +338,11 @@ int cxm_ctx_supports(const cxm_ctx *c, int m, const char **reason) {
         return 0;
     case M_FCR: {
         int replies = has_col(c, TK_AGENT_REPLIES) || msgs, reopens = has_col(c, TK_REOPENS) || msgs;
+        if (c->defs.fcr_rule == FCR_NO_FOLLOWUP) {
+            int ok = resolved && (has_col(c, TK_CUSTOMER_REPLIES) || msgs);
+            if (!ok) *reason = "needs resolved_at with a customer_replies column (or messages)";
+            return ok;
+        }
         int ok = resolved && (c->defs.fcr_rule == FCR_ONE_TOUCH   ? replies && reopens
                               : c->defs.fcr_rule == FCR_NO_REOPEN ? reopens
                                                                   : replies);
@@ -550,6 +556,9 @@ static void derive(cxm_ctx *c, const cxm_ticket *t, const cxm_field *f, size_t n
             break;
         case FCR_NO_REOPEN:
             if (t->reopens >= 0) d->fcr = t->reopens == 0;
+            break;
+        case FCR_NO_FOLLOWUP: /* the opening message is not a follow-up */
+            if (t->customer_replies >= 0) d->fcr = t->customer_replies <= 1;
             break;
         }
     } else if (c->fcr_all_contacts && t->abandoned != 1) {

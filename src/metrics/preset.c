@@ -16,7 +16,7 @@ static const cxm_defs presets[] = {
     {"intercom",  0,   1,   0,   FCR_NO_REOPEN, 1,  RD_CREATED,  0,     "median,mean,p90"},
     {"helpscout", 0,   1,   0,   FCR_REPLIES,   1,  RD_EVENT,    1,     "mean,median,p90"},
     {"chatwoot",  0,   0,   0,   FCR_ONE_TOUCH, 1,  RD_EVENT,    0,     "mean"},
-    {"freshdesk", 0,   0,   1,   FCR_ONE_TOUCH, 1,  RD_EVENT,    0,     "mean"},
+    {"freshdesk", 0,   0,   1,   FCR_NO_FOLLOWUP, 1, RD_EVENT,   0,     "mean"},
 };
 
 int cxm_defs_preset(const char *name, cxm_defs *d) {

@@ -8,7 +8,11 @@
 #define CXM_PRESET_H
 #include "cxm.h"
 
-typedef enum { FCR_ONE_TOUCH, FCR_NO_REOPEN, FCR_REPLIES } cxm_fcr_rule;
+/* one_touch: at most one public agent reply and no reopen; no_reopen:
+ * closed once; replies:N: at most N public agent replies; no_followup: at
+ * most one public customer message (the opening one: the customer never
+ * wrote again), whatever the agents sent (Freshworks' rule). */
+typedef enum { FCR_ONE_TOUCH, FCR_NO_REOPEN, FCR_REPLIES, FCR_NO_FOLLOWUP } cxm_fcr_rule;
 /* created: every metric under the ticket's creation date; resolved:
  * resolution metrics (first/full/complaint resolution time, fcr, reopen
  * rate) under the resolution date; event: those, and frt under the first

@@ -312,7 +312,7 @@ static uint32_t columns_needed(const report *R) {
         case M_COMPLAINT_RESOLUTION_TIME: need |= res | B(TK_COMPLAINT); break;
         case M_AHT: need |= B(TK_HANDLE_SECONDS); break;
         case M_ASA: need |= B(TK_ANSWERED_AT); break;
-        case M_FCR: need |= res | B(TK_AGENT_REPLIES) | B(TK_REOPENS); break;
+        case M_FCR: need |= res | B(TK_AGENT_REPLIES) | B(TK_REOPENS) | B(TK_CUSTOMER_REPLIES); break;
         case M_RESOLUTION_RATE: need |= res; break;
         case M_REOPEN_RATE: need |= res | B(TK_REOPENS); break;
         case M_ABANDONMENT_RATE: need |= B(TK_ABANDONED); break;
@@ -556,6 +556,8 @@ static int emit_metric(report *R, int m, slot *gs, cxm_result *base) {
         return cxm_rs_push(R->rs, &r);
     }
     if (mi->kind == CXM_KIND_DISTRIBUTION) return emit_dist(R, m, s, base);
+    if (m == M_SLA_COMPLIANCE && !R->c.sla) /* no targets (--sla): null, with the reason */
+        return emit_prop(R, m, 0, 0, base);
     if (m == M_SLA_COMPLIANCE) {
         for (int k = 0; k < SLA_NTARGETS; k++) {
             if (!R->c.sla->has_target[k]) continue;
@@ -856,7 +858,9 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
         }
         R->norder = keep;
         if (R->c.fcr_unknown && R->want[M_FCR] && !R->unsupported[M_FCR])
-            cxm_ctx_warn(&R->c, "fcr: %llu resolved tickets left out: their agent_replies or reopens are unknown",
+            cxm_ctx_warn(&R->c, R->c.defs.fcr_rule == FCR_NO_FOLLOWUP
+                             ? "fcr: %llu resolved tickets left out: their customer_replies are unknown"
+                             : "fcr: %llu resolved tickets left out: their agent_replies or reopens are unknown",
                          (unsigned long long)R->c.fcr_unknown);
         rc = build_results(R);
         if (!rc) rc = cxm_compare_support(R, o, &cmp, diag);

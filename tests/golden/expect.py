@@ -177,7 +177,8 @@ write("where_tags", count("volume", 1))
 #   message (intercom, helpscout): P1 1800.
 # resolution (latest): P1 51 h = 183600, P2 86400, P3 3 h = 10800;
 #   first resolution (helpscout): P1 5400, P2 86400, P3 600.
-# fcr one_touch: none; no_reopen (intercom): P2; replies:1 (helpscout): P3.
+# fcr one_touch: none; no_reopen (intercom): P2; replies:1 (helpscout): P3;
+# no_followup (freshdesk): P2.
 D = lambda d: {"day": "2024-05-%02d" % d}
 M = ("mean",)
 NOFRT = "no ticket in this group has a first response"
@@ -200,9 +201,11 @@ preset_case("intercom", {6: [1800, 1800], 7: [600]}, {6: [183600, 86400], 7: [10
 # helpscout: FRT (from the customer's message) under the reply date; resolution
 # is the first one, under its date; FCR = one reply, reopens ignored
 preset_case("helpscout", {6: [1800, 1800], 7: [600]}, {6: [5400], 7: [86400, 600]}, {6: (0, 1), 7: (1, 2)})
-# chatwoot and freshdesk: FRT under the reply date, resolution under the latest resolution date
-for p in ("chatwoot", "freshdesk"):
-    preset_case(p, {6: [5400, 1800], 7: [600]}, {8: [183600], 7: [86400, 10800]}, {8: (0, 1), 7: (0, 2)})
+# chatwoot and freshdesk: FRT under the reply date, resolution under the latest resolution date.
+# FCR chatwoot one_touch: none; freshdesk no_followup (one customer message at
+# most): P2 only (P1 and P3 each have a second customer message) -> 05-07 1/2.
+preset_case("chatwoot", {6: [5400, 1800], 7: [600]}, {8: [183600], 7: [86400, 10800]}, {8: (0, 1), 7: (0, 2)})
+preset_case("freshdesk", {6: [5400, 1800], 7: [600]}, {8: [183600], 7: [86400, 10800]}, {8: (0, 1), 7: (1, 2)})
 
 # sla_next_reply (messages_derived, as-of = the latest event, 2024-05-07 09:45):
 # next reply within 1 h: A's turns 1800, 3600 (the boundary meets), 2700 and
@@ -414,3 +417,9 @@ def cmp_rows(group, with_first):
     return rows
 write("support_compare_bucket", cmp_rows("week", True))
 write("support_compare_window", cmp_rows(None, False))
+
+# fcr_no_followup: --fcr-rule no_followup over resolved tickets: F1 (1
+# customer message: the opening one) and F5 (0) qualify whatever the agent
+# replies; F2 (3) does not; F3's customer_replies is unknown (left out,
+# warned); F4 is not resolved -> 2 of 3.
+write("fcr_no_followup", rate("fcr", 2, 3), warnings=["fcr: 1 resolved tickets left out: their customer_replies are unknown"])
