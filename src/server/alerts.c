@@ -13,8 +13,9 @@
  * webhook; stat against the metric's kind; threshold against its unit).
  *
  * State: an array of (rule, group JSON text) entries, looked up linearly;
- * only groups that have fired (or are firing) get an entry, so the array
- * holds the groups that ever misbehaved, up to CXM_MAX_ALERT_STATES.
+ * only groups that are firing, or resolved within their rule's cooldown,
+ * have an entry (the others are forgotten at the start of each
+ * evaluation), up to CXM_MAX_ALERT_STATES.
  * Sizes: a rules file up to CXM_MAX_ALERT_FILE_BYTES, CXM_MAX_ALERT_RULES
  * rules; one evaluation runs one report per rule (two for a significant-
  * change rule on a metric without the engine's --compare).
@@ -1013,6 +1014,24 @@ static int add_state(cxm_alert_set *s, size_t rule, const char *group, astate **
     return 0;
 }
 
+/* Forgets the groups that are not firing and whose cooldown (if any) is
+ * over: they behave as never seen. Keeps the states to firing and cooling
+ * groups, so CXM_MAX_ALERT_STATES bounds those, not every group that ever
+ * fired. */
+static void prune(cxm_alert_set *s, cxm_time now) {
+    size_t k = 0;
+    for (size_t i = 0; i < s->nst; i++) {
+        astate *a = &s->st[i];
+        int64_t cool = s->rules[a->rule].cooldown_ms;
+        if (!a->firing && (!cool || a->fired_at == CXM_TIME_NULL || now - a->fired_at >= cool)) {
+            free(a->group);
+            continue;
+        }
+        s->st[k++] = *a;
+    }
+    s->nst = k;
+}
+
 /* One rule's observations through the state machine. */
 static int decide(cxm_alert_set *s, size_t ri, const cxm_alert_obs *obs, size_t nobs, cxm_time from, cxm_time now,
                   int stateless, cxm_alert_events *out, cxm_diag *diag) {
@@ -1075,6 +1094,7 @@ static int decide(cxm_alert_set *s, size_t ri, const cxm_alert_obs *obs, size_t 
 int cxm_alerts_evaluate(cxm_alert_set *s, cxm_time now, cxm_alert_eval_fn eval, void *ud, int stateless,
                         cxm_alert_events *out, cxm_diag *diag) {
     now = floordiv64(now, 1000) * 1000; /* windows end on a whole second */
+    if (!stateless) prune(s, now);
     for (size_t ri = 0; ri < s->n; ri++) {
         const cxm_alert_rule *r = &s->rules[ri];
         cxm_time from = now - r->window_ms;

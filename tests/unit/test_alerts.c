@@ -648,6 +648,33 @@ static void test_cooldown_suppresses_a_new_firing_soon_after_the_last(void **sta
     cxm_alert_set_free(s);
 }
 
+static void test_resolved_groups_are_forgotten_unless_cooling(void **state) {
+    (void)state;
+    cxm_alert_set *s = load(frt_rule);
+    fake f = {0};
+    set_obs(&f, 0, "{\"team\":\"A\"}", 3000, 3);
+    set_obs(&f, 1, "{\"team\":\"B\"}", 100, 3);
+    step(s, &f, T0, 0);
+    assert_int_equal(s->nst, 1); /* only the group that fired has a state */
+    set_obs(&f, 0, "{\"team\":\"A\"}", 100, 3);
+    assert_string_equal(step(s, &f, T0 + MIN, 0), "resolved {\"team\":\"A\"}");
+    assert_string_equal(step(s, &f, T0 + 2 * MIN, 0), "");
+    assert_int_equal(s->nst, 0);
+    cxm_alert_set_free(s);
+    /* with a cooldown the state stays until it is over */
+    s = load("[r]\nmetric = fcr\nbelow = 50\nwindow = 1h\nmin_n = 1\ncooldown = 1h\n" HOOK);
+    set_obs(&f, 0, "{}", 40, 10);
+    f.n = 1;
+    step(s, &f, T0, 0);
+    set_obs(&f, 0, "{}", 60, 10);
+    step(s, &f, T0 + MIN, 0);
+    step(s, &f, T0 + 59 * MIN, 0);
+    assert_int_equal(s->nst, 1);
+    step(s, &f, T0 + HOUR, 0);
+    assert_int_equal(s->nst, 0);
+    cxm_alert_set_free(s);
+}
+
 static const char *change_rule(const char *extra) {
     static char buf[512];
     snprintf(buf, sizeof buf, "[chg]\nmetric = fcr\nchange = significant\nwindow = 7d\nmin_n = 20\n%s" HOOK, extra);
@@ -1029,6 +1056,7 @@ int main(void) {
         cmocka_unit_test_teardown(test_a_firing_group_without_data_resolves_with_null, teardown_events),
         cmocka_unit_test_teardown(test_firing_payload_has_every_member, teardown_events),
         cmocka_unit_test_teardown(test_repeat_reposts_while_firing, teardown_events),
+        cmocka_unit_test_teardown(test_resolved_groups_are_forgotten_unless_cooling, teardown_events),
         cmocka_unit_test_teardown(test_cooldown_suppresses_a_new_firing_soon_after_the_last, teardown_events),
         cmocka_unit_test_teardown(test_significant_change_fires_below_the_p_value_cut, teardown_events),
         cmocka_unit_test_teardown(test_significant_change_needs_min_n_in_both_windows, teardown_events),
