@@ -29,6 +29,7 @@
 #include "core/diag.h"
 #include "core/idset.h"
 #include "core/limits.h"
+#include "metrics/compare.h"
 #include "metrics/report.h"
 #include "metrics/result.h"
 #include "metrics/survey.h"
@@ -171,46 +172,14 @@ static int opt_def(struct cxm_surveys *S, cxm_diag *diag) {
     return CXM_OK;
 }
 
+/* --compare: the period rules are shared with the support metrics (compare.h). */
 static int parse_compare(struct cxm_surveys *S, cxm_diag *diag) {
-    const cxm_report_opts *o = S->R->c.o;
-    cxm_ctx *c = &S->R->c;
-    if (!o->compare) return CXM_OK;
-    if (!strcmp(o->compare, "previous")) {
-        if (c->time_term >= 0) {
-            S->compare = 1;
-            return CXM_OK;
-        }
-        if (c->from == CXM_TIME_NULL || c->to == CXM_TIME_NULL)
-            return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                                "--compare previous needs a time bucket in --by, or --from and --to");
-        S->compare = 2;
-        S->cmp_to = c->from;
-        S->cmp_from = c->from - (c->to - c->from);
-        return CXM_OK;
-    }
-    const char *dots = strstr(o->compare, "..");
-    if (!dots)
-        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                            "--compare '%s': expected previous or FROM..TO", o->compare);
-    char a[64], b[64];
-    size_t na = (size_t)(dots - o->compare), nb = strlen(dots + 2);
-    if (!na || !nb || na >= sizeof a || nb >= sizeof b)
-        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--compare '%s': expected FROM..TO", o->compare);
-    memcpy(a, o->compare, na);
-    a[na] = 0;
-    memcpy(b, dots + 2, nb + 1);
-    const char *why = NULL;
-    if (cxm_parse_time(a, na, c->tz, CXM_DATE_YMD, &S->cmp_from, &why) ||
-        cxm_parse_time(b, nb, c->tz, CXM_DATE_YMD, &S->cmp_to, &why))
-        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--compare '%s': %s", o->compare,
-                            why ? why : "expected dates");
-    if (nb == 10) { /* a plain date ends the window inclusively */
-        int64_t local = cxm_tz_to_local(c->tz, cxm_floordiv(S->cmp_to, 1000));
-        S->cmp_to = cxm_tz_from_local(c->tz, (cxm_floordiv(local, 86400) + 1) * 86400) * 1000;
-    }
-    if (S->cmp_to <= S->cmp_from)
-        return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "--compare: the window ends before it starts");
-    S->compare = 2;
+    cxm_compare_spec spec;
+    int rc = cxm_compare_parse(&S->R->c, S->R->c.o->compare, &spec, diag);
+    if (rc) return rc;
+    S->compare = spec.mode;
+    S->cmp_from = spec.from;
+    S->cmp_to = spec.to;
     return CXM_OK;
 }
 
@@ -657,7 +626,7 @@ static int on_row(struct cxm_surveys *S, const cxm_field *f, size_t nf, const sr
             }
         }
     }
-    if (S->compare == 2 && t >= S->cmp_from && t < S->cmp_to && sc >= 0) {
+    if (S->compare == CXM_COMPARE_WINDOW && t >= S->cmp_from && t < S->cmp_to && sc >= 0) {
         if ((rc = cxm_report_key(R, vals, t, key, 0)) ||
             (rc = cxm_gtable_code(&S->gp, key, c->nby - (c->time_term >= 0), &g)) ||
             (rc = state_of(S, g, kidx, 1, &st)) || (rc = cxm_survey_add(&st->h, sc)))
@@ -1347,7 +1316,7 @@ int cxm_surveys_run(report *R) {
     cxm_rows_format fmt = cxm_rows_guess_format(S->path);
     int rc = cxm_rows_open(&r, S->path, fmt, o->delimiter ? o->delimiter : ',', c->diag);
     if (rc) return rc;
-    S->defer = !S->themes && S->compare != 2;
+    S->defer = !S->themes && S->compare != CXM_COMPARE_WINDOW;
     if (fmt == CXM_ROWS_CSV && S->defer && run_ranges(S, &rc)) {
         cxm_rows_free(r);
         return rc;
@@ -1373,7 +1342,7 @@ static const sv_state *previous_of(struct cxm_surveys *S, const uint64_t *key, s
     uint64_t pk[CXM_MAX_GROUP_KEYS];
     uint32_t code;
     const sv_state *st;
-    if (S->compare == 1) {
+    if (S->compare == CXM_COMPARE_BUCKET) {
         memcpy(pk, key, c->nby * sizeof *pk);
         int64_t day = (int64_t)pk[c->time_term];
         pk[c->time_term] = (uint64_t)cxm_bucket_start(c->by[c->time_term].bucket, day - 1);
