@@ -300,7 +300,7 @@ static int set_key(parser *p, uint64_t line, const char *k, size_t kn, const cha
             return perr(p, line, "stat '%.*s': expected mean, median, min, max, p25, p50, p75, p90, p95 or p99",
                         (int)(vn > 32 ? 32 : vn), v);
         return 0;
-    case K_TARGET: return copy_val(p, line, name, r->target, sizeof r->target, v, vn);
+    case K_TARGET: return copy_val(p, line, name, r->target, sizeof r->target, v, vn); /* checked with the data */
     case K_WHERE: {
         if (r->nwhere == CXM_ALERT_MAX_WHERE)
             return cxm_diag_set(p->diag, CXM_ELIMIT, p->path, line, 0, NULL, "more than %u where lines in one rule",
@@ -704,11 +704,16 @@ static int keep_result(const cxm_alert_rule *rule, const cxm_result *x) {
 static int collect(const cxm_alert_rule *rule, const cxm_result_set *rs, cxm_alert_obs **obs, size_t *nobs,
                    cxm_diag *diag) {
     size_t cnt = cxm_result_count(rs), k = 0;
+    const char *other_target = NULL; /* a target the rule's target left out */
     cxm_alert_obs *v = calloc(cnt ? cnt : 1, sizeof *v);
     if (!v) return cxm_diag_set(diag, CXM_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     for (size_t i = 0; i < cnt; i++) {
         const cxm_result *x = cxm_result_get(rs, i);
-        if (!keep_result(rule, x)) continue;
+        if (!keep_result(rule, x)) {
+            if (!other_target && rule->target[0] && x->target && !strcmp(x->metric, rule->metric))
+                other_target = x->target;
+            continue;
+        }
         cxm_alert_obs *o = &v[k];
         int rc = group_json(rule, x, o->group, sizeof o->group);
         if (rc) {
@@ -732,6 +737,13 @@ static int collect(const cxm_alert_rule *rule, const cxm_result_set *rs, cxm_ale
         }
         snprintf(o->unit, sizeof o->unit, "%s", cxm_unit_name(x->unit));
         k++;
+    }
+    if (!k && rule->target[0] && (other_target || cnt)) { /* a target the metric never reports */
+        int rc = cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL, "rule '%s': %s reports no target '%s'%s%s%s",
+                              rule->name, rule->metric, rule->target, other_target ? " (it has '" : "",
+                              other_target ? other_target : "", other_target ? "', ...)" : "");
+        free(v);
+        return rc;
     }
     *obs = v;
     *nobs = k;

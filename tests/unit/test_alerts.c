@@ -972,6 +972,14 @@ static void test_store_evaluator_threshold_per_team(void **state) {
     assert_non_null(strstr(ev.v[0].json, "Mars/Olympus"));
     cxm_alert_events_free(&ev);
     cxm_alert_set_free(bad);
+    /* a target the metric never reports would silently never fire: an error */
+    bad = load("[t]\nmetric = fcr\ntarget = resolution\nbelow = 1\nwindow = 7d\n" HOOK);
+    assert_int_equal(cxm_alerts_evaluate_store(bad, now, tdb, 0, &ev, &d), 0);
+    assert_int_equal(ev.n, 1);
+    assert_int_equal(ev.v[0].kind, CXM_ALERT_ERROR);
+    assert_non_null(strstr(ev.v[0].json, "rule 't': fcr reports no target 'resolution'"));
+    cxm_alert_events_free(&ev);
+    cxm_alert_set_free(bad);
     cxm_alert_set_free(s);
     store_cleanup();
 }
