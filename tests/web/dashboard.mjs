@@ -106,6 +106,36 @@ try {
   eq('comment made no elements', r5.elements, 0);
   await shot(page, 'dashboard-drill');
 
+  // drill-down from a chart: click the first day's bar of the volume chart
+  // (found by its colour on the canvas): that day's tickets only
+  const bar = await page.evaluate(() => {
+    const c = document.querySelector('.chart[data-metric="volume"] canvas');
+    c.scrollIntoView({ block: 'center' }); /* the drill panel scrolled the page down */
+    const g = c.getContext('2d');
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    for (let x = 0; x < c.width; x++)
+      for (let y = Math.floor(c.height / 2); y < c.height; y++) {
+        const i = (y * c.width + x) * 4;
+        if (d[i] === 31 && d[i + 1] === 95 && d[i + 2] === 168) {
+          const r = c.getBoundingClientRect();
+          return { x: r.left + (x + 4) * (r.width / c.width), y: r.top + (y + 4) * (r.height / c.height) };
+        }
+      }
+    return null;
+  });
+  check('volume bar found on the canvas', !!bar);
+  if (bar) {
+    await page.evaluate(() => {
+      const t = document.getElementById('drill-table');
+      delete t.dataset.total;
+      while (t.firstChild) t.removeChild(t.firstChild);
+    });
+    await page.mouse.click(bar.x, bar.y);
+    d = await drillIds(page);
+    eq('chart drill: the first day', d.ids.join(','), 'T1');
+    eq('chart drill title', await page.textContent('#drill-title'), 'Records: Contact volume · 2024-03-01');
+  }
+
   // a dimension filter
   await page.selectOption('#f-dim-channel', 'email');
   await page.click('#f-apply');
