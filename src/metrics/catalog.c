@@ -137,7 +137,9 @@ static const cxm_metric_info catalog[] = {
     [M_THEME_IMPACT] = {"theme_impact", "survey", "Impact of a theme", CXM_KIND_SCORE, CXM_UNIT_SCORE, -1,
         "responses", "comment, score (and --themes FILE)",
         "for each theme (target) and survey (stat): the metric over all answers minus the metric over the answers "
-        "that do not mention the theme (negative: the theme pulls the score down)",
+        "that do not mention the theme (negative: the theme pulls the score down); it equals w (M_with - M_without), "
+        "w the share of answers mentioning the theme, so its interval is +- z w sqrt(SE_with^2 + SE_without^2) "
+        "(disjoint samples, w held fixed)",
         "the survey's variant", "", "none"},
 };
 

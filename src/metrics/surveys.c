@@ -1141,40 +1141,20 @@ static void *rg_read(void *arg) {
     return NULL;
 }
 
-/* b follows a in the order cxm_idset_ascends checks. */
-static int id_after(const char *a, size_t na, const char *b, size_t nb) {
-    size_t m = na < nb ? na : nb;
-    int cmp = m ? memcmp(b, a, m) : 0;
-    return cmp > 0 || (cmp == 0 && nb > na);
-}
-
-/* 1 if no id of parts[1..n) is in an earlier part (each part has none twice). */
+/* 1 if no id of parts[1..n) is in an earlier part (each part has none
+ * twice): every part ascends and begins after the one before ends, or
+ * every later id is looked up in (and added to) the first part's set. */
 static int rg_ids_distinct(rg_part *parts, size_t n, int *rc) {
-    int ordered = 1;
+    int ordered = 1, dup = 0;
     const rg_part *prev = NULL;
     for (size_t k = 0; k < n && ordered; k++) {
         const rg_part *P = &parts[k];
         if (!P->first_id) continue;
-        ordered = P->seen.ascending && (!prev || id_after(prev->seen.last, prev->seen.lastlen, P->first_id, P->first_len));
+        ordered = P->seen.ascending && (!prev || cxm_idset_before(&prev->seen, P->first_id, P->first_len));
         prev = P;
     }
-    if (ordered) return 1;
-    /* every later id looked up in (and added to) the first part's set */
-    cxm_idset *s0 = &parts[0].seen;
-    uint64_t first;
-    for (size_t k = 1; k < n; k++) {
-        const cxm_idset *s = &parts[k].seen;
-        for (size_t i = 0; i < s->nlist; i++) {
-            cxm_idkey key = {s->list[i].lo, s->list[i].hi};
-            if ((*rc = cxm_idset_add(s0, key, 1, &first)) || first) return 0;
-        }
-        for (size_t i = 0; i < s->nslots; i++) {
-            if (!s->slots[i].lo && !s->slots[i].hi) continue;
-            cxm_idkey key = {s->slots[i].lo, s->slots[i].hi};
-            if ((*rc = cxm_idset_add(s0, key, 1, &first)) || first) return 0;
-        }
-    }
-    return 1;
+    for (size_t k = 1; !ordered && k < n && !dup && !*rc; k++) *rc = cxm_idset_absorb(&parts[0].seen, &parts[k].seen, &dup);
+    return !dup;
 }
 
 /* The parts into S, in file order, once every check passed: 1 merged, 0
@@ -1500,6 +1480,20 @@ static const char *missing_reason(const struct cxm_surveys *S) {
     return S && S->path ? "no answers to this survey in the data" : "needs survey answers (--responses FILE)";
 }
 
+/* The standard error of a survey value in its own unit, for the theme
+ * impact's interval: NPS its (Wald) SE; a share sqrt(p(1-p)/n); a mean
+ * sd/sqrt(n) (pct_of_max scaled to percent of the maximum). NaN when
+ * undefined (n < 2 for a mean). */
+static double impact_se(const cxm_survey_result *r) {
+    if (r->is_null || !r->n) return NAN;
+    double n = (double)r->n;
+    if (r->metric == CXM_SURVEY_NPS || r->metric == CXM_SURVEY_ENPS) return r->se;
+    if (r->variant == CXM_SURVEY_MEAN) return r->sd / sqrt(n);
+    if (r->variant == CXM_SURVEY_PCT_OF_MAX) return r->value / r->mean * r->sd / sqrt(n);
+    double p = (double)r->k / n;
+    return 100.0 * sqrt(p * (1 - p) / n);
+}
+
 static int emit_themes(struct cxm_surveys *S, int m, const cxm_result *base0) {
     report *R = S->R;
     gref *gs;
@@ -1588,6 +1582,20 @@ static int emit_themes(struct cxm_surveys *S, int m, const cxm_result *base0) {
                                                : "every answer mentions this theme: nothing to compare with";
                     } else {
                         r.value = ra.value - rw.value;
+                        /* interval: impact = w (M_with - M_without) with w the
+                         * share mentioning the theme (every variant is linear
+                         * in the score histogram), the two samples disjoint:
+                         * SE = w sqrt(SE_with^2 + SE_without^2), w held fixed */
+                        cxm_survey_result rt;
+                        if ((rc = cxm_survey_compute(wh, &S->defs[sm], &rt, &d))) break;
+                        double se_t = impact_se(&rt), se_w = impact_se(&rw);
+                        if (!isnan(se_t) && !isnan(se_w)) {
+                            double w = (double)wh->n / (double)all->h.n,
+                                   h = cxm_z_for(R->c.confidence) * w * sqrt(se_t * se_t + se_w * se_w);
+                            r.has_ci = 1;
+                            r.ci_low = r.value - h;
+                            r.ci_high = r.value + h;
+                        }
                     }
                 }
                 rc = cxm_rs_push(R->rs, &r);

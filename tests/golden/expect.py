@@ -300,6 +300,16 @@ def nps_ci(p, d, n):
     se = math.sqrt((p / n + d / n - (p / n - d / n) ** 2) / n) * 100
     v = 100 * (p - d) / n
     return [max(-100, v - Z * se), min(100, v + Z * se)]
+def nps_of(sc):
+    n = len(sc); p = sum(1 for x in sc if x >= 9); d = sum(1 for x in sc if x <= 6)
+    return 100 * (p - d) / n, math.sqrt((p / n + d / n - (p / n - d / n) ** 2) / n) * 100
+def impact_ci(with_sc, without_sc):
+    """theme_impact's interval: impact = w (NPS_with - NPS_without), w the
+    share mentioning the theme; SE = w sqrt(SE_with^2 + SE_without^2)."""
+    w = len(with_sc) / (len(with_sc) + len(without_sc))
+    (_, s1), (_, s2) = nps_of(with_sc), nps_of(without_sc)
+    v = nps_of(with_sc + without_sc)[0] - nps_of(without_sc)[0]
+    return [v - Z * w * math.hypot(s1, s2), v + Z * w * math.hypot(s1, s2)]
 TH = ["refund", "delivery delay", "price", "staff attitude"]
 rows = survey("nps", 0, 7, nps_ci(3, 3, 7), "nps", unit="score", buckets={"promoters": 3, "passives": 1, "detractors": 3})
 for t, k in zip(TH, (3, 1, 1, 0)):
@@ -308,9 +318,15 @@ for t, (p, d, n) in zip(TH, ((1, 2, 3), (0, 1, 1), (1, 0, 1), (0, 0, 0))):
     if n: rows += survey("theme_score", 100 * (p - d) / n, n, nps_ci(p, d, n), "nps", target=t, stat="nps", unit="score")
     else: rows += [{"metric": "theme_score", "stat": "nps", "target": t, "variant": "nps", "group": {}, "value": None,
                     "reason": "no answer mentions this theme", "unit": "score", "n": 0}]
+ALL7 = [2, 9, 3, 10, 0, 8, 10]
+WITH7 = {"refund": [2, 3, 10], "delivery delay": [0], "price": [10]}
 for t, imp in zip(TH, (-25, -100 / 6, 100 / 6, None)):
     r = {"metric": "theme_impact", "stat": "nps", "target": t, "variant": "nps", "group": {}, "value": imp, "unit": "score", "n": 7}
     if imp is None: r["reason"] = "no answer mentions this theme"
+    else:
+        wt = WITH7[t]; rest = list(ALL7)
+        for x in wt: rest.remove(x)
+        r["ci"] = impact_ci(wt, rest)
     rows.append(r)
 write("survey_themes", rows)
 
@@ -327,8 +343,12 @@ for t, k in zip(TH, (2, 1, 1)):
     rows += survey("theme_share", 100 * k / 6, 6, wilson(k, 6), target=t)
 for t, (p, d, n) in zip(TH, ((0, 2, 2), (0, 1, 1), (0, 1, 1))):
     rows += survey("theme_score", 100 * (p - d) / n, n, nps_ci(p, d, n), "nps", target=t, stat="nps", unit="score")
+ALL6 = {"R1": 2, "R2": 9, "R3": 0, "R4": 10, "R5": 6, "R6": 8}
+WITH6 = {"refund": ["R1", "R3"], "staff attitude": ["R3"], "delivery delay": ["R5"]}
 for t, imp in zip(TH, (-100 / 6 - 25, -100 / 6, -100 / 6)):
-    rows.append({"metric": "theme_impact", "stat": "nps", "target": t, "variant": "nps", "group": {}, "value": imp, "unit": "score", "n": 6})
+    wt = [ALL6[k] for k in WITH6[t]]; rest = [v for k, v in ALL6.items() if k not in WITH6[t]]
+    rows.append({"metric": "theme_impact", "stat": "nps", "target": t, "variant": "nps", "group": {}, "value": imp,
+                 "unit": "score", "n": 6, "ci": impact_ci(wt, rest)})
 write("survey_themes_rules", rows)
 
 # survey_ces_agreement: 7,6,5,4,2 on 1-7, agreement: answers above the
