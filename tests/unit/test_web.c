@@ -428,6 +428,68 @@ static void test_dimensions_of_a_store_list_values_by_count(void **state) {
     free(buf);
 }
 
+static void test_dimensions_list_at_most_the_cap_and_name_the_truncated(void **state) {
+    fixture *f = *state;
+    char db[160];
+    snprintf(db, sizeof db, "%s/cx.db", f->dir);
+    cxm_store *st = NULL;
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    assert_int_equal(cxm_store_open(db, CXM_STORE_CREATE, &st, &d), 0);
+    /* agent: CXM_WEB_MAX_DIM_VALUES + 1 distinct values; channel: one */
+    char *csv = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&csv, &len);
+    fputs("ticket_id,created_at,agent,channel\n", m);
+    for (unsigned i = 0; i <= CXM_WEB_MAX_DIM_VALUES; i++)
+        fprintf(m, "%u,2024-03-01T09:00:00Z,agent_%03u,email\n", i, i);
+    fclose(m);
+    cxm_import_opts o;
+    memset(&o, 0, sizeof o);
+    o.stream = "tickets";
+    o.path = "body";
+    o.data = csv;
+    o.len = len;
+    o.format = "csv";
+    cxm_store_counts n;
+    assert_int_equal(cxm_store_import(st, &o, &n, &d), 0);
+    cxm_store_close(st);
+    free(csv);
+
+    char *buf = NULL;
+    m = open_memstream(&buf, &len);
+    assert_int_equal(cxm_web_dimensions_run(db, 0, m, &d), 0);
+    fclose(m);
+    json_error_t err;
+    json_t *j = json_loadb(buf, len, 0, &err);
+    if (!j) fail_msg("not JSON: %s", buf);
+    json_t *t = json_object_get(json_object_get(j, "streams"), "tickets");
+    json_t *agents = json_object_get(json_object_get(t, "dimensions"), "agent");
+    assert_int_equal(json_array_size(agents), CXM_WEB_MAX_DIM_VALUES);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(agents, 0), "value")), "agent_000");
+    json_t *tr = json_object_get(t, "truncated");
+    assert_int_equal(json_array_size(tr), 1);
+    assert_string_equal(json_string_value(json_array_get(tr, 0)), "agent");
+    assert_false(json_is_true(json_object_get(j, "sla")));
+    json_decref(j);
+    free(buf);
+}
+
+static void test_dimensions_of_a_missing_store_fail(void **state) {
+    fixture *f = *state;
+    char db[160];
+    snprintf(db, sizeof db, "%s/none.db", f->dir);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    assert_int_equal(cxm_web_dimensions_run(db, 0, m, &d), CXM_EIO);
+    fclose(m);
+    free(buf);
+    assert_int_equal(access(db, F_OK), -1); /* not created */
+}
+
 /* ---- the previous period --------------------------------------------------------------------- */
 
 static void expect_prev(const char *from, const char *to, const char *pf, const char *pt) {
@@ -541,6 +603,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_tickets_bad_zone_is_a_usage_error, setup, teardown),
         cmocka_unit_test(test_dimension_columns_exclude_ids_instants_numbers_and_text),
         cmocka_unit_test_setup_teardown(test_dimensions_of_a_store_list_values_by_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dimensions_list_at_most_the_cap_and_name_the_truncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dimensions_of_a_missing_store_fail, setup, teardown),
         cmocka_unit_test(test_previous_period_is_as_long_and_just_before),
         cmocka_unit_test(test_previous_period_refuses_non_dates),
         cmocka_unit_test_setup_teardown(test_static_page_inlines_the_bundle_and_escapes_the_data, setup, teardown),
