@@ -4,7 +4,7 @@
  * Stateless: every group whose condition holds is printed (one JSON line
  * each on stdout, the webhook payload) and, unless --dry-run, posted as
  * "firing"; nothing is remembered between runs, so nothing "resolves".
- * Sizes: one report per rule (two for some significant-change rules).
+ * Sizes: one snapshot of the store, one report per rule.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,8 +17,8 @@
  * have an entry (the others are forgotten at the start of each
  * evaluation), up to CXM_MAX_ALERT_STATES.
  * Sizes: a rules file up to CXM_MAX_ALERT_FILE_BYTES, CXM_MAX_ALERT_RULES
- * rules; one evaluation runs one report per rule (two for a significant-
- * change rule on a metric without the engine's --compare).
+ * rules; one evaluation runs one report per rule over one snapshot of the
+ * store (a significant-change rule's report adds the engine's --compare).
  */
 #include "alerts.h"
 
@@ -34,7 +34,6 @@
 
 #include "../core/diag.h"
 #include "../core/limits.h"
-#include "../stats/stats.h"
 #include "../store/store.h"
 
 typedef struct astate {
@@ -172,8 +171,10 @@ static int valid_stat(const char *s) {
     return 0;
 }
 
-/* The metric has a significance test: the engine's (scores, survey rates),
- * the two-proportion z test (rates) or Welch's t (a distribution's mean). */
+/* The engine's --compare has a significance test for the metric: the
+ * two-proportion z test (rates), the NPS z test (scores) or Welch's t (a
+ * distribution's mean); medians, percentiles and counts get none
+ * (docs/METRICS.md, "Comparing periods"). */
 static int change_testable(const cxm_metric_info *m, const char *stat) {
     if (!m) return 0;
     if (m->kind == CXM_KIND_RATE || m->kind == CXM_KIND_SCORE) return 1;
@@ -750,35 +751,6 @@ static int collect(const cxm_alert_rule *rule, const cxm_result_set *rs, cxm_ale
     return 0;
 }
 
-/* The test on two windows' values when the engine has none for the metric:
- * rates k = value n / 100 (exact: the value is 100 k / n) with the pooled
- * two-proportion z test; means with Welch's t, each sd recovered from the
- * engine's t interval (half-width = t(1 - a/2, n - 1) sd / sqrt(n)). */
-static void own_test(const cxm_metric_info *m, double confidence, cxm_alert_obs *cur, const cxm_alert_obs *prev) {
-    if (cur->is_null || prev->is_null || cur->n <= 0 || prev->n <= 0) return;
-    double p = NAN, z = 0;
-    const char *test = NULL;
-    if (m->kind == CXM_KIND_RATE && !strcmp(cur->unit, "percent")) {
-        double k1 = round(cur->value * (double)cur->n / 100.0), k2 = round(prev->value * (double)prev->n / 100.0);
-        p = cxm_test_two_prop(k1, (double)cur->n, k2, (double)prev->n, &z);
-        test = "two_prop_z";
-    } else if (m->kind == CXM_KIND_DISTRIBUTION && cur->has_ci && prev->has_ci && cur->n >= 2 && prev->n >= 2) {
-        double q = 1 - (1 - confidence) / 2;
-        double sd1 = (cur->ci_high - cur->ci_low) / 2 * sqrt((double)cur->n) / cxm_t_ppf(q, (double)(cur->n - 1));
-        double sd2 = (prev->ci_high - prev->ci_low) / 2 * sqrt((double)prev->n) / cxm_t_ppf(q, (double)(prev->n - 1));
-        double t = 0, df = 0;
-        p = cxm_test_welch(cur->value, sd1, (double)cur->n, prev->value, sd2, (double)prev->n, &t, &df);
-        test = "welch_t";
-    }
-    if (!test || !isfinite(p)) return;
-    cur->has_compare = 1;
-    cur->previous = prev->value;
-    cur->previous_n = prev->n;
-    cur->change = cur->value - prev->value;
-    cur->p_value = p;
-    snprintf(cur->test, sizeof cur->test, "%s", test);
-}
-
 static int eval_source(const source *store, const cxm_alert_rule *rule, cxm_time from, cxm_time to, cxm_alert_obs **obs,
                        size_t *nobs, cxm_diag *diag) {
     *obs = NULL;
@@ -786,9 +758,7 @@ static int eval_source(const source *store, const cxm_alert_rule *rule, cxm_time
     report_args *a = malloc(sizeof *a);
     if (!a) return cxm_diag_set(diag, CXM_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     fill_opts(a, store, rule, from, to);
-    const cxm_metric_info *m = cxm_catalog_find(rule->metric);
-    int change = rule->cond == CXM_ALERT_CHANGE;
-    if (change) {
+    if (rule->cond == CXM_ALERT_CHANGE) { /* the engine's --compare: the window before, its test */
         char pf[40];
         fmt_time(from - rule->window_ms, pf, sizeof pf);
         snprintf(a->compare, sizeof a->compare, "%s..%s", pf, a->from);
@@ -798,35 +768,6 @@ static int eval_source(const source *store, const cxm_alert_rule *rule, cxm_time
     int rc = cxm_report_run(&a->o, &rs, diag);
     if (!rc) rc = collect(rule, rs, obs, nobs, diag);
     cxm_result_set_free(rs);
-    rs = NULL;
-    int need_prev = 0;
-    for (size_t i = 0; !rc && change && i < *nobs; i++)
-        need_prev |= !(*obs)[i].has_compare;
-    if (!rc && need_prev && m && m->family && strcmp(m->family, "survey")) {
-        /* the engine compares survey metrics only: the previous window by hand */
-        report_args *b = malloc(sizeof *b);
-        cxm_alert_obs *pobs = NULL;
-        size_t np = 0;
-        if (!b) {
-            rc = cxm_diag_set(diag, CXM_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-        } else {
-            fill_opts(b, store, rule, from - rule->window_ms, from);
-            rc = cxm_report_run(&b->o, &rs, diag);
-            if (!rc) rc = collect(rule, rs, &pobs, &np, diag);
-            cxm_result_set_free(rs);
-        }
-        for (size_t i = 0; !rc && i < *nobs; i++) {
-            cxm_alert_obs *c = &(*obs)[i];
-            if (c->has_compare) continue;
-            for (size_t j = 0; j < np; j++)
-                if (!strcmp(pobs[j].group, c->group)) {
-                    own_test(m, a->o.confidence, c, &pobs[j]);
-                    break;
-                }
-        }
-        free(pobs);
-        free(b);
-    }
     free(a);
     if (rc) {
         free(*obs);

@@ -100,10 +100,9 @@ typedef int (*cxm_alert_eval_fn)(void *ud, const cxm_alert_rule *rule, cxm_time 
 
 /* The default evaluator: cxm_report_run on the store at ud (a path, const
  * char *) with the rule's metric, stat, where, by and engine options, from
- * = from, to = to, as_of = to. CHANGE rules also get the previous window
- * [from - window, from): the engine's --compare for the metrics that have
- * it (survey metrics), else a two-proportion z test for rates and a Welch
- * t test for means computed here from the two windows' values. */
+ * = from, to = to, as_of = to. CHANGE rules add the engine's --compare
+ * over the previous window [from - window, from): previous value, change,
+ * p-value and test per group. */
 int cxm_alert_eval_store(void *ud, const cxm_alert_rule *rule, cxm_time from, cxm_time to, cxm_alert_obs **obs,
                          size_t *nobs, cxm_diag *diag) CXM_WUR;
 

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "server/alerts.c"
+#include "stats/stats.h"
 #include "store/store.h"
 
 /* ---- helpers ---------------------------------------------------------------------- */
@@ -996,8 +997,8 @@ static void test_store_evaluator_mean_change_by_welch(void **state) {
     assert_int_equal(ev.n, 1);
     json_t *j = json_loads(ev.v[0].json, 0, NULL);
     /* this week 600, 1200, ..., 6000 s: mean 3300, sd 600 * sd(1..10) = 600 * 3.0276504 = 1816.5902;
-     * the previous week twice that: mean 6600, sd 3633.1804. The evaluator takes each sd back from
-     * the engine's t interval; Welch's test on the hand-computed sds is the oracle. */
+     * the previous week twice that: mean 6600, sd 3633.1804. The engine's --compare runs Welch's
+     * test; the same test on the hand-computed means and sds is the oracle. */
     double sd1 = 600 * 3.0276503540974917, sd2 = 2 * sd1, t, df;
     double p = cxm_test_welch(3300, sd1, 10, 6600, sd2, 10, &t, &df);
     assert_true(p < 0.05);
