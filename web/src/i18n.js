@@ -45,6 +45,13 @@ const S = {
     'トークンが拒否されました。読み取りトークンを入力してください。',
     'Token ditolak: masukkan token baca.',
   ],
+  empty_store: [
+    'The store holds no data yet: import tickets or survey answers (cxm import, or POST /v1/tickets).',
+    '存储中还没有数据：请先导入工单或调查回复（cxm import，或 POST /v1/tickets）。',
+    '儲存區中還沒有資料：請先匯入工單或調查回覆（cxm import，或 POST /v1/tickets）。',
+    'ストアにはまだデータがありません。チケットまたはアンケート回答を取り込んでください（cxm import または POST /v1/tickets）。',
+    'Stor belum mempunyai data: import tiket atau jawapan tinjauan dahulu (cxm import, atau POST /v1/tickets).',
+  ],
   loading: ['Loading…', '加载中…', '載入中…', '読み込み中…', 'Memuatkan…'],
   updated: ['Updated {time}', '更新于 {time}', '更新於 {time}', '{time} に更新', 'Dikemas kini {time}'],
   load_error: ['Could not load: {msg}', '无法加载：{msg}', '無法載入：{msg}', '読み込めませんでした: {msg}', 'Tidak dapat dimuatkan: {msg}'],

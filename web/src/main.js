@@ -94,6 +94,14 @@ async function load() {
     }
     state.labels = await source.labels(getLang());
     const c = ctx();
+    if (!c.hasTickets && !c.hasResponses) {
+      $('token-panel').hidden = true;
+      $('token-btn').hidden = false;
+      clear($('main'));
+      status(t('empty_store'));
+      document.body.dataset.ready = '1';
+      return;
+    }
     const names = [...new Set(VIEWS.flatMap((v) => v.queries || []))];
     const data = {};
     await Promise.all(

@@ -34,7 +34,7 @@ function base(ctx) {
     where: Object.entries(f.where || {})
       .filter(([, v]) => v)
       .map(([k, v]) => k + '=' + v),
-    lang: ctx.lang,
+    // no lang: names come from the catalog, and one cached answer serves every language
   };
 }
 
