@@ -240,6 +240,39 @@ int cxm_idset_add(cxm_idset *s, cxm_idkey k, uint64_t line, uint64_t *first_line
     return CXM_OK;
 }
 
+int cxm_idset_absorb(cxm_idset *s, const cxm_idset *o, int *dup) {
+    uint64_t first;
+    *dup = 0;
+    for (size_t i = 0; i < o->nlist; i++) {
+        cxm_idkey k = {o->list[i].lo, o->list[i].hi};
+        int rc = cxm_idset_add(s, k, o->list[i].line, &first);
+        if (rc) return rc;
+        if (first) {
+            *dup = 1;
+            return CXM_OK;
+        }
+    }
+    for (size_t i = 0; i < o->nslots; i++) {
+        if (empty(&o->slots[i])) continue;
+        cxm_idkey k = {o->slots[i].lo, o->slots[i].hi};
+        int rc = cxm_idset_add(s, k, o->slots[i].line, &first);
+        if (rc) return rc;
+        if (first) {
+            *dup = 1;
+            return CXM_OK;
+        }
+    }
+    return CXM_OK;
+}
+
+int cxm_idset_before(const cxm_idset *s, const char *id, size_t n) {
+    if (!s->ascending) return 0;
+    if (!s->lastlen && !s->nlist) return 1;
+    size_t m = n < s->lastlen ? n : s->lastlen;
+    int cmp = bytes_cmp(id, s->last, m);
+    return cmp > 0 || (cmp == 0 && n > s->lastlen);
+}
+
 void cxm_idset_free(cxm_idset *s) {
     if (!s) return;
     slots_free(s->slots, s->nslots);

@@ -67,6 +67,13 @@ int cxm_idset_ascends(cxm_idset *s, const char *id, size_t n);
 int cxm_idset_add_ordered(cxm_idset *s, cxm_idkey k, uint64_t line, int asc, uint64_t *first_line) CXM_WUR;
 /* Adds k; *first_line gets 0 if it is new, else the line it was first seen on. */
 int cxm_idset_add(cxm_idset *s, cxm_idkey k, uint64_t line, uint64_t *first_line) CXM_WUR;
+/* Adds every id of o to s (o unchanged; each keeps the line o has for
+ * it), for sets filled apart (parts of one file read in parallel). *dup
+ * gets 1, and the adding stops, at the first id s already holds. */
+int cxm_idset_absorb(cxm_idset *s, const cxm_idset *o, int *dup) CXM_WUR;
+/* 1 if id, in the order cxm_idset_ascends checks, comes after every id of
+ * s (s ascending so far). */
+int cxm_idset_before(const cxm_idset *s, const char *id, size_t n);
 void cxm_idset_free(cxm_idset *s);
 
 #endif
