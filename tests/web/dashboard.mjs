@@ -63,6 +63,16 @@ try {
   eq('csat significance', await tileText(page, 'csat', '.sig'), 'not significant (p = 0.54)');
   check('csat interval shown', /95% interval 30(\.1)?% – 95\.4%/.test(await page.locator('.tile[data-metric="csat"]').textContent()));
 
+  // accessibility basics: every control has a label, tiles are named buttons, charts are named images
+  const a11y = await page.evaluate(() => ({
+    unlabelled: [...document.querySelectorAll('input, select')].filter((e) => !e.labels || !e.labels.length || !e.labels[0].textContent.trim()).map((e) => e.id),
+    unnamedTiles: [...document.querySelectorAll('button.tile')].filter((e) => !e.getAttribute('aria-label')).length,
+    unnamedCharts: [...document.querySelectorAll('.chart')].filter((e) => e.getAttribute('role') !== 'img' || !e.getAttribute('aria-label')).length,
+  }));
+  eq('every control labelled', a11y.unlabelled, []);
+  eq('tiles named', a11y.unnamedTiles, 0);
+  eq('charts named', a11y.unnamedCharts, 0);
+
   // charts
   const cv = await canvases(page);
   check('charts drawn (at least 5 canvases)', cv.total >= 5, cv);

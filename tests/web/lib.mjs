@@ -23,7 +23,7 @@ export function check(name, ok, detail) {
   }
 }
 export function eq(name, got, want) {
-  check(name, got === want, { got, want });
+  check(name, JSON.stringify(got) === JSON.stringify(want), { got, want });
 }
 export function summary(what) {
   console.log(`${what}: ${pass} passed, ${fail} failed`);
