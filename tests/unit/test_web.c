@@ -568,10 +568,11 @@ static void test_static_page_inlines_the_bundle_and_escapes_the_data(void **stat
         if (!strcmp(json_string_value(json_object_get(json_object_get(r, "group"), "channel")), "<b>")) found = 1;
     }
     assert_true(found);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(j, "labels"), "zh-Hans"),
-                                                          "volume")),
-                        "客户请求量");
-    assert_true(json_is_null(json_object_get(json_object_get(json_object_get(j, "meta"), "volume"), "higher_is_better")));
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(json_object_get(j, "labels"), "zh-Hans"), "volume")),
+        "客户请求量");
+    assert_true(
+        json_is_null(json_object_get(json_object_get(json_object_get(j, "meta"), "volume"), "higher_is_better")));
     assert_false(json_is_true(json_object_get(j, "sla")));
     json_decref(j);
     free(json);
