@@ -915,7 +915,7 @@ static char *payload(const cxm_alert_rule *r, const char *state, const char *gro
         json_object_set_new(j, "firing_since", json_string(tb));
     }
     if (repeat) json_object_set_new(j, "repeat", json_true());
-    char *s = json_dumps(j, JSON_COMPACT);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)); /* 0.6, not 0.59999999999999998 */
     json_decref(j);
     return s;
 }
@@ -935,7 +935,7 @@ static char *note(const cxm_alert_rule *r, const char *group, const cxm_alert_ob
         json_object_set_new(j, "n", json_integer((json_int_t)o->n));
     }
     json_object_set_new(j, key, jstr(msg));
-    char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15));
     json_decref(j);
     return s;
 }
