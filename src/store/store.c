@@ -188,9 +188,10 @@ static int read_version(cxm_store *s, int *version, cxm_diag *diag) {
     return CXM_OK;
 }
 
-static int migrate(cxm_store *s, int target, cxm_diag *diag) {
-    int version, rc;
-    if ((rc = read_version(s, &version, diag))) return rc;
+/* version: the file's version as read at open (without a lock: read again
+ * under the write lock before migrating). */
+static int migrate(cxm_store *s, int target, int version, cxm_diag *diag) {
+    int rc;
     if (version > CXM_STORE_SCHEMA_VERSION)
         return cxm_diag_set(diag, CXM_EDATA, s->path, 0, 0, NULL,
                             "the store has schema version %d; this cxm (%s) knows up to %d: use a newer cxm", version,
@@ -291,7 +292,7 @@ int cxm_store_open_version(const char *path, int flags, int version, cxm_store *
      * survives a power cut, not just a crash of the process */
     if (!rc) rc = cxm_store_exec(s, "PRAGMA synchronous = FULL", "setting synchronous = FULL", diag);
     if (!rc) rc = cxm_store_exec(s, "PRAGMA cache_size = -32768", "setting the cache size", diag);
-    if (!rc) rc = migrate(s, version, diag);
+    if (!rc) rc = migrate(s, version, version0, diag); /* a current file: no more queries */
     if (rc) {
         cxm_store_close(s);
         return rc;
