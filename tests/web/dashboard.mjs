@@ -105,7 +105,9 @@ try {
   d = await openDrill(page, 'frt');
   eq('frt drill total (n)', d.total, '5');
   eq('frt drill rows', d.ids.join(','), 'T1,T2,T3,T4,T6');
-  d = await openDrill(page, 'csat');
+  d = await openDrill(page, 'backlog');
+  eq('backlog drill: open at the end', d.ids.join(','), 'T4,T5');
+    d = await openDrill(page, 'csat');
   eq('csat drill: the period comments', d.total, '4');
   eq('csat drill rows', d.ids.join(','), 'R3,R4,R5,R6');
   const r5 = await page.evaluate(() => {

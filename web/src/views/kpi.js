@@ -10,7 +10,9 @@ import { pick, previousPeriod } from '../queries.js';
 // What each tile shows and which records are behind it (drill).
 const TILES = [
   { id: 'volume', drill: {} },
-  { id: 'backlog', drill: { missing: 'resolved_at' } },
+  // backlog: created up to the period's end (whenever it started) and never resolved;
+  // tickets resolved after the period's end, open at its end, are not listed
+  { id: 'backlog', drill: { missing: 'resolved_at', from: '' } },
   { id: 'frt', stat: 'p50', drill: { has: 'frt_seconds' }, field: 'frt_seconds' },
   { id: 'resolution_time', stat: 'p50', drill: { has: 'resolution_seconds' }, field: 'resolution_seconds' },
   { id: 'fcr', drill: { has: 'fcr' }, field: 'fcr' },
