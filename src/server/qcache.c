@@ -43,10 +43,10 @@
 #include "../core/diag.h"
 #include "../store/store.h"
 
-#define QC_BUCKETS    4096u
+#define QC_BUCKETS     4096u
 #define QC_MAX_THREADS 8u
-#define QC_TICK_MS    100 /* the refreshers' poll of the data version when idle */
-#define QC_MAX_WHERE  32u
+#define QC_TICK_MS     100 /* the refreshers' poll of the data version when idle */
+#define QC_MAX_WHERE   32u
 
 /* A cached body, shared by the cache and the requests copying it. */
 typedef struct blob {
@@ -239,19 +239,32 @@ static int default_compute(void *ud, const char *key, const char *dir, unsigned 
     const char *lang = NULL;
     for (size_t i = 0; i < k.n; i++) {
         const char *n = k.names[i], *v = k.values[i];
-        if (!strcmp(n, "metrics")) o.metrics = v;
-        else if (!strcmp(n, "by")) o.by = v;
-        else if (!strcmp(n, "from")) o.from = v;
-        else if (!strcmp(n, "to")) o.to = v;
-        else if (!strcmp(n, "tz")) o.tz = v;
-        else if (!strcmp(n, "preset")) o.preset = v;
-        else if (!strcmp(n, "stats")) o.stats = v;
-        else if (!strcmp(n, "as_of")) o.as_of = v;
-        else if (!strcmp(n, "compare")) o.compare = v;
-        else if (!strcmp(n, "time_basis")) o.time_basis = v;
-        else if (!strcmp(n, "fcr_rule")) o.fcr_rule = v;
-        else if (!strcmp(n, "lang")) lang = v;
-        else if (!strcmp(n, "where") && o.nwhere < QC_MAX_WHERE) where[o.nwhere++] = v;
+        if (!strcmp(n, "metrics"))
+            o.metrics = v;
+        else if (!strcmp(n, "by"))
+            o.by = v;
+        else if (!strcmp(n, "from"))
+            o.from = v;
+        else if (!strcmp(n, "to"))
+            o.to = v;
+        else if (!strcmp(n, "tz"))
+            o.tz = v;
+        else if (!strcmp(n, "preset"))
+            o.preset = v;
+        else if (!strcmp(n, "stats"))
+            o.stats = v;
+        else if (!strcmp(n, "as_of"))
+            o.as_of = v;
+        else if (!strcmp(n, "compare"))
+            o.compare = v;
+        else if (!strcmp(n, "time_basis"))
+            o.time_basis = v;
+        else if (!strcmp(n, "fcr_rule"))
+            o.fcr_rule = v;
+        else if (!strcmp(n, "lang"))
+            lang = v;
+        else if (!strcmp(n, "where") && o.nwhere < QC_MAX_WHERE)
+            where[o.nwhere++] = v;
     }
     o.where = where;
     char paths[3][4200];
@@ -273,7 +286,8 @@ static int default_compute(void *ud, const char *key, const char *dir, unsigned 
     }
     if (!o.tickets && !o.responses) {
         *status = 400;
-        snprintf(msg, sizeof msg, "%s: the store holds no tickets or responses yet (cxm import tickets FILE --store %s)",
+        snprintf(msg, sizeof msg,
+                 "%s: the store holds no tickets or responses yet (cxm import tickets FILE --store %s)",
                  qc->o.store ? qc->o.store : "store", qc->o.store ? qc->o.store : "FILE");
         rc = error_body(msg, body, len);
         cxm_qcache_key_free(&k);
@@ -316,8 +330,8 @@ static int default_compute(void *ud, const char *key, const char *dir, unsigned 
 
 /* ---- keys ------------------------------------------------------------------------ */
 
-static const char *const known_params[] = {"metrics", "by",         "from",     "to",    "tz",   "preset", "stats",
-                                           "as_of",   "compare",    "time_basis", "fcr_rule", "where", "lang", NULL};
+static const char *const known_params[] = {"metrics", "by",      "from",       "to",       "tz",    "preset", "stats",
+                                           "as_of",   "compare", "time_basis", "fcr_rule", "where", "lang",   NULL};
 
 static char *dupstr(const char *s) {
     size_t n = strlen(s) + 1;
@@ -482,10 +496,14 @@ static entry *find(cxm_qcache *qc, const char *key, size_t n, uint64_t h) {
 }
 
 static void lru_unlink(cxm_qcache *qc, entry *e) {
-    if (e->prev) e->prev->next = e->next;
-    else qc->lru_head = e->next;
-    if (e->next) e->next->prev = e->prev;
-    else qc->lru_tail = e->prev;
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        qc->lru_head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        qc->lru_tail = e->prev;
     e->prev = e->next = NULL;
 }
 
@@ -579,8 +597,10 @@ static void schedule(cxm_qcache *qc, entry *e) {
     e->queued = 1;
     e->pins++;
     e->qnext = NULL;
-    if (qc->q_tail) qc->q_tail->qnext = e;
-    else qc->q_head = e;
+    if (qc->q_tail)
+        qc->q_tail->qnext = e;
+    else
+        qc->q_head = e;
     qc->q_tail = e;
     pthread_cond_signal(&qc->work);
 }
@@ -626,8 +646,7 @@ static int acquire(cxm_qcache *qc, uint64_t after_seq, int64_t t_req, snap **out
         snap *c = qc->cur;
         int64_t now = qc->o.clock(qc->o.ud);
         if (c && c->seq > after_seq &&
-            (c->gen == qc->gen ||
-             (t_req ? c->taken_ms > t_req || (S > 0 && now - c->taken_ms <= S / 2) : S > 0))) {
+            (c->gen == qc->gen || (t_req ? c->taken_ms > t_req || (S > 0 && now - c->taken_ms <= S / 2) : S > 0))) {
             c->refs++;
             *out = c;
             return CXM_OK;
@@ -939,9 +958,12 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
         a->computed_ms = e->compute_ms;
     }
     a->current = qc->gen;
-    if (a->how == CXM_QCACHE_FRESH) qc->st.hits++;
-    else if (a->how == CXM_QCACHE_STALE) qc->st.stale_hits++;
-    else qc->st.misses++;
+    if (a->how == CXM_QCACHE_FRESH)
+        qc->st.hits++;
+    else if (a->how == CXM_QCACHE_STALE)
+        qc->st.stale_hits++;
+    else
+        qc->st.misses++;
     e->pins--;
     evict(qc);
     pthread_mutex_unlock(&qc->mu);

@@ -55,12 +55,12 @@
 
 #include "cxm.h"
 
-#define CXM_QCACHE_MAX_BYTES    ((size_t)256 << 20) /* bytes of cached answers by default */
-#define CXM_QCACHE_MAX_KEY      8192u               /* bytes of a normalised query */
-#define CXM_QCACHE_MAX_PARAMS   64u                 /* parameters of one query */
-#define CXM_QCACHE_CHECK_MS     100                 /* data_version poll interval by default */
-#define CXM_QCACHE_MAX_WARM     256u                /* lines of a --warm file */
-#define CXM_QCACHE_DEFAULT_STALENESS_MS 5000        /* `cxm serve --max-staleness` default (5 s) */
+#define CXM_QCACHE_MAX_BYTES            ((size_t)256 << 20) /* bytes of cached answers by default */
+#define CXM_QCACHE_MAX_KEY              8192u               /* bytes of a normalised query */
+#define CXM_QCACHE_MAX_PARAMS           64u                 /* parameters of one query */
+#define CXM_QCACHE_CHECK_MS             100                 /* data_version poll interval by default */
+#define CXM_QCACHE_MAX_WARM             256u                /* lines of a --warm file */
+#define CXM_QCACHE_DEFAULT_STALENESS_MS 5000                /* `cxm serve --max-staleness` default (5 s) */
 
 typedef struct cxm_qcache cxm_qcache;
 

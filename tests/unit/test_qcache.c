@@ -42,7 +42,9 @@ typedef struct fake {
     pthread_mutex_t mu;
 } fake;
 
-static int64_t f_clock(void *ud) { return atomic_load(&((fake *)ud)->now); }
+static int64_t f_clock(void *ud) {
+    return atomic_load(&((fake *)ud)->now);
+}
 
 static int f_snapshot(void *ud, char *dir, size_t cap, cxm_diag *d) {
     (void)d;
@@ -437,7 +439,9 @@ static void an_answer_larger_than_the_budget_is_served_but_not_kept(void **state
 
 /* ---- snapshots ---------------------------------------------------------------------------- */
 
-static void *slow_getter(void *arg) { return getter_run(arg); }
+static void *slow_getter(void *arg) {
+    return getter_run(arg);
+}
 
 static void a_snapshot_in_use_is_not_removed_when_replaced(void **state) {
     (void)state;
