@@ -15,7 +15,7 @@ check() { # name, expected status, command...
 has() { # name, file, text
   if grep -qF -- "$3" "$2"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL $1: no '$3' in $2"; head -5 "$2"; fi
 }
-for c in report tickets metrics sample comments convert import token serve; do
+for c in report tickets metrics sample comments convert import token serve alerts; do
   check "$c --help" 0 "$cxm" $c --help
   has "$c --help text" "$tmp/out" "usage: cxm $c"
 done
