@@ -23,6 +23,9 @@ web_missing=()
 command -v node >/dev/null 2>&1 || web_missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || web_missing+=(npm)
 command -v chromium >/dev/null 2>&1 || web_missing+=(chromium)
+# a CJK font, so the zh/ja screenshots of the browser tests show glyphs, not boxes
+dpkg-query -W -f='${Status}' fonts-wqy-microhei 2>/dev/null | grep -q 'install ok installed' ||
+  web_missing+=(fonts-wqy-microhei)
 if [ ${#web_missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${web_missing[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
