@@ -64,6 +64,19 @@ typedef struct cxm_ctx cxm_ctx;
 typedef int (*cxm_ticket_fn)(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d,
                              const cxm_field *f, size_t nf);
 
+/* A consumer that can aggregate parts of the tickets file apart and merge
+ * them (the report) gives these in cxm_ctx.parts; cxm_ctx_run may then
+ * read a CSV file by byte ranges, one thread each (see ingest.c). */
+typedef struct cxm_part_ops {
+    /* A part's context: c's settings with its own state (the consumer's
+     * and, through cxm_ctx_part_init, the run's). NULL: no memory. */
+    cxm_ctx *(*part_new)(cxm_ctx *c);
+    /* Adds a part's aggregates into c's; called for the parts in file
+     * order, once every part read its range without an anomaly. */
+    int (*part_merge)(cxm_ctx *c, cxm_ctx *part);
+    void (*part_free)(cxm_ctx *part); /* part may be NULL */
+} cxm_part_ops;
+
 struct cxm_ctx {
     const cxm_report_opts *o;
     cxm_defs defs;
@@ -107,6 +120,8 @@ struct cxm_ctx {
     size_t nwarn;
     size_t bad_logged;
     cxm_diag *diag;
+    const cxm_part_ops *parts;       /* set by a consumer that can merge parts; NULL: ordered pipeline */
+    cxm_diag part_diag;              /* a part's own diag (cxm_ctx_part_init) */
 };
 
 /* Resolves options into c (files found, zones, calendar, SLA, filters). */
@@ -114,6 +129,12 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
 /* Reads messages (if any) and streams tickets to fn. */
 int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) CXM_WUR;
 void cxm_ctx_free(cxm_ctx *c);
+/* part = c's settings, borrowed and only read (zones, calendars, SLA
+ * rules, filters, columns, messages), with its own mutable state: ids
+ * seen, --by dictionaries and memos, SLA rule cache, counters; no
+ * warnings. Free with cxm_ctx_part_free (not cxm_ctx_free). */
+int cxm_ctx_part_init(cxm_ctx *part, const cxm_ctx *c) CXM_WUR;
+void cxm_ctx_part_free(cxm_ctx *part); /* part may be NULL */
 /* A bad row: counted; under --strict the error (CXM_EDATA, diag copied);
  * else a warning (the first CXM_MAX_BAD_ROW_MESSAGES verbatim). */
 int cxm_ctx_bad_row(cxm_ctx *c, const cxm_diag *d) CXM_WUR;

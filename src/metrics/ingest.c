@@ -293,6 +293,41 @@ void cxm_ctx_free(cxm_ctx *c) {
     memset(c, 0, sizeof *c);
 }
 
+int cxm_ctx_part_init(cxm_ctx *part, const cxm_ctx *c) {
+    *part = *c; /* settings shared, read only */
+    part->warnings = NULL;
+    part->nwarn = part->bad_logged = 0;
+    part->diag = &part->part_diag;
+    part->parts = NULL;
+    part->rows = part->kept = part->bad_rows = part->dup_rows = part->fcr_unknown = 0;
+    part->max_time = part->min_created = CXM_TIME_NULL;
+    cxm_idset_init(&part->seen, CXM_MAX_RECORDS);
+    cxm_dict_init(&part->slakey, CXM_MAX_DICT_VALUES);
+    part->slacache = NULL;
+    part->slacache_cap = 0;
+    memset(part->slamemo, 0, sizeof part->slamemo);
+    part->by = NULL;
+    if (!c->nby) return CXM_OK;
+    if (!(part->by = malloc(c->nby * sizeof *part->by))) return CXM_ENOMEM;
+    for (size_t i = 0; i < c->nby; i++) { /* names shared; values and memo the part's */
+        part->by[i] = c->by[i];
+        cxm_dict_init(&part->by[i].dict, CXM_MAX_DICT_VALUES);
+        memset(part->by[i].memo, 0, sizeof part->by[i].memo);
+    }
+    return CXM_OK;
+}
+
+void cxm_ctx_part_free(cxm_ctx *part) {
+    if (!part) return;
+    cxm_idset_free(&part->seen);
+    cxm_dict_free(&part->slakey);
+    free((void *)part->slacache);
+    for (size_t i = 0; part->by && i < part->nby; i++) cxm_dict_free(&part->by[i].dict);
+    free(part->by);
+    part->by = NULL;
+    part->slacache = NULL;
+}
+
 int cxm_ctx_time_bucket(const cxm_ctx *c, cxm_bucket b, cxm_time t, int64_t *day) {
     int64_t local = cxm_tz_to_local(c->tz, cxm_floordiv(t, 1000));
     *day = cxm_bucket_start(b, cxm_floordiv(local, 86400));
@@ -847,6 +882,216 @@ static int plan_keep(pipe_t *P) {
     return CXM_OK;
 }
 
+/* ---- reading by ranges: every core parses, derives and aggregates -------------
+ *
+ * The pipeline keeps the file's order at a price: stage B runs on one core
+ * while stage A parses on the other, and the slower of the two sets the
+ * pace (on the benchmark they are about even, so neither core can take on
+ * the other's work). When the consumer can merge parts (the report: its
+ * aggregates are counts, proportions and value vectors, see
+ * cxm_part_ops) and the tickets are CSV in a regular file, the file is cut
+ * into one byte range per core (cxm_rows_open_range) and each thread does
+ * both stages for its range, on a part context of its own (ids seen,
+ * --by dictionaries, SLA cache, counters, and the consumer's groups). The
+ * parts are then merged in file order. Settings, messages, calendars
+ * (thread-safe: their tables fill under a mutex) and SLA rules are shared
+ * and only read.
+ *
+ * What depends on the rows before is checked before the merge: the cuts
+ * fall between records (cxm_rows_range_bounds), and no id is in two parts
+ * (each part's ids ascend and begin after the previous part's last, else
+ * the sets are joined: cxm_idset_absorb). A part that meets a row to
+ * report (bad, duplicate) or any error stops every part; the ranges are
+ * then discarded, and the ordered pipeline reads the file again and
+ * reports exactly what it always did. Such files pay the range attempt
+ * up to the first anomaly.
+ */
+#include <stdatomic.h>
+#include <unistd.h>
+
+enum { TK_MAX_PARTS = 8, TK_MIN_BYTES = 1u << 16, TK_FALLBACK = 1 };
+
+typedef struct tk_part tk_part;
+struct tk_part {
+    cxm_ctx *c;                /* the consumer's part context (owned through part_free) */
+    cxm_ticket_fn fn;
+    cxm_rows *r;               /* owned */
+    cxm_parse_ctx pc;
+    uint64_t start, end;       /* byte range */
+    char *first_id;            /* the part's first ticket id (owned) */
+    size_t first_len;
+    int status;                /* 0, TK_FALLBACK or a negative code */
+    cxm_rows_bounds bounds;    /* set when status is 0 */
+    _Atomic uint64_t done;     /* bytes of the range read, for progress */
+    atomic_int *stop;          /* shared: set by a part that fails */
+    tk_part *all;              /* the first part reports the progress of all */
+    size_t nall;
+    uint64_t size;
+    pthread_t th;
+    int threaded;
+};
+
+/* One record of a part: fill()'s and drain()'s work for it. 0,
+ * TK_FALLBACK for a row to report, or a negative code. */
+static int part_row(tk_part *P, const cxm_field *f, size_t nf) {
+    cxm_ctx *c = P->c;
+    cxm_diag d;
+    if (c->nwhere && !where_pass(c, f, nf)) return CXM_OK;
+    uint64_t line = cxm_rows_line(P->r);
+    cxm_ticket t;
+    if (cxm_ticket_parse(&P->pc, f, nf, line, &t, &d)) return TK_FALLBACK;
+    int asc = cxm_idset_ascends(&c->seen, t.id, t.idlen), rc;
+    if (!P->first_id) {
+        if (!(P->first_id = malloc(t.idlen ? t.idlen : 1))) return CXM_ENOMEM;
+        memcpy(P->first_id, t.id, t.idlen);
+        P->first_len = t.idlen;
+    }
+    uint64_t first;
+    if ((rc = cxm_idset_add_ordered(&c->seen, cxm_idset_key(t.id, t.idlen), line, asc, &first))) return rc;
+    if (first) return TK_FALLBACK;
+    if (c->have_msgs) {
+        uint32_t code;
+        if (cxm_dict_find(&c->ids, t.id, t.idlen, &code) && code < c->msgs.nfacts &&
+            cxm_ticket_merge(&t, &c->msgs.facts[code], c->msgs.replies, &P->pc, line, &d))
+            return TK_FALLBACK;
+    }
+    note_time(c, t.created);
+    note_time(c, t.first_response);
+    note_time(c, t.resolved);
+    if (c->min_created == CXM_TIME_NULL || t.created < c->min_created) c->min_created = t.created;
+    c->kept++;
+    cxm_derived dv;
+    derive(c, &t, f, nf, &dv);
+    return P->fn(c, &t, &dv, f, nf);
+}
+
+/* A part's thread (or the caller's, for the first part): reads its range. */
+static void *part_read(void *arg) {
+    tk_part *P = arg;
+    cxm_ctx *c = P->c;
+    const cxm_report_opts *o = c->o;
+    const cxm_field *f;
+    size_t nf;
+    cxm_diag d;
+    uint64_t n = 0, done, total;
+    while (!P->status) {
+        int got = cxm_rows_next(P->r, &f, &nf, &d);
+        if (got == 0) {
+            cxm_rows_range_bounds(P->r, &P->bounds);
+            break;
+        }
+        if (got < 0 || nf != c->ncols) { /* a bad record or an error: the ordered pass reports it */
+            P->status = TK_FALLBACK;
+            break;
+        }
+        c->rows++;
+        P->status = part_row(P, f, nf);
+        if ((++n & 4095) == 0) {
+            cxm_rows_progress(P->r, &done, &total);
+            atomic_store_explicit(&P->done, done, memory_order_relaxed);
+            if (n == 4096 && done) { /* size the id set from the bytes per record so far */
+                double est = (double)total * (double)n / (double)done * 1.05;
+                if (est < 1e10) cxm_idset_expect(&c->seen, (size_t)est);
+            }
+            if (atomic_load_explicit(P->stop, memory_order_relaxed)) break; /* another part failed */
+            if (P == P->all && o->progress && (n & 0xffff) == 0) { /* the caller's thread */
+                uint64_t sum = 0;
+                for (size_t k = 0; k < P->nall; k++) sum += atomic_load_explicit(&P->all[k].done, memory_order_relaxed);
+                o->progress(o->ud, "tickets", sum, P->size);
+            }
+        }
+    }
+    if (P->status) atomic_store_explicit(P->stop, 1, memory_order_relaxed);
+    return NULL;
+}
+
+/* 1 if every part read its range, the cuts fell between records and no id
+ * is in two parts; *rc a failed check (then 0 too). */
+static int parts_agree(tk_part *parts, size_t n, int *rc) {
+    uint64_t ids = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (parts[k].status || (k + 1 < n && parts[k].bounds.stop != parts[k + 1].bounds.first)) return 0;
+        ids += parts[k].c->seen.count + parts[k].c->seen.nlist;
+    }
+    if (ids >= parts[0].c->seen.max) return 0; /* the ordered pass says so */
+    int ordered = 1, dup = 0;
+    const tk_part *prev = NULL;
+    for (size_t k = 0; k < n && ordered; k++) {
+        if (!parts[k].first_id) continue;
+        ordered = parts[k].c->seen.ascending &&
+                  (!prev || cxm_idset_before(&prev->c->seen, parts[k].first_id, parts[k].first_len));
+        prev = &parts[k];
+    }
+    for (size_t k = 1; !ordered && k < n && !dup && !*rc; k++)
+        *rc = cxm_idset_absorb(&parts[0].c->seen, &parts[k].c->seen, &dup);
+    return !dup && !*rc;
+}
+
+/* Reads the CSV tickets by ranges on every core. 1 when the consumer's
+ * results are in c; 0 when the ordered pipeline must read the file
+ * (nothing in c changed); *rc a fatal error. */
+static int run_ranges(cxm_ctx *c, cxm_ticket_fn fn, int *rc) {
+    const cxm_report_opts *o = c->o;
+    *rc = CXM_OK;
+    struct stat sb;
+    if (stat(c->tickets_path, &sb) || !S_ISREG(sb.st_mode)) return 0;
+    uint64_t size = (uint64_t)sb.st_size;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = ncpu < 1 ? 1 : ncpu > TK_MAX_PARTS ? TK_MAX_PARTS : (size_t)ncpu;
+    while (n > 1 && size / n < TK_MIN_BYTES) n--;
+    tk_part *parts = calloc(n, sizeof *parts);
+    if (!parts) return 0;
+    atomic_int stop;
+    atomic_init(&stop, 0);
+    int ok = 1;
+    for (size_t k = 0; k < n; k++) {
+        tk_part *P = &parts[k];
+        P->fn = fn;
+        P->stop = &stop;
+        P->all = parts;
+        P->nall = n;
+        P->size = size;
+        P->start = size / n * k;
+        P->end = k + 1 == n ? size : size / n * (k + 1);
+        atomic_init(&P->done, 0);
+        cxm_diag d;
+        if (ok && !(P->c = c->parts->part_new(c))) ok = 0;
+        if (ok && cxm_rows_open_range(&P->r, c->tickets_path, o->delimiter ? o->delimiter : ',', P->start, P->end, &d))
+            ok = 0;
+        if (ok) P->pc = (cxm_parse_ctx){c->tickets_path, &c->map, c->names, c->input_tz, c->order, c->need};
+    }
+    if (ok) {
+        for (size_t k = 1; k < n; k++) parts[k].threaded = !pthread_create(&parts[k].th, NULL, part_read, &parts[k]);
+        part_read(&parts[0]);
+        for (size_t k = 1; k < n; k++) {
+            if (parts[k].threaded) pthread_join(parts[k].th, NULL);
+            else part_read(&parts[k]);
+        }
+        int crc = CXM_OK; /* a failed check (no memory) leaves it to the ordered pass */
+        ok = parts_agree(parts, n, &crc);
+    }
+    for (size_t k = 0; ok && k < n && !*rc; k++) {
+        const cxm_ctx *p = parts[k].c;
+        c->rows += p->rows;
+        c->kept += p->kept;
+        c->fcr_unknown += p->fcr_unknown;
+        note_time(c, p->max_time);
+        if (p->min_created != CXM_TIME_NULL && (c->min_created == CXM_TIME_NULL || p->min_created < c->min_created))
+            c->min_created = p->min_created;
+        *rc = c->parts->part_merge(c, parts[k].c);
+    }
+    if (ok && !*rc && o->progress) o->progress(o->ud, "tickets", size, size);
+    for (size_t k = 0; k < n; k++) {
+        cxm_rows_free(parts[k].r);
+        free(parts[k].first_id);
+        c->parts->part_free(parts[k].c);
+    }
+    free(parts);
+    return ok;
+}
+
+static int finish_run(cxm_ctx *c);
+
 int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
     const cxm_report_opts *o = c->o;
     int rc;
@@ -870,6 +1115,10 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
         (rc = resolve_columns(c, fmt == CXM_ROWS_CSV))) {
         cxm_rows_free(r);
         return rc;
+    }
+    if (fmt == CXM_ROWS_CSV && c->parts && run_ranges(c, fn, &rc)) {
+        cxm_rows_free(r);
+        return rc ? rc : finish_run(c);
     }
     pipe_t *P = calloc(1, sizeof *P);
     cxm_field *fields = NULL;
@@ -907,8 +1156,13 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
     free(fields);
     free(P->keep);
     free(P);
-    if (!rc) rc = resolve_columns(c, 1);
     cxm_rows_free(r);
+    return rc ? rc : finish_run(c);
+}
+
+/* After the last row: final column checks, --as-of, the bad-row summary. */
+static int finish_run(cxm_ctx *c) {
+    int rc = resolve_columns(c, 1);
     if (rc) return rc;
     if (c->have_msgs) note_time(c, c->msgs.max_time);
     if (!c->as_of_given) c->as_of = c->max_time;

@@ -294,6 +294,116 @@ static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, cons
     return CXM_OK;
 }
 
+/* ---- parts: the tickets read by ranges (metrics/ingest.c) -------------------
+ *
+ * A part is a copy of the report with its own groups (g, bl), memos, time
+ * bucket and run state (cxm_ctx_part_init); on_ticket fills it as it
+ * fills the report. Merging adds counts and proportions and appends value
+ * vectors: every output is computed from sorted vectors or sums, so the
+ * result does not depend on which part saw a ticket. Group and dictionary
+ * codes may differ from one pass's; groups are output sorted by their
+ * values, not by code. */
+static cxm_ctx *part_new(cxm_ctx *c) {
+    report *R = (report *)c, *P = malloc(sizeof *P);
+    if (!P) return NULL;
+    *P = *R;
+    if (cxm_ctx_part_init(&P->c, &R->c)) {
+        cxm_ctx_part_free(&P->c);
+        free(P);
+        return NULL;
+    }
+    cxm_gtable_init(&P->g, R->g.nslots);
+    cxm_gtable_init(&P->bl, R->bl.nslots);
+    for (size_t i = 0; i < GMEMO; i++) P->gm[i].code = NO_GROUP;
+    P->tb_lo = P->tb_hi = P->tb_day = 0;
+    P->min_bucket = INT64_MAX;
+    P->max_bucket = INT64_MIN;
+    P->rs = NULL;
+    P->sv = NULL;
+    return &P->c;
+}
+
+static void part_free(cxm_ctx *c) {
+    if (!c) return;
+    report *P = (report *)c;
+    cxm_gtable_free(&P->g);
+    cxm_gtable_free(&P->bl);
+    cxm_ctx_part_free(&P->c);
+    free(P);
+}
+
+/* b's values after a's (b emptied when a was: its array moves). */
+static int dvec_append(dvec *a, dvec *b) {
+    if (!b->n) return CXM_OK;
+    if (!a->n) {
+        free(a->v);
+        *a = *b;
+        b->v = NULL;
+        b->n = b->cap = 0;
+        return CXM_OK;
+    }
+    if (a->n + b->n > a->cap) {
+        size_t cap = a->cap;
+        while (cap < a->n + b->n) cap *= 2;
+        double *p = realloc(a->v, cap * sizeof *p);
+        if (!p) return CXM_ENOMEM;
+        a->v = p;
+        a->cap = cap;
+    }
+    memcpy(a->v + a->n, b->v, b->n * sizeof *b->v);
+    a->n += b->n;
+    return CXM_OK;
+}
+
+/* The groups of part table pg into table g: keys translated term by term
+ * (map[i]: the part's value codes -> the report's; NULL for the time
+ * term), slots added. with_time 0: keys without the time term (backlog). */
+static int merge_table(report *R, gtable *g, gtable *pg, uint32_t *const *map, int with_time) {
+    const cxm_ctx *c = &R->c;
+    size_t nk = c->nby - (!with_time && c->time_term >= 0), ns = g->nslots;
+    for (uint32_t code = 0; code < pg->keys.count; code++) {
+        uint64_t key[CXM_MAX_GROUP_KEYS];
+        memcpy(key, cxm_dict_str(&pg->keys, code), nk * sizeof *key);
+        for (size_t i = 0, k = 0; i < c->nby; i++) {
+            if (c->by[i].is_time && !with_time) continue;
+            if (map[i] && key[k] != KEY_MISSING) key[k] = map[i][key[k]];
+            k++;
+        }
+        uint32_t gc;
+        int rc = cxm_gtable_code(g, key, nk, &gc);
+        if (rc) return rc;
+        for (size_t j = 0; j < ns; j++) {
+            slot *a = &g->slots[(size_t)gc * ns + j], *b = &pg->slots[(size_t)code * ns + j];
+            a->k += b->k;
+            a->n += b->n;
+            if ((rc = dvec_append(&a->d, &b->d)) || (rc = dvec_append(&a->pend, &b->pend))) return rc;
+        }
+    }
+    return CXM_OK;
+}
+
+static int part_merge(cxm_ctx *c, cxm_ctx *part) {
+    report *R = (report *)c, *P = (report *)part;
+    uint32_t *map[CXM_MAX_GROUP_KEYS] = {NULL};
+    int rc = CXM_OK;
+    for (size_t i = 0; i < c->nby && !rc; i++) { /* the part's values, in the order it met them */
+        const cxm_dict *pd = &P->c.by[i].dict;
+        if (c->by[i].is_time || !pd->count) continue;
+        if (!(map[i] = malloc(pd->count * sizeof *map[i]))) rc = CXM_ENOMEM;
+        for (uint32_t v = 0; !rc && v < pd->count; v++)
+            if ((rc = cxm_dict_intern(&c->by[i].dict, cxm_dict_str(pd, v), pd->lens[v], &map[i][v], NULL)))
+                cxm_diag_set(c->diag, rc, NULL, 0, 0, c->by[i].name, "too many distinct values to group by");
+    }
+    if (!rc) rc = merge_table(R, &R->g, &P->g, map, 1);
+    if (!rc) rc = merge_table(R, &R->bl, &P->bl, map, 0);
+    if (P->min_bucket < R->min_bucket) R->min_bucket = P->min_bucket;
+    if (P->max_bucket > R->max_bucket) R->max_bucket = P->max_bucket;
+    for (size_t i = 0; i < c->nby; i++) free(map[i]);
+    return rc;
+}
+
+static const cxm_part_ops report_parts = {part_new, part_merge, part_free};
+
 /* The ticket columns the requested metrics read: only those are parsed
  * (and so checked), as a database reads only the columns a query names. */
 static uint32_t columns_needed(const report *R) {
@@ -837,6 +947,8 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
     if (!rc) {
         int support = 0;
         for (size_t i = 0; i < R->norder; i++) support |= !cxm_is_survey_metric(R->order[i]);
+        /* by ranges on every core unless the answers' join needs the tickets in order */
+        if (!cxm_surveys_need_tickets(R)) R->c.parts = &report_parts;
         if (R->c.tickets_path && (support || cxm_surveys_need_tickets(R))) rc = cxm_ctx_run(&R->c, on_ticket);
     }
     if (!rc) rc = cxm_surveys_run(R);

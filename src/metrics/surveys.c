@@ -1141,40 +1141,20 @@ static void *rg_read(void *arg) {
     return NULL;
 }
 
-/* b follows a in the order cxm_idset_ascends checks. */
-static int id_after(const char *a, size_t na, const char *b, size_t nb) {
-    size_t m = na < nb ? na : nb;
-    int cmp = m ? memcmp(b, a, m) : 0;
-    return cmp > 0 || (cmp == 0 && nb > na);
-}
-
-/* 1 if no id of parts[1..n) is in an earlier part (each part has none twice). */
+/* 1 if no id of parts[1..n) is in an earlier part (each part has none
+ * twice): every part ascends and begins after the one before ends, or
+ * every later id is looked up in (and added to) the first part's set. */
 static int rg_ids_distinct(rg_part *parts, size_t n, int *rc) {
-    int ordered = 1;
+    int ordered = 1, dup = 0;
     const rg_part *prev = NULL;
     for (size_t k = 0; k < n && ordered; k++) {
         const rg_part *P = &parts[k];
         if (!P->first_id) continue;
-        ordered = P->seen.ascending && (!prev || id_after(prev->seen.last, prev->seen.lastlen, P->first_id, P->first_len));
+        ordered = P->seen.ascending && (!prev || cxm_idset_before(&prev->seen, P->first_id, P->first_len));
         prev = P;
     }
-    if (ordered) return 1;
-    /* every later id looked up in (and added to) the first part's set */
-    cxm_idset *s0 = &parts[0].seen;
-    uint64_t first;
-    for (size_t k = 1; k < n; k++) {
-        const cxm_idset *s = &parts[k].seen;
-        for (size_t i = 0; i < s->nlist; i++) {
-            cxm_idkey key = {s->list[i].lo, s->list[i].hi};
-            if ((*rc = cxm_idset_add(s0, key, 1, &first)) || first) return 0;
-        }
-        for (size_t i = 0; i < s->nslots; i++) {
-            if (!s->slots[i].lo && !s->slots[i].hi) continue;
-            cxm_idkey key = {s->slots[i].lo, s->slots[i].hi};
-            if ((*rc = cxm_idset_add(s0, key, 1, &first)) || first) return 0;
-        }
-    }
-    return 1;
+    for (size_t k = 1; !ordered && k < n && !dup && !*rc; k++) *rc = cxm_idset_absorb(&parts[0].seen, &parts[k].seen, &dup);
+    return !dup;
 }
 
 /* The parts into S, in file order, once every check passed: 1 merged, 0
