@@ -19,6 +19,7 @@
 #                        reopen_rate by priority]
 #   SERVE_TIMEOUT=S      a request slower than this counts as a timeout error [10]
 #   SERVE_STALENESS=S    pass --max-staleness S to cxm serve [its default]
+#   SERVE_THINK_MS=T     each reader pauses T ms before each request [0: closed loop]
 #   SERVE_DOC=1          also replace the serving section of docs/PERFORMANCE.md
 #                        (between its serve:begin/serve:end markers; appended
 #                        when it has none) [0]
@@ -208,7 +209,7 @@ RT=2
 [ "$READERS" -lt 2 ] && RT=1
 W2=
 if [ "$READERS" -gt 0 ]; then
-  CXM_TOKEN=$RD SERVE_QUERIES=$QUERIES \
+  CXM_TOKEN=$RD SERVE_QUERIES=$QUERIES SERVE_THINK_MS=${SERVE_THINK_MS:-0} \
     wrk -t"$RT" -c"$READERS" -d"${SECONDS_RUN}s" --timeout "${TIMEOUT}s" --latency -s bench/serve/read.lua "$U" \
     >"$WORK/wrk_read.txt" 2>&1 &
   W2=$!
@@ -320,7 +321,7 @@ dashboard queries keep a p99 under $TARGET_P99_MS ms at 50 concurrent readers.
   ${IERR:-No socket errors.}
 - Reads: \`wrk -t$RT -c$READERS -d${SECONDS_RUN}s --latency -s bench/serve/read.lua\`, the connections
   cycling through $(printf '`%s`, ' "${QLIST[@]}" | sed 's/, $//'); latencies as wrk measures
-  them (send to answer, closed loop). ${RERR:-No socket errors.}
+  them (send to answer), $([ "${SERVE_THINK_MS:-0}" -gt 0 ] && printf 'each connection pausing %s ms before each request (SERVE_THINK_MS)' "$SERVE_THINK_MS" || printf 'closed loop: each connection asks again as soon as it has its answer'). ${RERR:-No socket errors.}
 - Server: \`cxm serve --store COPY --listen 127.0.0.1:0 ${WARM_ARGS[*]}\`; $WARM_NOTE.
   Cache answers seen by the readers (X-Cxm-Cache): ${CACHE_SEEN:-n/a}.
 - Store: $STORE_MB MB for $N + $N records, cached in \`$DATA\`; built with \`cxm sample\` and

@@ -4,7 +4,10 @@
 -- queries are in flight at once).
 --
 -- Environment: CXM_TOKEN (a token with the read scope), SERVE_QUERIES
--- (queries separated by ';', each the part after '?'; default below).
+-- (queries separated by ';', each the part after '?'; default below),
+-- SERVE_THINK_MS (a pause before each request of a connection, like a
+-- person looking at the dashboard; default 0: closed loop, each
+-- connection asks again as soon as it has its answer).
 -- At the end it prints one line for bench/serve.sh:
 --   read requests=Q ok=O non2xx=E bytes=B duration_us=D p50_us=.. p90_us=.. p99_us=.. max_us=..
 --        errors_...=.. cache=fresh:N,stale:N,miss:N (the X-Cxm-Cache header of the answers)
@@ -17,6 +20,8 @@ for q in string.gmatch(os.getenv("SERVE_QUERIES") or
     "metrics=volume,frt,fcr&by=week,channel;metrics=csat,nps&by=month;metrics=resolution_time,reopen_rate&by=priority", "[^;]+") do
   queries[#queries + 1] = q
 end
+
+local think_ms = tonumber(os.getenv("SERVE_THINK_MS") or "0") or 0
 
 local threads = {}
 local next_tid = 0
@@ -34,6 +39,12 @@ function init(args)
   reqs = {}
   for i, q in ipairs(queries) do
     reqs[i] = wrk.format("GET", "/v1/metrics?" .. q, { ["Authorization"] = "Bearer " .. token })
+  end
+end
+
+if think_ms > 0 then
+  function delay()
+    return think_ms
   end
 end
 
