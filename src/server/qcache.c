@@ -47,6 +47,7 @@
 #define QC_MAX_THREADS 8u
 #define QC_TICK_MS     100 /* the refreshers' poll of the data version when idle */
 #define QC_MAX_WHERE   32u
+#define QC_RING        65536u /* generations whose start is remembered (20 min at 50 a second) */
 
 /* A cached body, shared by the cache and the requests copying it. */
 typedef struct blob {
@@ -85,6 +86,10 @@ struct cxm_qcache {
     pthread_mutex_t mu, vmu;
     pthread_cond_t done, work;
     uint64_t gen;
+    /* when generation g began (the first change after every snapshot
+     * labelled g - 1): ring_ms[g % QC_RING], valid while ring_gen[] == g */
+    uint64_t ring_gen[QC_RING];
+    int64_t ring_ms[QC_RING];
     int64_t last_check_ms;
     uint64_t last_version;
     int version_known;
@@ -608,8 +613,27 @@ static void schedule(cxm_qcache *qc, entry *e) {
 /* The data changed: a new generation; warm entries go to the refreshers. */
 static void changed(cxm_qcache *qc) {
     qc->gen++;
+    qc->ring_gen[qc->gen % QC_RING] = qc->gen;
+    qc->ring_ms[qc->gen % QC_RING] = qc->o.clock(qc->o.ud);
     for (size_t i = 0; i < qc->nwarm; i++)
         if (qc->warm[i]->body && qc->warm[i]->gen != qc->gen) schedule(qc, qc->warm[i]);
+}
+
+/* Since when an answer computed at generation g misses data: the start of
+ * generation g + 1 (INT64_MAX: it does not, g is current; INT64_MIN: too
+ * long ago to be remembered). Every record it lacks was acknowledged after
+ * that instant, so (t - stale_since) is how stale it is at time t. */
+static int64_t stale_since(const cxm_qcache *qc, uint64_t g) {
+    if (g >= qc->gen) return INT64_MAX;
+    uint64_t n = g + 1;
+    return qc->ring_gen[n % QC_RING] == n ? qc->ring_ms[n % QC_RING] : INT64_MIN;
+}
+
+/* t - since without overflow: how stale at t (0 when current). */
+static int64_t staleness(int64_t t, int64_t since) {
+    if (since == INT64_MAX) return 0;
+    if (since == INT64_MIN) return INT64_MAX;
+    return t > since ? t - since : 0;
 }
 
 /* Polls the data version when due (force: now). mu NOT held. */
@@ -646,7 +670,8 @@ static int acquire(cxm_qcache *qc, uint64_t after_seq, int64_t t_req, snap **out
         snap *c = qc->cur;
         int64_t now = qc->o.clock(qc->o.ud);
         if (c && c->seq > after_seq &&
-            (c->gen == qc->gen || (t_req ? c->taken_ms > t_req || (S > 0 && now - c->taken_ms <= S / 2) : S > 0))) {
+            (c->gen == qc->gen ||
+             (t_req ? c->taken_ms > t_req || (S > 0 && staleness(now, stale_since(qc, c->gen)) <= S / 2) : S > 0))) {
             c->refs++;
             *out = c;
             return CXM_OK;
@@ -927,7 +952,7 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
             /* the bound is measured from the request's arrival: a request that
              * waited for a computation takes it when its data is young enough
              * for that request (no herd of recomputations) */
-            if (S > 0 && t_req - e->data_ms <= S) {
+            if (S > 0 && staleness(t_req, stale_since(qc, e->gen)) <= S) {
                 a->how = CXM_QCACHE_STALE;
                 schedule(qc, e);
                 break;
@@ -954,7 +979,10 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
         atomic_fetch_add(&take->refs, 1);
         a->status = e->status;
         a->generation = e->gen;
-        a->data_age_ms = qc->o.clock(qc->o.ud) - e->data_ms;
+        int64_t now = qc->o.clock(qc->o.ud);
+        a->data_age_ms = now - e->data_ms;
+        int64_t st = staleness(now, stale_since(qc, e->gen));
+        a->stale_ms = st == INT64_MAX ? -1 : st;
         a->computed_ms = e->compute_ms;
     }
     a->current = qc->gen;

@@ -24,10 +24,13 @@
  * Rules (S = max_staleness_ms):
  *  - an answer is *current* when its generation is the current one: served
  *    at once;
- *  - *stale* (the data changed since) but its snapshot was taken at most S
- *    before the request arrived: served at once (or, for a request that
- *    waited for a computation, when it ends), and one background refresh
- *    is scheduled;
+ *  - *stale* (the data changed since) but the first change it lacks (the
+ *    start of the generation after its own) came at most S before the
+ *    request arrived: served at once (or, for a request that waited for a
+ *    computation, when it ends), and one background refresh is scheduled.
+ *    An answer that stayed current for an hour is not "an hour stale" the
+ *    moment new data arrives; every record it lacks was acknowledged less
+ *    than S before the request (plus the poll interval for other processes);
  *  - otherwise (missing, or too old, or S = 0 and stale): computed on the
  *    request; concurrent requests for the key wait for that one computation
  *    (single-flight) and take its answer when it satisfies them (its
@@ -113,6 +116,8 @@ typedef struct cxm_qcache_answer {
     uint64_t generation; /* of the snapshot the answer was computed from */
     uint64_t current;    /* the current generation */
     int64_t data_age_ms; /* how long ago that snapshot was taken */
+    int64_t stale_ms;    /* how long ago the first change it lacks came (0: current; -1: longer
+                            ago than the cache remembers) */
     int64_t computed_ms; /* how long the computation took */
 } cxm_qcache_answer;
 

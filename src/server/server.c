@@ -355,6 +355,8 @@ static enum MHD_Result do_metrics(struct MHD_Connection *c, req *r, const server
     MHD_add_response_header(resp, "X-Cxm-Data-Age-Ms", v);
     snprintf(v, sizeof v, "%lld", (long long)(a.data_age_ms / 1000));
     MHD_add_response_header(resp, MHD_HTTP_HEADER_AGE, v);
+    snprintf(v, sizeof v, "%lld", (long long)a.stale_ms);
+    MHD_add_response_header(resp, "X-Cxm-Stale-Ms", v);
     snprintf(v, sizeof v, "%lld", (long long)a.computed_ms);
     MHD_add_response_header(resp, "X-Cxm-Compute-Ms", v);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");

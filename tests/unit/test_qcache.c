@@ -296,6 +296,7 @@ static void a_stale_answer_within_the_bound_comes_at_once_then_refreshes(void **
     assert_int_equal(a.generation, 0);
     assert_int_equal(a.current, 1);
     assert_int_equal(a.data_age_ms, 4000);
+    assert_int_equal(a.stale_ms, 4000);
     assert_non_null(strstr(a.body, "\"n\":1"));
     free(a.body);
     assert_int_equal(cxm_qcache_wait_idle(qc, 5000), 0); /* the one background refresh */
@@ -331,6 +332,25 @@ static void many_stale_requests_schedule_one_refresh(void **state) {
     assert_int_equal(atomic_load(&f->computes), 2);
     for (int i = 0; i < N; i++) /* the old answer, or the refreshed one if it was already there */
         assert_true(g[i].n == 1 || g[i].n == 2);
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+static void staleness_counts_from_the_first_change_not_from_the_snapshot(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new(f, 5000, 0);
+    assert_int_equal(get_n(qc, "by=week", NULL), 1);
+    atomic_fetch_add(&f->now, 3600 * 1000); /* current for an hour */
+    cxm_qcache_bump(qc);                    /* then new data */
+    atomic_fetch_add(&f->now, 2000);
+    cxm_qcache_answer a;
+    assert_int_equal(cxm_qcache_get(qc, "by=week", &a), 0);
+    assert_int_equal(a.how, CXM_QCACHE_STALE); /* 2 s stale, not an hour */
+    assert_int_equal(a.stale_ms, 2000);
+    assert_int_equal(a.data_age_ms, 3600 * 1000 + 2000);
+    free(a.body);
+    assert_int_equal(cxm_qcache_wait_idle(qc, 5000), 0);
     cxm_qcache_free(qc);
     fake_free(f);
 }
@@ -556,6 +576,7 @@ int main(void) {
         cmocka_unit_test(a_current_answer_is_served_without_computing),
         cmocka_unit_test(a_stale_answer_within_the_bound_comes_at_once_then_refreshes),
         cmocka_unit_test(many_stale_requests_schedule_one_refresh),
+        cmocka_unit_test(staleness_counts_from_the_first_change_not_from_the_snapshot),
         cmocka_unit_test(a_stale_answer_past_the_bound_is_computed_on_the_request),
         cmocka_unit_test(staleness_zero_is_always_exact),
         cmocka_unit_test(a_write_by_another_process_is_a_change),
