@@ -20,6 +20,9 @@
 #   SERVE_TIMEOUT=S      a request slower than this counts as a timeout error [10]
 #   SERVE_STALENESS=S    pass --max-staleness S to cxm serve [its default]
 #   SERVE_THINK_MS=T     each reader pauses T ms before each request [0: closed loop]
+#   SERVE_COMMIT=C       the commit to name when the cxm binary was not built from HEAD
+#   SERVE_APPEND=1       add this run to bench/out/serve.md as a variant (its
+#                        settings as a heading) instead of replacing it [0]
 #   SERVE_DOC=1          also replace the serving section of docs/PERFORMANCE.md
 #                        (between its serve:begin/serve:end markers; appended
 #                        when it has none) [0]
@@ -85,7 +88,7 @@ done
 command -v wrk >/dev/null 2>&1 || die "wrk is needed (scripts/install-deps.sh --bench installs it)"
 command -v curl >/dev/null 2>&1 || die "curl is needed"
 mkdir -p "$OUT" "$WORK" "$DATA"
-rm -f "$FRAG"
+[ "${SERVE_APPEND:-0}" = 1 ] || rm -f "$FRAG"
 
 SRV=
 cleanup() {
@@ -94,7 +97,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-GIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+GIT=${SERVE_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 now_ns() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
@@ -334,8 +337,16 @@ First answer to each query, before the window:
 |---|---:|---:|
 ${FIRST}
 EOF
-} >"$FRAG"
-say "wrote $FRAG"
+} >"$FRAG.new"
+if [ "${SERVE_APPEND:-0}" = 1 ] && [ -s "$FRAG" ]; then
+  VARIANT="SERVE_WRITERS=$WRITERS SERVE_BATCH=$BATCH SERVE_READERS=$READERS SERVE_STALENESS=${SERVE_STALENESS:-default} SERVE_THINK_MS=${SERVE_THINK_MS:-0}"
+  { echo; awk -v h="### Variant: $VARIANT" 'NR == 1 { print h; next } { print }' "$FRAG.new"; } >>"$FRAG"
+  rm -f "$FRAG.new"
+  say "added this run to $FRAG ($VARIANT)"
+else
+  mv "$FRAG.new" "$FRAG"
+  say "wrote $FRAG"
+fi
 
 if [ "${SERVE_DOC:-0}" = 1 ] && [ -f "$DOC" ] && grep -q '<!-- serve:begin -->' "$DOC"; then
   awk -v frag="$FRAG" '
