@@ -100,6 +100,13 @@ int64_t cxm_report_bucket(report *R, cxm_bucket b, cxm_time t) {
     return day;
 }
 
+/* a == b over n bytes: values are short, a loop beats the library call */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 int cxm_report_key(report *R, const cxm_field *vals, cxm_time anchor, uint64_t *key, int with_time) {
     cxm_ctx *c = &R->c;
     size_t k = 0;
@@ -114,7 +121,7 @@ int cxm_report_key(report *R, const cxm_field *vals, cxm_time anchor, uint64_t *
             const char *v = vals[i].ptr;
             size_t n = vals[i].len;
             cxm_memo *e = &t->memo[cxm_hash_short(v, n) & (CXM_BYTERM_MEMO - 1)];
-            if (!(e->s && e->len == n && !memcmp(e->s, v, n))) {
+            if (!(e->s && e->len == n && same_bytes(e->s, v, n))) {
                 uint32_t code;
                 int rc = cxm_dict_intern(&t->dict, v, n, &code, NULL);
                 if (rc) return cxm_diag_set(c->diag, rc, NULL, 0, 0, t->name,
@@ -234,7 +241,9 @@ static int group_code(report *R, const uint64_t *key, uint32_t *out) {
     uint64_t h = 0x9e3779b97f4a7c15ull;
     for (size_t i = 0; i < nkey; i++) h = (h ^ key[i]) * 0xff51afd7ed558ccdull;
     gmemo *e = &R->gm[(h ^ (h >> 29)) & (GMEMO - 1)];
-    if (e->code != NO_GROUP && !memcmp(e->key, key, nkey * sizeof *key)) {
+    int hit = e->code != NO_GROUP;
+    for (size_t i = 0; hit && i < nkey; i++) hit = e->key[i] == key[i];
+    if (hit) {
         *out = e->code;
         return CXM_OK;
     }
@@ -269,11 +278,10 @@ static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, cons
     if ((rc = group_of(R, f, nf, t->created, &g[0]))) return rc;
     if (c->defs.report_date != RD_CREATED && (rc = group_of(R, f, nf, d->res_at, &g[1]))) return rc;
     if (c->defs.report_date == RD_EVENT && (rc = group_of(R, f, nf, t->first_response, &g[2]))) return rc;
-    for (size_t i = 0; i < R->norder; i++) {
-        int m = R->order[i];
-        if (m == M_BACKLOG || m >= M_NSUPPORT || R->unsupported[m]) continue;
-        uint32_t code = g[anchor_of(R, m)];
-        if (code != NO_GROUP && (rc = observe(R, m, &R->g.slots[(size_t)code * R->g.nslots], t, d))) return rc;
+    for (size_t i = 0; i < R->nplan; i++) { /* (R->unsupported is only known after the run) */
+        uint32_t code = g[R->plan[i].anchor];
+        if (code != NO_GROUP && (rc = observe(R, R->plan[i].m, &R->g.slots[(size_t)code * R->g.nslots], t, d)))
+            return rc;
     }
     if (R->want[M_BACKLOG] && !R->unsupported[M_BACKLOG] && t->abandoned != 1) {
         uint64_t key[CXM_MAX_GROUP_KEYS];
@@ -947,6 +955,13 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
     if (!rc) {
         int support = 0;
         for (size_t i = 0; i < R->norder; i++) support |= !cxm_is_survey_metric(R->order[i]);
+        /* the kernels each ticket feeds, and under which of its instants */
+        for (size_t i = 0; i < R->norder; i++) {
+            int m = R->order[i];
+            if (m == M_BACKLOG || m >= M_NSUPPORT) continue;
+            R->plan[R->nplan].m = m;
+            R->plan[R->nplan++].anchor = anchor_of(R, m);
+        }
         /* by ranges on every core unless the answers' join needs the tickets in order */
         if (!cxm_surveys_need_tickets(R)) R->c.parts = &report_parts;
         if (R->c.tickets_path && (support || cxm_surveys_need_tickets(R))) rc = cxm_ctx_run(&R->c, on_ticket);

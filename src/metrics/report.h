@@ -59,6 +59,8 @@ typedef struct report {
     int64_t tb_lo, tb_hi, tb_day;   /* bucket_of's last bucket: local seconds [lo, hi) */
     cxm_bucket tb_bucket;
     gmemo gm[GMEMO];
+    struct { int m, anchor; } plan[M_NSUPPORT]; /* support kernels a ticket feeds, in order */
+    size_t nplan;
     cxm_result_set *rs;
     const char *keyname[CXM_MAX_GROUP_KEYS]; /* --by names copied into rs */
 } report;

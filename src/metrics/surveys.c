@@ -948,6 +948,8 @@ struct rg_part {
     pthread_t th;
     int threaded;
     int plain;                        /* no scale columns: a kind's scale is its first row's */
+    size_t nf;                        /* fields of a record (the header's) */
+    int ix[4 + CXM_MAX_GROUP_KEYS];   /* id, at, survey, score, --by columns: index < nf, or -1 */
 };
 
 /* cxm_report_bucket with the part's own memo. */
@@ -1017,6 +1019,13 @@ static inline cxm_field fget(const cxm_field *f, size_t nf, int src) {
     return f[src];
 }
 
+/* Field ix of a record of P->nf fields (ix < P->nf, or -1 when missing),
+ * as fget: {NULL, 0} when missing or empty (a missing field has len 0). */
+static inline cxm_field fcol(const cxm_field *f, int ix) {
+    if (ix < 0 || !f[ix].len) return (cxm_field){NULL, 0};
+    return f[ix];
+}
+
 /* One record of the part: parse_row's and on_row's checks and work (no
  * comparison window, no themes) on the part's own state, in their order;
  * the common case (a known survey name spelled as before, no scale
@@ -1029,8 +1038,18 @@ static int rg_row(rg_part *P, const cxm_field *f, size_t nf) {
     srow pr;
     cxm_diag d;
     const char *why;
-    cxm_field id = fget(f, nf, m->src[RS_RESPONSE_ID]), at = fget(f, nf, m->src[RS_AT]);
-    cxm_field sv = fget(f, nf, m->src[RS_SURVEY]), score = fget(f, nf, m->src[RS_SCORE]);
+    cxm_field id, at, sv, score;
+    if (nf == P->nf) { /* the usual record: its columns' indexes checked once */
+        id = fcol(f, P->ix[0]);
+        at = fcol(f, P->ix[1]);
+        sv = fcol(f, P->ix[2]);
+        score = fcol(f, P->ix[3]);
+    } else {
+        id = fget(f, nf, m->src[RS_RESPONSE_ID]);
+        at = fget(f, nf, m->src[RS_AT]);
+        sv = fget(f, nf, m->src[RS_SURVEY]);
+        score = fget(f, nf, m->src[RS_SCORE]);
+    }
     if (!id.ptr || !at.ptr || cxm_parse_time(at.ptr, at.len, c->input_tz, c->order, &pr.t, &why) || !sv.ptr)
         return RG_FALLBACK; /* parse_row's bad rows */
     pr.line = 0;
@@ -1075,7 +1094,7 @@ static int rg_row(rg_part *P, const cxm_field *f, size_t nf) {
                 key[i] = (uint64_t)rg_bucket(P, t->bucket, pr.t);
                 continue;
             }
-            cxm_field v = S->njoins ? vals[i] : fget(f, nf, S->by_src[i]);
+            cxm_field v = S->njoins ? vals[i] : nf == P->nf ? fcol(f, P->ix[4 + i]) : fget(f, nf, S->by_src[i]);
             if (!v.ptr || !v.len) {
                 key[i] = KEY_MISSING;
                 continue;
@@ -1254,6 +1273,11 @@ static int run_ranges(struct cxm_surveys *S, int *rc) {
         P->nall = n;
         P->size = size;
         P->plain = S->map.src[RS_SCALE_MIN] < 0 && S->map.src[RS_SCALE_MAX] < 0;
+        P->nf = S->map.nsrc;
+        int cols[4 + CXM_MAX_GROUP_KEYS] = {S->map.src[RS_RESPONSE_ID], S->map.src[RS_AT], S->map.src[RS_SURVEY],
+                                            S->map.src[RS_SCORE]};
+        for (size_t i = 0; i < c->nby; i++) cols[4 + i] = c->by[i].is_time ? -1 : S->by_src[i];
+        for (size_t i = 0; i < 4 + c->nby; i++) P->ix[i] = cols[i] >= 0 && (size_t)cols[i] < P->nf ? cols[i] : -1;
         P->start = size / n * k;
         P->end = k + 1 == n ? size : size / n * (k + 1);
         for (size_t i = 0; i < CXM_MAX_GROUP_KEYS; i++) cxm_dict_init(&P->term[i], CXM_MAX_DICT_VALUES);
