@@ -38,16 +38,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/diag.h"
 #include "../store/store.h"
 
-#define QC_BUCKETS     4096u
-#define QC_MAX_THREADS 8u
-#define QC_TICK_MS     100 /* the refreshers' poll of the data version when idle */
-#define QC_MAX_WHERE   32u
-#define QC_RING        65536u /* generations whose start is remembered (20 min at 50 a second) */
+#define QC_BUCKETS      4096u
+#define QC_MAX_THREADS  8u
+#define QC_TICK_MS      100 /* the refreshers' poll of the data version when idle */
+#define QC_REFRESH_NICE 10  /* the refreshers' scheduling priority (nice) */
+#define QC_MAX_WHERE    32u
+#define QC_RING         65536u /* generations whose start is remembered (20 min at 50 a second) */
 
 /* A cached body, shared by the cache and the requests copying it. */
 typedef struct blob {
@@ -785,6 +789,11 @@ static int compute(cxm_qcache *qc, entry *e, int64_t t_req, blob **fail, unsigne
 
 static void *refresher(void *arg) {
     cxm_qcache *qc = arg;
+#ifdef SYS_gettid
+    /* background work yields the CPU to requests and ingest (Linux: nice
+     * applies to this thread alone); a failure leaves the default */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), QC_REFRESH_NICE);
+#endif
     pthread_mutex_lock(&qc->mu);
     for (;;) {
         while (!qc->stop && !qc->q_head) {
