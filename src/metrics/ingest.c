@@ -929,7 +929,44 @@ struct tk_part {
     uint64_t size;
     pthread_t th;
     int threaded;
+    int lazy;                  /* ids only checked for order so far (part_materialize) */
+    uint64_t nids;             /* ids seen while lazy */
 };
+
+/* The part's ticket ids so far (P->nids, all ascending) into its id set,
+ * which until now only tracked their order: while a part's ids ascend
+ * none can repeat, so part_row remembers none (no fingerprint, no 16-byte
+ * list entry). At the first id out of order, or at the merge when parts
+ * must be compared, the range is read again up to there: the same rows
+ * pass --where and hold the same ids (cxm_ticket_parse takes the field as
+ * it is). 0, TK_FALLBACK (a repeat: the ordered pass reports it) or a
+ * negative code. */
+static int part_materialize(tk_part *P) {
+    cxm_ctx *c = P->c;
+    cxm_rows *r = NULL;
+    cxm_diag d;
+    const cxm_field *f;
+    size_t nf;
+    uint64_t n = 0, first;
+    int rc = CXM_OK, src = c->map.src[TK_TICKET_ID];
+    P->lazy = 0;
+    if (!P->nids) return CXM_OK;
+    if (src < 0 || cxm_rows_open_range(&r, c->tickets_path, c->o->delimiter ? c->o->delimiter : ',', P->start, P->end, &d))
+        return TK_FALLBACK;
+    if (c->seen.expect) rc = cxm_idset_reserve(&c->seen, c->seen.expect);
+    while (!rc && n < P->nids) {
+        if (cxm_rows_next(r, &f, &nf, &d) != 1 || (size_t)src >= nf) {
+            rc = TK_FALLBACK; /* (cannot happen: the same bytes read alike) */
+            break;
+        }
+        if ((c->nwhere && !where_pass(c, f, nf)) || !f[src].len) continue;
+        if ((rc = cxm_idset_add(&c->seen, cxm_idset_key(f[src].ptr, f[src].len), cxm_rows_line(r), &first))) break;
+        if (first) rc = TK_FALLBACK;
+        n++;
+    }
+    cxm_rows_free(r);
+    return rc;
+}
 
 /* One record of a part: fill()'s and drain()'s work for it. 0,
  * TK_FALLBACK for a row to report, or a negative code. */
@@ -946,9 +983,14 @@ static int part_row(tk_part *P, const cxm_field *f, size_t nf) {
         memcpy(P->first_id, t.id, t.idlen);
         P->first_len = t.idlen;
     }
-    uint64_t first;
-    if ((rc = cxm_idset_add_ordered(&c->seen, cxm_idset_key(t.id, t.idlen), line, asc, &first))) return rc;
-    if (first) return TK_FALLBACK;
+    if (asc && P->lazy) {
+        P->nids++; /* after every earlier id, so new: nothing to remember (see part_materialize) */
+    } else {
+        uint64_t first;
+        if (P->lazy && (rc = part_materialize(P))) return rc;
+        if ((rc = cxm_idset_add_ordered(&c->seen, cxm_idset_key(t.id, t.idlen), line, asc, &first))) return rc;
+        if (first) return TK_FALLBACK;
+    }
     if (c->have_msgs) {
         uint32_t code;
         if (cxm_dict_find(&c->ids, t.id, t.idlen, &code) && code < c->msgs.nfacts &&
@@ -1011,7 +1053,7 @@ static int parts_agree(tk_part *parts, size_t n, int *rc) {
     uint64_t ids = 0;
     for (size_t k = 0; k < n; k++) {
         if (parts[k].status || (k + 1 < n && parts[k].bounds.stop != parts[k + 1].bounds.first)) return 0;
-        ids += parts[k].c->seen.count + parts[k].c->seen.nlist;
+        ids += parts[k].lazy ? parts[k].nids : parts[k].c->seen.count + parts[k].c->seen.nlist;
     }
     if (ids >= parts[0].c->seen.max) return 0; /* the ordered pass says so */
     int ordered = 1, dup = 0;
@@ -1022,6 +1064,8 @@ static int parts_agree(tk_part *parts, size_t n, int *rc) {
                   (!prev || cxm_idset_before(&prev->c->seen, parts[k].first_id, parts[k].first_len));
         prev = &parts[k];
     }
+    for (size_t k = 0; !ordered && k < n && !*rc; k++)
+        if (parts[k].lazy && (*rc = part_materialize(&parts[k]))) return 0;
     for (size_t k = 1; !ordered && k < n && !dup && !*rc; k++)
         *rc = cxm_idset_absorb(&parts[0].c->seen, &parts[k].c->seen, &dup);
     return !dup && !*rc;
@@ -1047,6 +1091,7 @@ static int run_ranges(cxm_ctx *c, cxm_ticket_fn fn, int *rc) {
     for (size_t k = 0; k < n; k++) {
         tk_part *P = &parts[k];
         P->fn = fn;
+        P->lazy = 1;
         P->stop = &stop;
         P->all = parts;
         P->nall = n;
