@@ -47,7 +47,7 @@ typedef struct cxm_where {
     int tags;          /* the column is tags: contains rather than equals */
 } cxm_where;
 
-enum { CXM_BYTERM_MEMO = 64 }; /* entries, a power of two */
+enum { CXM_BYTERM_MEMO = 256 }; /* entries, a power of two (20 keys in 64 direct-mapped entries missed 11%) */
 
 typedef struct cxm_byterm {
     char *name;        /* owned: as given */

@@ -495,6 +495,13 @@ static double bsecs(const cxm_calendar *cal, cxm_time a, cxm_time b) {
     return (double)cxm_calendar_business_ms((cxm_calendar *)cal, a, b) / 1000.0;
 }
 
+/* a == b over n bytes: values are short, a loop beats the library call */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 /* The SLA rules of a ticket, cached per (priority, channel) text pair: one
  * dictionary lookup per ticket, the rule scan once per distinct pair. */
 static const cxm_sla_rule **sla_rules(cxm_ctx *c, const cxm_field *f, size_t nf) {
@@ -505,14 +512,19 @@ static const cxm_sla_rule **sla_rules(cxm_ctx *c, const cxm_field *f, size_t nf)
     char key[256];
     uint32_t code;
     int added;
-    if (pf->len + cf->len + 1 > sizeof key) return NULL; /* no rule names such a value */
+    size_t klen = pf->len + 1 + cf->len;
+    if (klen > sizeof key) return NULL; /* no rule names such a value */
+    /* a direct-mapped memo of recent pairs skips the dictionary's hash and
+     * probe; it is looked up in place (the pair is copied into a key only
+     * on a miss) */
+    uint64_t h = cxm_hash_short(pf->ptr, pf->len) * 0x9e3779b97f4a7c15ull ^ cxm_hash_short(cf->ptr, cf->len);
+    cxm_memo *e = &c->slamemo[(h ^ (h >> 32)) & (CXM_BYTERM_MEMO - 1)];
+    if (e->s && e->len == klen && same_bytes(e->s, pf->ptr, pf->len) && !e->s[pf->len] &&
+        same_bytes(e->s + pf->len + 1, cf->ptr, cf->len))
+        return &c->slacache[(size_t)e->code * SLA_NTARGETS];
     if (pf->len) memcpy(key, pf->ptr, pf->len);
     key[pf->len] = 0; /* the separator: values may not hold NUL in a rule file */
     if (cf->len) memcpy(key + pf->len + 1, cf->ptr, cf->len);
-    size_t klen = pf->len + 1 + cf->len;
-    /* a direct-mapped memo of recent pairs skips the dictionary's hash and probe */
-    cxm_memo *e = &c->slamemo[cxm_hash_short(key, klen) & (CXM_BYTERM_MEMO - 1)];
-    if (e->s && e->len == klen && !memcmp(e->s, key, klen)) return &c->slacache[(size_t)e->code * SLA_NTARGETS];
     if (cxm_dict_intern(&c->slakey, key, klen, &code, &added)) return NULL;
     e->s = cxm_dict_str(&c->slakey, code);
     e->len = (uint32_t)klen;

@@ -107,6 +107,22 @@ static inline int same_bytes(const char *a, const char *b, size_t n) {
     return 1;
 }
 
+/* The dictionary code of value v[0..n) (n > 0) of column term t, through
+ * the term's direct-mapped memo. */
+static inline int term_code(cxm_ctx *c, cxm_byterm *t, const char *v, size_t n, uint64_t *out) {
+    cxm_memo *e = &t->memo[cxm_hash_short(v, n) & (CXM_BYTERM_MEMO - 1)];
+    if (!(e->s && e->len == n && same_bytes(e->s, v, n))) {
+        uint32_t code;
+        int rc = cxm_dict_intern(&t->dict, v, n, &code, NULL);
+        if (rc) return cxm_diag_set(c->diag, rc, NULL, 0, 0, t->name, "too many distinct values to group by");
+        e->s = cxm_dict_str(&t->dict, code);
+        e->len = (uint32_t)n;
+        e->code = code;
+    }
+    *out = e->code;
+    return CXM_OK;
+}
+
 int cxm_report_key(report *R, const cxm_field *vals, cxm_time anchor, uint64_t *key, int with_time) {
     cxm_ctx *c = &R->c;
     size_t k = 0;
@@ -118,33 +134,31 @@ int cxm_report_key(report *R, const cxm_field *vals, cxm_time anchor, uint64_t *
         } else if (!vals[i].ptr || !vals[i].len) {
             key[k++] = KEY_MISSING;
         } else {
-            const char *v = vals[i].ptr;
-            size_t n = vals[i].len;
-            cxm_memo *e = &t->memo[cxm_hash_short(v, n) & (CXM_BYTERM_MEMO - 1)];
-            if (!(e->s && e->len == n && same_bytes(e->s, v, n))) {
-                uint32_t code;
-                int rc = cxm_dict_intern(&t->dict, v, n, &code, NULL);
-                if (rc) return cxm_diag_set(c->diag, rc, NULL, 0, 0, t->name,
-                                            "too many distinct values to group by");
-                e->s = cxm_dict_str(&t->dict, code);
-                e->len = (uint32_t)n;
-                e->code = code;
-            }
-            key[k++] = e->code;
+            int rc = term_code(c, t, vals[i].ptr, vals[i].len, &key[k++]);
+            if (rc) return rc;
         }
     }
     return CXM_OK;
 }
 
-/* The --by key of a tickets row. */
+/* The --by key of a tickets row: cxm_report_key over the row's columns,
+ * in one loop. */
 static int make_key(report *R, const cxm_field *f, size_t nf, cxm_time anchor, uint64_t *key, int with_time) {
-    cxm_field vals[CXM_MAX_GROUP_KEYS];
-    for (size_t i = 0; i < R->c.nby; i++) {
-        int src = R->c.by[i].src;
-        if (R->c.by[i].is_time || src < 0 || (size_t)src >= nf) vals[i] = (cxm_field){NULL, 0};
-        else vals[i] = f[src];
+    cxm_ctx *c = &R->c;
+    size_t k = 0;
+    for (size_t i = 0; i < c->nby; i++) {
+        cxm_byterm *t = &c->by[i];
+        int src = t->src;
+        if (t->is_time) {
+            if (with_time) key[k++] = (uint64_t)cxm_report_bucket(R, t->bucket, anchor);
+        } else if (src < 0 || (size_t)src >= nf || !f[src].ptr || !f[src].len) {
+            key[k++] = KEY_MISSING;
+        } else {
+            int rc = term_code(c, t, f[src].ptr, f[src].len, &key[k++]);
+            if (rc) return rc;
+        }
     }
-    return cxm_report_key(R, vals, anchor, key, with_time);
+    return CXM_OK;
 }
 
 int cxm_report_in_window(const cxm_ctx *c, cxm_time t) {

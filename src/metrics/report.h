@@ -35,7 +35,7 @@ typedef struct gtable {
 
 enum { NSTATS_MAX = 16 };
 
-enum { GMEMO = 64 }; /* group_code's memo entries, a power of two */
+enum { GMEMO = 256 }; /* group_code's memo entries, a power of two */
 
 typedef struct gmemo {
     uint64_t key[CXM_MAX_GROUP_KEYS];
