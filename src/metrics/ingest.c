@@ -1174,8 +1174,9 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
         return rc;
     }
     if (fmt == CXM_ROWS_CSV && c->parts && run_ranges(c, fn, &rc)) {
+        if (!rc) rc = finish_run(c); /* (reads the header: before the reader is freed) */
         cxm_rows_free(r);
-        return rc ? rc : finish_run(c);
+        return rc;
     }
     pipe_t *P = calloc(1, sizeof *P);
     cxm_field *fields = NULL;
@@ -1213,8 +1214,9 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
     free(fields);
     free(P->keep);
     free(P);
+    if (!rc) rc = finish_run(c); /* (reads the header: before the reader is freed) */
     cxm_rows_free(r);
-    return rc ? rc : finish_run(c);
+    return rc;
 }
 
 /* After the last row: final column checks, --as-of, the bad-row summary. */
