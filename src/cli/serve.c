@@ -15,7 +15,7 @@
 static void help(void) {
     printf("usage: cxm serve --store FILE [--listen HOST:PORT] [--max-body BYTES] [--max-rows N] [--rate R]\n"
            "                 [--alerts FILE [--alert-interval SECONDS]]\n"
-           "                 [--max-staleness SECONDS] [--warm FILE]\n"
+           "                 [--max-staleness SECONDS] [--warm FILE] [--sla FILE] [--calendar FILE]\n"
            "\n"
            "Serves a store over HTTP (docs/SERVER.md):\n"
            "  GET  /healthz                            {\"status\":\"ok\"} (no token)\n"
@@ -51,6 +51,10 @@ static void help(void) {
            "  --warm FILE          /v1/metrics query strings, one a line (e.g.\n"
            "                       metrics=frt,fcr&by=week,channel): computed at start and\n"
            "                       refreshed in the background after each change\n"
+           "  --sla FILE           SLA targets (docs/DATA.md) for sla_compliance in /v1/metrics, the\n"
+           "                       dashboard's SLA view and drill-downs; checked at start\n"
+           "  --calendar FILE      business hours (docs/DATA.md) for time_basis=business and\n"
+           "                       business-time SLA targets; checked at start\n"
            "\n"
            "Logs one JSON line per request on stderr. SIGTERM or SIGINT: stops accepting,\n"
            "lets requests under way finish, exits 0.\n"
@@ -62,7 +66,7 @@ int cmd_serve(int argc, char **argv) {
     const char *store = NULL, *listen = "127.0.0.1:8080";
     size_t max_body = 0, max_rows = 0;
     double rate = 0, alert_interval = 0, max_staleness = 5;
-    const char *alerts = NULL, *warm = NULL;
+    const char *alerts = NULL, *warm = NULL, *sla = NULL, *calendar = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -112,6 +116,10 @@ int cmd_serve(int argc, char **argv) {
             }
         } else if (!strcmp(a, "--warm") && i + 1 < argc) {
             warm = argv[++i];
+        } else if (!strcmp(a, "--sla") && i + 1 < argc) {
+            sla = argv[++i];
+        } else if (!strcmp(a, "--calendar") && i + 1 < argc) {
+            calendar = argv[++i];
         } else if (!strcmp(a, "--alerts") && i + 1 < argc) {
             alerts = argv[++i];
         } else if (!strcmp(a, "--alert-interval") && i + 1 < argc) {
@@ -150,6 +158,8 @@ int cmd_serve(int argc, char **argv) {
     o.alert_interval = alert_interval;
     o.max_staleness = max_staleness;
     o.warm = warm;
+    o.sla = sla;
+    o.calendar = calendar;
     int rc = cxm_server_run(&o, &d);
     if (rc) return cli_fail("serve", rc, &d);
     return EXIT_OK;

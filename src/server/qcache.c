@@ -244,6 +244,8 @@ static int default_compute(void *ud, const char *key, const char *dir, unsigned 
     }
     cxm_report_opts o;
     memset(&o, 0, sizeof o);
+    o.sla = qc->o.sla;
+    o.calendar = qc->o.calendar;
     const char *where[QC_MAX_WHERE];
     const char *lang = NULL;
     for (size_t i = 0; i < k.n; i++) {

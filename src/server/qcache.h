@@ -99,6 +99,8 @@ typedef struct cxm_qcache_opts {
     cxm_qcache_clock_fn clock;
     cxm_qcache_version_fn version;
     void *ud; /* for the callbacks */
+    const char *sla;      /* the default compute: SLA file of every report (cxm serve --sla), or NULL */
+    const char *calendar; /* and its calendar file (--calendar), or NULL; both borrowed, outlive the cache */
 } cxm_qcache_opts;
 
 /* How an answer was found. */

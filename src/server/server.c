@@ -34,7 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../metrics/sla.h"
 #include "../store/store.h"
+#include "../time/calendar.h"
 #include "alerts.h"
 #include "qcache.h"
 #include "web.h"
@@ -59,6 +61,7 @@ typedef struct server {
     rate_slot slots[CXM_SERVER_RATE_SLOTS];
     cxm_alerts *alerts; /* the alert watcher (--alerts), or NULL */
     cxm_qcache *qc;     /* GET /v1/metrics answers (qcache.h): shared snapshot, result cache */
+    const char *sla, *calendar; /* --sla, --calendar: every report's and drill-down's, or NULL */
 } server;
 
 static double now_seconds(void) {
@@ -526,6 +529,8 @@ static enum MHD_Result do_dashboard_data(struct MHD_Connection *c, req *r, const
     cxm_web_comments_query cq;
     if (r->route == R_TICKETS) {
         cxm_web_tickets_query_init(&tq, sv->store);
+        tq.o.sla = sv->sla;
+        tq.o.calendar = sv->calendar;
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_tickets_arg, &tq);
         if (tq.bad[0])
             bad = tq.bad;
@@ -790,6 +795,8 @@ static int start_cache(server *sv, const cxm_server_opts *o, int64_t *staleness_
     cxm_qcache_opts qo;
     memset(&qo, 0, sizeof qo);
     qo.store = o->store;
+    qo.sla = o->sla;
+    qo.calendar = o->calendar;
     qo.max_staleness_ms = o->max_staleness > 0 ? (int64_t)(o->max_staleness * 1000.0 + 0.5) : 0;
     int rc = cxm_qcache_new(&qo, &sv->qc, diag);
     if (rc) return rc;
@@ -807,6 +814,8 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     server sv;
     memset(&sv, 0, sizeof sv);
     sv.store = o->store;
+    sv.sla = o->sla;
+    sv.calendar = o->calendar;
     sv.max_body = o->max_body ? o->max_body : CXM_SERVER_MAX_BODY;
     sv.max_rows = o->max_rows ? o->max_rows : CXM_SERVER_MAX_ROWS;
     sv.rate = o->rate > 0 ? o->rate : 0;
@@ -816,6 +825,18 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     int rc = cxm_store_open(o->store, CXM_STORE_CREATE, &st, diag);
     if (rc) return rc;
     cxm_store_close(st);
+    /* --sla and --calendar: checked before listening, so a bad file stops
+     * the start with its line and column rather than failing every query */
+    if (o->sla) {
+        cxm_sla *sla = NULL;
+        if ((rc = cxm_sla_load(o->sla, &sla, diag))) return rc;
+        cxm_sla_free(sla);
+    }
+    if (o->calendar) {
+        cxm_calset *cals = NULL;
+        if ((rc = cxm_calset_load(o->calendar, NULL, &cals, diag))) return rc;
+        cxm_calset_free(cals);
+    }
     cxm_alert_set *rules = NULL; /* --alerts: read (and checked) before listening */
     if (o->alerts && (rc = cxm_alert_set_load(o->alerts, &rules, diag))) return rc;
 

@@ -48,6 +48,8 @@ typedef struct cxm_server_opts {
     double max_staleness;  /* GET /v1/metrics may answer from data this many seconds old while a refresh
                               runs (qcache.h); 0 = always exact (`cxm serve` defaults to 5) */
     const char *warm;      /* file of /v1/metrics query strings kept computed (--warm), or NULL */
+    const char *sla;       /* SLA targets file every report and drill-down uses (--sla), or NULL */
+    const char *calendar;  /* business-hours calendar file they use (--calendar), or NULL */
 } cxm_server_opts;
 
 /* Splits "HOST:PORT" (IPv4 dotted quad, port 0..65535) into host_out (cap
