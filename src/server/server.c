@@ -24,6 +24,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -51,6 +53,21 @@ typedef struct rate_slot {
     double last;      /* seconds (monotonic) of the last refill */
 } rate_slot;
 
+/* A recently verified token: SHA-256 of the token (never the token), its
+ * id and scopes, valid until `until` (monotonic seconds). Checking a token
+ * in the store costs a connection and a query (~a quarter of a cached
+ * /v1/metrics answer's CPU); a token seen within TOKEN_TTL_S is taken from
+ * here instead, so a revocation takes effect within that time. Only
+ * verified tokens are kept: a wrong token always goes to the store. */
+#define TOKEN_SLOTS 64 /* direct-mapped by the hash's first byte */
+#define TOKEN_TTL_S 1.0
+typedef struct token_slot {
+    unsigned char hash[32];
+    int64_t id;
+    unsigned scopes;
+    double until; /* 0: empty */
+} token_slot;
+
 typedef struct server {
     const char *store;
     size_t max_body;
@@ -62,6 +79,7 @@ typedef struct server {
     cxm_alerts *alerts; /* the alert watcher (--alerts), or NULL */
     cxm_qcache *qc;     /* GET /v1/metrics answers (qcache.h): shared snapshot, result cache */
     const char *sla, *calendar; /* --sla, --calendar: every report's and drill-down's, or NULL */
+    token_slot tokens[TOKEN_SLOTS]; /* guarded by mu */
 } server;
 
 static double now_seconds(void) {
@@ -581,7 +599,38 @@ static enum route route_of(const char *url, const char **stream) {
 }
 
 /* Checks the bearer token; on refusal queues the answer and returns 0. */
-static int authorize(struct MHD_Connection *c, req *r, server *sv, unsigned scope, enum MHD_Result *ret) {
+/* 1 and *info when hash's token was verified within TOKEN_TTL_S. */
+static int token_cached(server *sv, const unsigned char hash[32], cxm_token_info *info) {
+    double now = now_seconds();
+    int hit = 0;
+    pthread_mutex_lock(&sv->mu);
+    token_slot *t = &sv->tokens[hash[0] % TOKEN_SLOTS];
+    if (t->until > now && !CRYPTO_memcmp(t->hash, hash, 32)) {
+        memset(info, 0, sizeof *info);
+        info->id = t->id;
+        info->scopes = t->scopes;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&sv->mu);
+    return hit;
+}
+
+static void token_remember(server *sv, const unsigned char hash[32], const cxm_token_info *info) {
+    double now = now_seconds();
+    pthread_mutex_lock(&sv->mu);
+    token_slot *t = &sv->tokens[hash[0] % TOKEN_SLOTS];
+    memcpy(t->hash, hash, 32);
+    t->id = info->id;
+    t->scopes = info->scopes;
+    t->until = now + TOKEN_TTL_S;
+    pthread_mutex_unlock(&sv->mu);
+}
+
+/* Checks the request's bearer token for scope (and the rate). need_store:
+ * leave the store open in r->st (ingest uses it); else it is opened only
+ * when the token is not in the recent-token cache. */
+static int authorize(struct MHD_Connection *c, req *r, server *sv, unsigned scope, int need_store,
+                     enum MHD_Result *ret) {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h) {
         *ret = answer_error(c, r, MHD_HTTP_UNAUTHORIZED, "missing token: send 'Authorization: Bearer TOKEN'");
@@ -596,16 +645,25 @@ static int authorize(struct MHD_Connection *c, req *r, server *sv, unsigned scop
         tok++;
     cxm_diag d;
     memset(&d, 0, sizeof d);
-    int rc = cxm_store_open(sv->store, 0, &r->st, &d);
-    if (rc) {
-        log_line("\"event\":\"error\",\"what\":\"cannot open the store\",\"code\":%d", rc);
-        *ret = answer_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, "the store cannot be opened");
-        return 0;
-    }
     cxm_token_info info;
-    if (cxm_store_token_verify(r->st, tok, strlen(tok), &info)) {
-        *ret = answer_error(c, r, MHD_HTTP_UNAUTHORIZED, "invalid or revoked token");
-        return 0;
+    unsigned char hash[32];
+    unsigned hlen = 0;
+    int hashed = EVP_Digest(tok, strlen(tok), hash, &hlen, EVP_sha256(), NULL) == 1 && hlen == 32;
+    int cached = hashed && token_cached(sv, hash, &info);
+    if (!cached || need_store) {
+        int rc = cxm_store_open(sv->store, 0, &r->st, &d);
+        if (rc) {
+            log_line("\"event\":\"error\",\"what\":\"cannot open the store\",\"code\":%d", rc);
+            *ret = answer_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, "the store cannot be opened");
+            return 0;
+        }
+    }
+    if (!cached) {
+        if (cxm_store_token_verify(r->st, tok, strlen(tok), &info)) {
+            *ret = answer_error(c, r, MHD_HTTP_UNAUTHORIZED, "invalid or revoked token");
+            return 0;
+        }
+        if (hashed) token_remember(sv, hash, &info);
     }
     r->token_id = info.id;
     if (!(info.scopes & scope)) {
@@ -669,7 +727,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         case R_CATALOG:
         case R_METRICS:
             if (!is_get) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
-            if (!authorize(c, r, sv, CXM_SCOPE_READ, &ret)) return ret;
+            if (!authorize(c, r, sv, CXM_SCOPE_READ, 0, &ret)) return ret;
             cxm_store_close(r->st); /* only the token needed it: a report reads a snapshot */
             r->st = NULL;
             return r->route == R_CATALOG ? do_catalog(c, r) : do_metrics(c, r, sv);
@@ -680,13 +738,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         case R_COMMENTS:
         case R_DIMENSIONS:
             if (!is_get) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected GET");
-            if (!authorize(c, r, sv, CXM_SCOPE_READ, &ret)) return ret;
+            if (!authorize(c, r, sv, CXM_SCOPE_READ, 0, &ret)) return ret;
             cxm_store_close(r->st); /* each reads its own snapshot or connection */
             r->st = NULL;
             return do_dashboard_data(c, r, sv);
         case R_INGEST: {
             if (!is_post) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
-            if (!authorize(c, r, sv, CXM_SCOPE_INGEST, &ret)) return ret;
+            if (!authorize(c, r, sv, CXM_SCOPE_INGEST, 1, &ret)) return ret;
             const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
             r->format = format_of(ct);
             if (!r->format)

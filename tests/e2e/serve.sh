@@ -189,6 +189,14 @@ bad_lines=$(grep -vc '^{"ts":"[0-9T:.-]*Z","event":"[a-z]*".*}$' "$log")
 check_int "every log line is a JSON object" "$bad_lines" 0
 has "log names the status" "$log" '"path":"/v1/tickets","route":"ingest","status":413'
 
+# ---- a token revoked while serving: refused within a second (the recent-token cache) -----
+REV=$(tok read)
+req "new token works" 200 -H "Authorization: Bearer $REV" "$U/v1/catalog"
+"$cxm" token revoke --store "$db" "$("$cxm" token list --store "$db" | awk 'END{print $1}')" >/dev/null 2>&1
+sleep 1.2
+req "revoked token refused" 401 -H "Authorization: Bearer $REV" "$U/v1/catalog"
+req "other tokens still work" 200 -H "Authorization: Bearer $READ" "$U/v1/catalog"
+
 # ---- SIGTERM: stops, exit 0 -------------------------------------------------------------
 kill -TERM $srv
 for _ in $(seq 100); do kill -0 $srv 2>/dev/null || break; sleep 0.1; done
