@@ -249,6 +249,12 @@ int cxm_idset_add(cxm_idset *s, cxm_idkey k, uint64_t line, uint64_t *first_line
 int cxm_idset_absorb(cxm_idset *s, const cxm_idset *o, int *dup) {
     uint64_t first;
     *dup = 0;
+    /* Room for both first: o's table is walked in slot order, which is the
+     * order of home slots here too, and linear probing fed sorted homes
+     * into a table already 5/8 full piles them into one growing cluster
+     * (2.5M ids into 2.5M: 6.9 s, against 0.3 s with the room made). */
+    int rrc = cxm_idset_reserve(s, s->count + s->nlist + o->count + o->nlist);
+    if (rrc) return rrc;
     for (size_t i = 0; i < o->nlist; i++) {
         cxm_idkey k = {o->list[i].lo, o->list[i].hi};
         int rc = cxm_idset_add(s, k, o->list[i].line, &first);
@@ -269,6 +275,24 @@ int cxm_idset_absorb(cxm_idset *s, const cxm_idset *o, int *dup) {
         }
     }
     return CXM_OK;
+}
+
+static int holds(const cxm_idset *s, uint64_t lo, uint32_t hi) {
+    if (!s->nslots) return 0;
+    size_t n = s->nslots, j = home(lo, n);
+    while (!empty(&s->slots[j])) {
+        if (s->slots[j].lo == lo && s->slots[j].hi == hi) return 1;
+        j = j + 1 == n ? 0 : j + 1;
+    }
+    return 0;
+}
+
+int cxm_idset_meets(const cxm_idset *s, const cxm_idset *o) {
+    for (size_t i = 0; i < o->nlist; i++)
+        if (holds(s, o->list[i].lo, o->list[i].hi)) return 1;
+    for (size_t i = 0; i < o->nslots; i++)
+        if (!empty(&o->slots[i]) && holds(s, o->slots[i].lo, o->slots[i].hi)) return 1;
+    return 0;
 }
 
 int cxm_idset_before(const cxm_idset *s, const char *id, size_t n) {

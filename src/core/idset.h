@@ -71,6 +71,9 @@ int cxm_idset_add(cxm_idset *s, cxm_idkey k, uint64_t line, uint64_t *first_line
  * it), for sets filled apart (parts of one file read in parallel). *dup
  * gets 1, and the adding stops, at the first id s already holds. */
 int cxm_idset_absorb(cxm_idset *s, const cxm_idset *o, int *dup) CXM_WUR;
+/* 1 if some id of o is in s (both unchanged; s without a pending list,
+ * s->nlist == 0): read-only lookups, for parts checked against each other. */
+int cxm_idset_meets(const cxm_idset *s, const cxm_idset *o);
 /* 1 if id, in the order cxm_idset_ascends checks, comes after every id of
  * s (s ascending so far). */
 int cxm_idset_before(const cxm_idset *s, const char *id, size_t n);

@@ -912,7 +912,8 @@ static int plan_keep(pipe_t *P) {
  * What depends on the rows before is checked before the merge: the cuts
  * fall between records (cxm_rows_range_bounds), and no id is in two parts
  * (each part's ids ascend and begin after the previous part's last, else
- * the sets are joined: cxm_idset_absorb). A part that meets a row to
+ * each part's ids are looked up in the earlier parts' sets:
+ * cxm_idset_meets). A part that meets a row to
  * report (bad, duplicate) or any error stops every part; the ranges are
  * then discarded, and the ordered pipeline reads the file again and
  * reports exactly what it always did. Such files pay the range attempt
@@ -965,6 +966,12 @@ static int part_materialize(tk_part *P) {
     if (!P->nids) return CXM_OK;
     if (src < 0 || cxm_rows_open_range(&r, c->tickets_path, c->o->delimiter ? c->o->delimiter : ',', P->start, P->end, &d))
         return TK_FALLBACK;
+    if (!c->seen.expect) { /* early (random ids): size the table from the bytes per row so far */
+        uint64_t done, total;
+        cxm_rows_progress(P->r, &done, &total);
+        double est = done ? (double)total * (double)(P->nids + 1) / (double)done * 1.3 : 0;
+        if (est > 0 && est < 1e10) cxm_idset_expect(&c->seen, (size_t)est);
+    }
     if (c->seen.expect) rc = cxm_idset_reserve(&c->seen, c->seen.expect);
     while (!rc && n < P->nids) {
         if (cxm_rows_next(r, &f, &nf, &d) != 1 || (size_t)src >= nf) {
@@ -1078,8 +1085,11 @@ static int parts_agree(tk_part *parts, size_t n, int *rc) {
     }
     for (size_t k = 0; !ordered && k < n && !*rc; k++)
         if (parts[k].lazy && (*rc = part_materialize(&parts[k]))) return 0;
-    for (size_t k = 1; !ordered && k < n && !dup && !*rc; k++)
-        *rc = cxm_idset_absorb(&parts[0].c->seen, &parts[k].c->seen, &dup);
+    /* each part's ids looked up in the earlier parts' tables (read only) */
+    for (size_t k = 1; !ordered && k < n && !dup; k++)
+        for (size_t j = 0; j < k && !dup; j++)
+            dup = parts[j].c->seen.nlist ? 1 /* (not in range mode: the ordered pass decides) */
+                                         : cxm_idset_meets(&parts[j].c->seen, &parts[k].c->seen);
     return !dup && !*rc;
 }
 

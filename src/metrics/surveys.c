@@ -1042,6 +1042,12 @@ static int rg_materialize(rg_part *P) {
     if (!P->nids) return CXM_OK;
     if (cxm_rows_open_range(&r, S->path, c->o->delimiter ? c->o->delimiter : ',', P->start, P->end, &d))
         return RG_FALLBACK;
+    if (!P->seen.expect) { /* early (random ids): size the table from the bytes per row so far */
+        uint64_t done, total;
+        cxm_rows_progress(P->r, &done, &total);
+        double est = done ? (double)total * (double)(P->nids + 1) / (double)done * 1.3 : 0;
+        if (est > 0 && est < 1e10) cxm_idset_expect(&P->seen, (size_t)est);
+    }
     if (P->seen.expect) rc = cxm_idset_reserve(&P->seen, P->seen.expect);
     while (!rc && n < P->nids) {
         if (cxm_rows_next(r, &f, &nf, &d) != 1) {
@@ -1220,7 +1226,11 @@ static int rg_ids_distinct(rg_part *parts, size_t n, int *rc) {
     }
     for (size_t k = 0; !ordered && k < n && !*rc; k++)
         if (parts[k].lazy && (*rc = rg_materialize(&parts[k]))) return 0;
-    for (size_t k = 1; !ordered && k < n && !dup && !*rc; k++) *rc = cxm_idset_absorb(&parts[0].seen, &parts[k].seen, &dup);
+    /* each part's ids looked up in the earlier parts' tables (read only) */
+    for (size_t k = 1; !ordered && k < n && !dup; k++)
+        for (size_t j = 0; j < k && !dup; j++)
+            dup = parts[j].seen.nlist ? 1 /* (not in range mode: the ordered pass decides) */
+                                      : cxm_idset_meets(&parts[j].seen, &parts[k].seen);
     return !dup;
 }
 
