@@ -261,6 +261,8 @@ RTO=$(f "$READ_LINE" errors_timeout)
 RERR=$(grep -E 'Socket errors' "$WORK/wrk_read.txt" | sed 's/^ *//')
 RLOST=$((${RREQ:-0} - ${ROK:-0} - ${RBAD:-0})) # sent, not answered within the window
 CACHE_SEEN=$(f "$READ_LINE" cache | tr ',' ' ')
+STALE_MAX=$(f "$READ_LINE" stale_max_ms)
+STALE_MEAN=$(f "$READ_LINE" stale_mean_ms)
 ms() { [ -n "$1" ] && awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
 RATE=$(awk -v a="${ACC:-0}" -v d="${IDUR:-0}" 'BEGIN { if (d > 0) printf "%.0f", a / (d / 1e6) }')
 RPS=$(awk -v a="${ROK:-0}" -v d="${RDUR:-0}" 'BEGIN { if (d > 0) printf "%.1f", a / (d / 1e6) }')
@@ -326,7 +328,8 @@ dashboard queries keep a p99 under $TARGET_P99_MS ms at 50 concurrent readers.
   cycling through $(printf '`%s`, ' "${QLIST[@]}" | sed 's/, $//'); latencies as wrk measures
   them (send to answer), $([ "${SERVE_THINK_MS:-0}" -gt 0 ] && printf 'each connection pausing %s ms before each request (SERVE_THINK_MS)' "$SERVE_THINK_MS" || printf 'closed loop: each connection asks again as soon as it has its answer'). ${RERR:-No socket errors.}
 - Server: \`cxm serve --store COPY --listen 127.0.0.1:0 ${WARM_ARGS[*]}\`; $WARM_NOTE.
-  Cache answers seen by the readers (X-Cxm-Cache): ${CACHE_SEEN:-n/a}.
+  Cache answers seen by the readers (X-Cxm-Cache): ${CACHE_SEEN:-n/a}; how stale they were
+  (X-Cxm-Stale-Ms: time since the first change an answer lacks): mean ${STALE_MEAN:-n/a} ms, max ${STALE_MAX:-n/a} ms.
 - Store: $STORE_MB MB for $N + $N records, cached in \`$DATA\`; built with \`cxm sample\` and
   \`cxm import --store\` (CLI import: tickets $(rate_of "$N" "$IMPORT_T") records/s, responses
   $(rate_of "$N" "$IMPORT_R") records/s, batches of 10,000; when it was built).

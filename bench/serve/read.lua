@@ -11,6 +11,8 @@
 -- At the end it prints one line for bench/serve.sh:
 --   read requests=Q ok=O non2xx=E bytes=B duration_us=D p50_us=.. p90_us=.. p99_us=.. max_us=..
 --        errors_...=.. cache=fresh:N,stale:N,miss:N (the X-Cxm-Cache header of the answers)
+--        stale_max_ms=.. stale_mean_ms=.. (X-Cxm-Stale-Ms: how long since the first change an
+--        answer lacks; 0 for a current answer)
 -- (latencies as wrk measures them: from sending a request to its answer,
 -- each connection sending its next request when the answer came).
 
@@ -36,6 +38,7 @@ function init(args)
   k = tid
   nreq, nok, nbad = 0, 0, 0
   cache = {} -- X-Cxm-Cache header value -> answers
+  stale_max, stale_sum, stale_n = 0, 0, 0
   reqs = {}
   for i, q in ipairs(queries) do
     reqs[i] = wrk.format("GET", "/v1/metrics?" .. q, { ["Authorization"] = "Bearer " .. token })
@@ -57,6 +60,11 @@ end
 function response(status, hdrs, body)
   local c = hdrs["X-Cxm-Cache"] or hdrs["x-cxm-cache"] or "none"
   cache[c] = (cache[c] or 0) + 1
+  local s = tonumber(hdrs["X-Cxm-Stale-Ms"] or hdrs["x-cxm-stale-ms"] or "")
+  if s then
+    if s > stale_max then stale_max = s end
+    stale_sum, stale_n = stale_sum + s, stale_n + 1
+  end
   if status >= 200 and status < 300 then nok = nok + 1 else
     nbad = nbad + 1
     if nbad <= 3 then io.stderr:write("read: HTTP " .. status .. ": " .. string.sub(body or "", 1, 200) .. "\n") end
@@ -65,19 +73,23 @@ end
 
 function done(summary, latency, requests)
   local q, ok, bad = 0, 0, 0
+  local smax, ssum, sn = 0, 0, 0
   local cache_all = {}
   for _, t in ipairs(threads) do
     q = q + (t:get("nreq") or 0)
     ok = ok + (t:get("nok") or 0)
     bad = bad + (t:get("nbad") or 0)
     for k, v in pairs(t:get("cache") or {}) do cache_all[k] = (cache_all[k] or 0) + v end
+    smax = math.max(smax, t:get("stale_max") or 0)
+    ssum, sn = ssum + (t:get("stale_sum") or 0), sn + (t:get("stale_n") or 0)
   end
   local cs = {}
   for k, v in pairs(cache_all) do cs[#cs + 1] = k .. ":" .. v end
   table.sort(cs)
   io.write(string.format("read requests=%d ok=%d non2xx=%d bytes=%d duration_us=%d p50_us=%d p90_us=%d p99_us=%d " ..
-    "max_us=%d errors_connect=%d errors_read=%d errors_write=%d errors_timeout=%d cache=%s\n",
+    "max_us=%d errors_connect=%d errors_read=%d errors_write=%d errors_timeout=%d cache=%s " ..
+    "stale_max_ms=%d stale_mean_ms=%d\n",
     q, ok, bad, summary.bytes, summary.duration, latency:percentile(50), latency:percentile(90),
     latency:percentile(99), latency.max, summary.errors.connect, summary.errors.read, summary.errors.write,
-    summary.errors.timeout, #cs > 0 and table.concat(cs, ",") or "none"))
+    summary.errors.timeout, #cs > 0 and table.concat(cs, ",") or "none", smax, sn > 0 and ssum / sn or 0))
 end
