@@ -883,6 +883,8 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     int rc = cxm_store_open(o->store, CXM_STORE_CREATE, &st, diag);
     if (rc) return rc;
     cxm_store_close(st);
+    size_t swept = cxm_store_snapshot_sweep(); /* left by a killed server or report */
+    if (swept) log_line("\"event\":\"snapshots_swept\",\"removed\":%zu", swept);
     /* --sla and --calendar: checked before listening, so a bad file stops
      * the start with its line and column rather than failing every query */
     if (o->sla) {

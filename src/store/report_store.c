@@ -21,8 +21,10 @@
  * Sizes: a snapshot costs the streams' size in temporary disk space (about
  * 170 bytes a ticket) and one pass over the tables.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@
 #include "store/store_int.h"
 
 #define SNAP_PREFIX "cxm-snapshot-"
+#define SNAP_OWNER "owner" /* the creating process's pid, one line */
 
 /* ---- CSV ------------------------------------------------------------------ */
 
@@ -268,7 +271,52 @@ void cxm_store_snapshot_remove(const char *dir) {
     char path[4096];
     for (int si = 0; si < CXM_STORE_NSTREAMS; si++)
         if (stream_file(path, sizeof path, dir, si) == CXM_OK) unlink(path);
+    int n = snprintf(path, sizeof path, "%s/" SNAP_OWNER, dir);
+    if (n > 0 && (size_t)n < sizeof path) unlink(path);
     rmdir(dir);
+}
+
+/* The pid in dir's owner file, or 0 (none, unreadable, not a number). */
+static long snapshot_owner(const char *dir) {
+    char path[4096], buf[32];
+    int n = snprintf(path, sizeof path, "%s/" SNAP_OWNER, dir);
+    if (n < 0 || (size_t)n >= sizeof path) return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t got = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (got <= 0) return 0;
+    buf[got] = 0;
+    char *end;
+    errno = 0;
+    long pid = strtol(buf, &end, 10);
+    return errno || end == buf || (*end && *end != '\n') || pid <= 0 ? 0 : pid;
+}
+
+size_t cxm_store_snapshot_sweep(void) {
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp) tmp = "/tmp";
+    DIR *d = opendir(tmp);
+    if (!d) return 0;
+    size_t removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, SNAP_PREFIX, strlen(SNAP_PREFIX)) != 0) continue;
+        char dir[4096];
+        struct stat st;
+        int n = snprintf(dir, sizeof dir, "%s/%s", tmp, e->d_name);
+        if (n < 0 || (size_t)n >= sizeof dir || lstat(dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+            continue;
+        long pid = snapshot_owner(dir);
+        /* only a snapshot whose owner is known and gone: a live process
+         * (or a reused pid) keeps it, an older snapshot without owner too */
+        if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+            cxm_store_snapshot_remove(dir);
+            removed++;
+        }
+    }
+    closedir(d);
+    return removed;
 }
 
 int cxm_store_snapshot_to(cxm_store *s, char *dir_out, size_t cap, cxm_diag *diag) {
@@ -280,6 +328,17 @@ int cxm_store_snapshot_to(cxm_store *s, char *dir_out, size_t cap, cxm_diag *dia
     if (!mkdtemp(dir_out))
         return cxm_diag_set(diag, CXM_EIO, dir_out, 0, 0, NULL, "cannot create a temporary directory: %s",
                             strerror(errno));
+    { /* the owner's pid: a snapshot left by a killed process is swept later */
+        char path[4096], pid[32];
+        int k = snprintf(path, sizeof path, "%s/" SNAP_OWNER, dir_out);
+        int fd = k > 0 && (size_t)k < sizeof path ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
+        if (fd >= 0) {
+            int m = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+            ssize_t w = write(fd, pid, (size_t)m);
+            close(fd);
+            (void)w;
+        }
+    }
     /* one read transaction: every stream from the same committed state */
     int rc = cxm_store_exec(s, "BEGIN", "starting the snapshot", diag);
     int any = 0;

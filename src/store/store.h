@@ -136,6 +136,12 @@ int cxm_store_snapshot_to(cxm_store *s, char *dir_out, size_t cap, cxm_diag *dia
 /* Removes a snapshot directory and the stream files in it; refuses (does
  * nothing) for a directory not named like a snapshot. dir may be NULL. */
 void cxm_store_snapshot_remove(const char *dir);
+/* Removes the snapshot directories in TMPDIR (or /tmp) that belong to this
+ * user and whose creating process is gone (a server or report killed
+ * before it could remove its own; each snapshot records its pid in a file
+ * named owner). Directories without an owner file, or whose owner's pid is
+ * alive, stay. Returns how many were removed. cxm serve calls it at start. */
+size_t cxm_store_snapshot_sweep(void);
 
 /* For cxm_ctx_init (src/metrics/ingest.c) with o->store set: snapshots the
  * store and sets *tickets, *messages, *responses to owned paths of the files

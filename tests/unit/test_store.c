@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -607,6 +608,48 @@ static void a_snapshot_taken_during_ingest_is_the_committed_state(void **state) 
     cxm_store_close(w);
 }
 
+/* A snapshot records its owner's pid; the sweep removes the snapshots of
+ * processes that are gone, never a live one's nor one without an owner. */
+static void the_sweep_removes_only_snapshots_of_dead_processes(void **state) {
+    (void)state;
+    char tmp[300], live[4096], dead[4096], anon[600], path[4200], keep_tmp[4096] = "";
+    const char *old = getenv("TMPDIR");
+    if (old) snprintf(keep_tmp, sizeof keep_tmp, "%s", old);
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    assert_int_equal(mkdir(tmp, 0700), 0);
+    setenv("TMPDIR", tmp, 1);
+    cxm_store *s = open_store();
+    cxm_store_counts n;
+    import_ok(s, "tickets", tickets3, &n);
+    cxm_diag d;
+    assert_int_equal(cxm_store_snapshot_to(s, live, sizeof live, &d), CXM_OK); /* ours: alive */
+    assert_int_equal(cxm_store_snapshot_to(s, dead, sizeof dead, &d), CXM_OK);
+    /* make dead's owner a process that has exited */
+    pid_t child = fork();
+    if (child == 0) _exit(0);
+    assert_true(child > 0);
+    assert_int_equal(waitpid(child, NULL, 0), child);
+    snprintf(path, sizeof path, "%s/owner", dead);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%ld\n", (long)child);
+    fclose(f);
+    snprintf(anon, sizeof anon, "%s/cxm-snapshot-old", tmp); /* made before owners were recorded */
+    assert_int_equal(mkdir(anon, 0700), 0);
+    assert_int_equal(cxm_store_snapshot_sweep(), 1);
+    struct stat st;
+    assert_int_not_equal(stat(dead, &st), 0);
+    assert_int_equal(stat(live, &st), 0);
+    assert_int_equal(stat(anon, &st), 0);
+    assert_int_equal(cxm_store_snapshot_sweep(), 0); /* nothing more */
+    cxm_store_snapshot_remove(live);
+    assert_int_not_equal(stat(live, &st), 0); /* the owner file goes with it */
+    rmdir(anon);
+    cxm_store_close(s);
+    if (keep_tmp[0]) setenv("TMPDIR", keep_tmp, 1);
+    else unsetenv("TMPDIR");
+}
+
 /* ---- snapshots ---------------------------------------------------------------------- */
 
 static void a_snapshot_reproduces_canonical_csv_byte_for_byte(void **state) {
@@ -958,6 +1001,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(a_created_token_verifies_with_its_scopes, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_malformed_and_revoked_tokens_do_not_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(the_store_keeps_the_hash_never_the_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_sweep_removes_only_snapshots_of_dead_processes, setup, teardown),
         cmocka_unit_test(hash_comparison_takes_the_same_time_wherever_it_differs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
