@@ -919,29 +919,18 @@ static int plan_keep(pipe_t *P) {
  * reports exactly what it always did. Such files pay the range attempt
  * up to the first anomaly.
  */
-#include <stdatomic.h>
-#include <unistd.h>
+#include "io/ranges.h"
 
-enum { TK_MAX_PARTS = 8, TK_MIN_BYTES = 1u << 16, TK_FALLBACK = 1 };
+enum { TK_FALLBACK = CXM_RANGE_FALLBACK };
 
 typedef struct tk_part tk_part;
 struct tk_part {
+    cxm_range g;               /* first: the range, its reader and status (io/ranges.h) */
     cxm_ctx *c;                /* the consumer's part context (owned through part_free) */
     cxm_ticket_fn fn;
-    cxm_rows *r;               /* owned */
     cxm_parse_ctx pc;
-    uint64_t start, end;       /* byte range */
     char *first_id;            /* the part's first ticket id (owned) */
     size_t first_len;
-    int status;                /* 0, TK_FALLBACK or a negative code */
-    cxm_rows_bounds bounds;    /* set when status is 0 */
-    _Atomic uint64_t done;     /* bytes of the range read, for progress */
-    atomic_int *stop;          /* shared: set by a part that fails */
-    tk_part *all;              /* the first part reports the progress of all */
-    size_t nall;
-    uint64_t size;
-    pthread_t th;
-    int threaded;
     int lazy;                  /* ids only checked for order so far (part_materialize) */
     uint64_t nids;             /* ids seen while lazy */
 };
@@ -964,11 +953,12 @@ static int part_materialize(tk_part *P) {
     int rc = CXM_OK, src = c->map.src[TK_TICKET_ID];
     P->lazy = 0;
     if (!P->nids) return CXM_OK;
-    if (src < 0 || cxm_rows_open_range(&r, c->tickets_path, c->o->delimiter ? c->o->delimiter : ',', P->start, P->end, &d))
+    if (src < 0 ||
+        cxm_rows_open_range(&r, c->tickets_path, c->o->delimiter ? c->o->delimiter : ',', P->g.start, P->g.end, &d))
         return TK_FALLBACK;
     if (!c->seen.expect) { /* early (random ids): size the table from the bytes per row so far */
         uint64_t done, total;
-        cxm_rows_progress(P->r, &done, &total);
+        cxm_rows_progress(P->g.r, &done, &total);
         double est = done ? (double)total * (double)(P->nids + 1) / (double)done * 1.3 : 0;
         if (est > 0 && est < 1e10) cxm_idset_expect(&c->seen, (size_t)est);
     }
@@ -993,7 +983,7 @@ static int part_row(tk_part *P, const cxm_field *f, size_t nf) {
     cxm_ctx *c = P->c;
     cxm_diag d;
     if (c->nwhere && !where_pass(c, f, nf)) return CXM_OK;
-    uint64_t line = cxm_rows_line(P->r);
+    uint64_t line = cxm_rows_line(P->g.r);
     cxm_ticket t;
     if (cxm_ticket_parse(&P->pc, f, nf, line, &t, &d)) return TK_FALLBACK;
     int asc = cxm_idset_ascends(&c->seen, t.id, t.idlen), rc;
@@ -1026,44 +1016,18 @@ static int part_row(tk_part *P, const cxm_field *f, size_t nf) {
     return P->fn(c, &t, &dv, f, nf);
 }
 
-/* A part's thread (or the caller's, for the first part): reads its range. */
-static void *part_read(void *arg) {
-    tk_part *P = arg;
-    cxm_ctx *c = P->c;
-    const cxm_report_opts *o = c->o;
-    const cxm_field *f;
-    size_t nf;
-    cxm_diag d;
-    uint64_t n = 0, done, total;
-    while (!P->status) {
-        int got = cxm_rows_next(P->r, &f, &nf, &d);
-        if (got == 0) {
-            cxm_rows_range_bounds(P->r, &P->bounds);
-            break;
-        }
-        if (got < 0 || nf != c->ncols) { /* a bad record or an error: the ordered pass reports it */
-            P->status = TK_FALLBACK;
-            break;
-        }
-        c->rows++;
-        P->status = part_row(P, f, nf);
-        if ((++n & 4095) == 0) {
-            cxm_rows_progress(P->r, &done, &total);
-            atomic_store_explicit(&P->done, done, memory_order_relaxed);
-            if (n == 4096 && done) { /* size the id set from the bytes per record so far */
-                double est = (double)total * (double)n / (double)done * 1.05;
-                if (est < 1e10) cxm_idset_expect(&c->seen, (size_t)est);
-            }
-            if (atomic_load_explicit(P->stop, memory_order_relaxed)) break; /* another part failed */
-            if (P == P->all && o->progress && (n & 0xffff) == 0) { /* the caller's thread */
-                uint64_t sum = 0;
-                for (size_t k = 0; k < P->nall; k++) sum += atomic_load_explicit(&P->all[k].done, memory_order_relaxed);
-                o->progress(o->ud, "tickets", sum, P->size);
-            }
-        }
-    }
-    if (P->status) atomic_store_explicit(P->stop, 1, memory_order_relaxed);
-    return NULL;
+/* io/ranges' callbacks: a record (one the header's width, else the
+ * ordered pass reports it), and the size estimate for the id set. */
+static int part_record(void *part, const cxm_field *f, size_t nf) {
+    tk_part *P = part;
+    if (nf != P->c->ncols) return TK_FALLBACK;
+    P->c->rows++;
+    return part_row(P, f, nf);
+}
+
+static void part_expect(void *part, size_t records) {
+    tk_part *P = part;
+    cxm_idset_expect(&P->c->seen, records);
 }
 
 /* 1 if every part read its range, the cuts fell between records and no id
@@ -1071,7 +1035,7 @@ static void *part_read(void *arg) {
 static int parts_agree(tk_part *parts, size_t n, int *rc) {
     uint64_t ids = 0;
     for (size_t k = 0; k < n; k++) {
-        if (parts[k].status || (k + 1 < n && parts[k].bounds.stop != parts[k + 1].bounds.first)) return 0;
+        if (parts[k].g.status || (k + 1 < n && parts[k].g.bounds.stop != parts[k + 1].g.bounds.first)) return 0;
         ids += parts[k].lazy ? parts[k].nids : parts[k].c->seen.count + parts[k].c->seen.nlist;
     }
     if (ids >= parts[0].c->seen.max) return 0; /* the ordered pass says so */
@@ -1099,41 +1063,25 @@ static int parts_agree(tk_part *parts, size_t n, int *rc) {
 static int run_ranges(cxm_ctx *c, cxm_ticket_fn fn, int *rc) {
     const cxm_report_opts *o = c->o;
     *rc = CXM_OK;
-    struct stat sb;
-    if (stat(c->tickets_path, &sb) || !S_ISREG(sb.st_mode)) return 0;
-    uint64_t size = (uint64_t)sb.st_size;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t n = ncpu < 1 ? 1 : ncpu > TK_MAX_PARTS ? TK_MAX_PARTS : (size_t)ncpu;
-    while (n > 1 && size / n < TK_MIN_BYTES) n--;
-    tk_part *parts = calloc(n, sizeof *parts);
+    cxm_range_job j = {.path = c->tickets_path, .delimiter = o->delimiter, .stride = sizeof(tk_part),
+                       .row = part_record, .expect = part_expect, .what = "tickets", .progress = o->progress,
+                       .ud = o->ud};
+    if (!(j.n = cxm_range_plan(c->tickets_path, &j.size))) return 0;
+    tk_part *parts = calloc(j.n, sizeof *parts);
     if (!parts) return 0;
-    atomic_int stop;
-    atomic_init(&stop, 0);
+    j.parts = parts;
+    size_t n = j.n;
     int ok = 1;
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n && ok; k++) {
         tk_part *P = &parts[k];
         P->fn = fn;
         P->lazy = 1;
-        P->stop = &stop;
-        P->all = parts;
-        P->nall = n;
-        P->size = size;
-        P->start = size / n * k;
-        P->end = k + 1 == n ? size : size / n * (k + 1);
-        atomic_init(&P->done, 0);
-        cxm_diag d;
-        if (ok && !(P->c = c->parts->part_new(c))) ok = 0;
-        if (ok && cxm_rows_open_range(&P->r, c->tickets_path, o->delimiter ? o->delimiter : ',', P->start, P->end, &d))
-            ok = 0;
-        if (ok) P->pc = (cxm_parse_ctx){c->tickets_path, &c->map, c->names, c->input_tz, c->order, c->need};
+        if (!(P->c = c->parts->part_new(c))) ok = 0;
+        else P->pc = (cxm_parse_ctx){c->tickets_path, &c->map, c->names, c->input_tz, c->order, c->need};
     }
+    if (ok && cxm_range_open(&j)) ok = 0;
     if (ok) {
-        for (size_t k = 1; k < n; k++) parts[k].threaded = !pthread_create(&parts[k].th, NULL, part_read, &parts[k]);
-        part_read(&parts[0]);
-        for (size_t k = 1; k < n; k++) {
-            if (parts[k].threaded) pthread_join(parts[k].th, NULL);
-            else part_read(&parts[k]);
-        }
+        cxm_range_run(&j);
         int crc = CXM_OK; /* a failed check (no memory) leaves it to the ordered pass */
         ok = parts_agree(parts, n, &crc);
     }
@@ -1147,9 +1095,9 @@ static int run_ranges(cxm_ctx *c, cxm_ticket_fn fn, int *rc) {
             c->min_created = p->min_created;
         *rc = c->parts->part_merge(c, parts[k].c);
     }
-    if (ok && !*rc && o->progress) o->progress(o->ud, "tickets", size, size);
+    if (ok && !*rc && o->progress) o->progress(o->ud, "tickets", j.size, j.size);
     for (size_t k = 0; k < n; k++) {
-        cxm_rows_free(parts[k].r);
+        cxm_range_close(&parts[k].g);
         free(parts[k].first_id);
         c->parts->part_free(parts[k].c);
     }

@@ -907,10 +907,9 @@ static int run_ndjson(struct cxm_surveys *S, cxm_rows *r) {
  * exactly as before. Such files pay the range attempt up to the first
  * anomaly (the parts stop within 4,096 rows of it).
  */
-#include <stdatomic.h>
-#include <unistd.h>
+#include "io/ranges.h"
 
-enum { RG_MAX_PARTS = 8, RG_MIN_BYTES = 1u << 16, RG_FALLBACK = 1, RG_SMEMO = 256 };
+enum { RG_MAX_PARTS = CXM_RANGE_MAX_PARTS, RG_FALLBACK = CXM_RANGE_FALLBACK, RG_SMEMO = 256 };
 
 typedef struct rg_state {
     uint64_t key[CXM_MAX_GROUP_KEYS]; /* time: bucket day; columns: the part's codes */
@@ -920,9 +919,8 @@ typedef struct rg_state {
 
 typedef struct rg_part rg_part;
 struct rg_part {
+    cxm_range g;                      /* first: the range, its reader and status (io/ranges.h) */
     const struct cxm_surveys *S;      /* shared, read only */
-    uint64_t start, end;              /* byte range */
-    cxm_rows *r;                      /* owned */
     survey_kind kinds[MAX_SURVEYS];
     size_t nkinds;
     cxm_dict term[CXM_MAX_GROUP_KEYS]; /* values of column terms -> the part's codes */
@@ -938,15 +936,6 @@ struct rg_part {
     size_t first_len;
     uint64_t rows;
     int any_unanswered;
-    int status;                       /* 0, RG_FALLBACK or a negative code */
-    cxm_rows_bounds bounds;           /* set when status is 0 */
-    _Atomic uint64_t done;            /* bytes of the range read, for progress */
-    atomic_int *stop;                 /* shared: set by a part that fails */
-    rg_part *all;                     /* the first part reports the progress of all */
-    size_t nall;
-    uint64_t size;
-    pthread_t th;
-    int threaded;
     int plain;                        /* no scale columns: a kind's scale is its first row's */
     int lazy;                         /* ids only checked for order so far (rg_materialize) */
     uint64_t nids;                    /* ids seen while lazy */
@@ -1040,11 +1029,11 @@ static int rg_materialize(rg_part *P) {
     int rc = CXM_OK;
     P->lazy = 0;
     if (!P->nids) return CXM_OK;
-    if (cxm_rows_open_range(&r, S->path, c->o->delimiter ? c->o->delimiter : ',', P->start, P->end, &d))
+    if (cxm_rows_open_range(&r, S->path, c->o->delimiter ? c->o->delimiter : ',', P->g.start, P->g.end, &d))
         return RG_FALLBACK;
     if (!P->seen.expect) { /* early (random ids): size the table from the bytes per row so far */
         uint64_t done, total;
-        cxm_rows_progress(P->r, &done, &total);
+        cxm_rows_progress(P->g.r, &done, &total);
         double est = done ? (double)total * (double)(P->nids + 1) / (double)done * 1.3 : 0;
         if (est > 0 && est < 1e10) cxm_idset_expect(&P->seen, (size_t)est);
     }
@@ -1175,41 +1164,14 @@ static int rg_row(rg_part *P, const cxm_field *f, size_t nf) {
 }
 
 /* A part's thread (or the caller's, for the first part): reads its range. */
-static void *rg_read(void *arg) {
-    rg_part *P = arg;
-    const cxm_field *f;
-    size_t nf;
-    cxm_diag d;
-    uint64_t n = 0, done, total;
-    while (!P->status) {
-        int got = cxm_rows_next(P->r, &f, &nf, &d);
-        if (got == 0) {
-            cxm_rows_range_bounds(P->r, &P->bounds);
-            break;
-        }
-        if (got < 0) { /* a bad record (or an error): the ordered pass reports it */
-            P->status = RG_FALLBACK;
-            break;
-        }
-        P->status = rg_row(P, f, nf);
-        if ((++n & 4095) == 0) {
-            cxm_rows_progress(P->r, &done, &total);
-            atomic_store_explicit(&P->done, done, memory_order_relaxed);
-            if (n == 4096 && done) { /* size the id set from the bytes per record so far */
-                double est = (double)total * (double)n / (double)done * 1.05;
-                if (est < 1e10) cxm_idset_expect(&P->seen, (size_t)est);
-            }
-            if (atomic_load_explicit(P->stop, memory_order_relaxed)) break; /* another part failed */
-            const cxm_report_opts *o = P->S->R->c.o;
-            if (P == P->all && o->progress && (n & 0xffff) == 0) { /* the caller's thread */
-                uint64_t sum = 0;
-                for (size_t k = 0; k < P->nall; k++) sum += atomic_load_explicit(&P->all[k].done, memory_order_relaxed);
-                o->progress(o->ud, "responses", sum, P->size);
-            }
-        }
-    }
-    if (P->status) atomic_store_explicit(P->stop, 1, memory_order_relaxed);
-    return NULL;
+/* io/ranges' callbacks: a record, and the size estimate for the id set. */
+static int rg_record(void *part, const cxm_field *f, size_t nf) {
+    return rg_row(part, f, nf);
+}
+
+static void rg_expect(void *part, size_t records) {
+    rg_part *P = part;
+    cxm_idset_expect(&P->seen, records);
 }
 
 /* 1 if no id of parts[1..n) is in an earlier part (each part has none
@@ -1240,7 +1202,7 @@ static int rg_merge(struct cxm_surveys *S, rg_part *parts, size_t n, int *rc) {
     cxm_ctx *c = &S->R->c;
     *rc = CXM_OK;
     for (size_t k = 0; k < n; k++)
-        if (parts[k].status || (k + 1 < n && parts[k].bounds.stop != parts[k + 1].bounds.first)) return 0;
+        if (parts[k].g.status || (k + 1 < n && parts[k].g.bounds.stop != parts[k + 1].g.bounds.first)) return 0;
     /* kinds, by first appearance; one scale each */
     survey_kind kinds[MAX_SURVEYS];
     size_t nk = 0, map[RG_MAX_PARTS][MAX_SURVEYS];
@@ -1297,7 +1259,7 @@ static int rg_merge(struct cxm_surveys *S, rg_part *parts, size_t n, int *rc) {
 }
 
 static void rg_part_free(rg_part *P) {
-    cxm_rows_free(P->r);
+    cxm_range_close(&P->g);
     for (size_t i = 0; i < CXM_MAX_GROUP_KEYS; i++) cxm_dict_free(&P->term[i]);
     cxm_dict_free(&P->skey);
     free(P->st);
@@ -1312,24 +1274,16 @@ static int run_ranges(struct cxm_surveys *S, int *rc) {
     cxm_ctx *c = &S->R->c;
     const cxm_report_opts *o = c->o;
     *rc = CXM_OK;
-    struct stat sb;
-    if (stat(S->path, &sb) || !S_ISREG(sb.st_mode)) return 0;
-    uint64_t size = (uint64_t)sb.st_size;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t n = ncpu < 1 ? 1 : ncpu > RG_MAX_PARTS ? RG_MAX_PARTS : (size_t)ncpu;
-    while (n > 1 && size / n < RG_MIN_BYTES) n--;
+    cxm_range_job j = {.path = S->path, .delimiter = o->delimiter, .stride = sizeof(rg_part), .row = rg_record,
+                       .expect = rg_expect, .what = "responses", .progress = o->progress, .ud = o->ud};
+    if (!(j.n = cxm_range_plan(S->path, &j.size))) return 0;
+    size_t n = j.n;
     rg_part *parts = calloc(n, sizeof *parts);
     if (!parts) return 0;
-    atomic_int stop;
-    atomic_init(&stop, 0);
-    int ok = 1;
+    j.parts = parts;
     for (size_t k = 0; k < n; k++) {
         rg_part *P = &parts[k];
         P->S = S;
-        P->stop = &stop;
-        P->all = parts;
-        P->nall = n;
-        P->size = size;
         P->plain = S->map.src[RS_SCALE_MIN] < 0 && S->map.src[RS_SCALE_MAX] < 0;
         P->lazy = 1;
         P->nf = S->map.nsrc;
@@ -1337,24 +1291,14 @@ static int run_ranges(struct cxm_surveys *S, int *rc) {
                                             S->map.src[RS_SCORE]};
         for (size_t i = 0; i < c->nby; i++) cols[4 + i] = c->by[i].is_time ? -1 : S->by_src[i];
         for (size_t i = 0; i < 4 + c->nby; i++) P->ix[i] = cols[i] >= 0 && (size_t)cols[i] < P->nf ? cols[i] : -1;
-        P->start = size / n * k;
-        P->end = k + 1 == n ? size : size / n * (k + 1);
         for (size_t i = 0; i < CXM_MAX_GROUP_KEYS; i++) cxm_dict_init(&P->term[i], CXM_MAX_DICT_VALUES);
         cxm_dict_init(&P->skey, CXM_MAX_GROUPS);
         cxm_idset_init(&P->seen, CXM_MAX_RECORDS);
-        atomic_init(&P->done, 0);
-        cxm_diag d;
-        if (ok && cxm_rows_open_range(&P->r, S->path, o->delimiter ? o->delimiter : ',', P->start, P->end, &d))
-            ok = 0;
     }
+    int ok = !cxm_range_open(&j);
     if (ok) {
-        for (size_t k = 1; k < n; k++) parts[k].threaded = !pthread_create(&parts[k].th, NULL, rg_read, &parts[k]);
-        rg_read(&parts[0]);
-        for (size_t k = 1; k < n; k++) {
-            if (parts[k].threaded) pthread_join(parts[k].th, NULL);
-            else rg_read(&parts[k]);
-        }
-        if (o->progress) o->progress(o->ud, "responses", size, size);
+        cxm_range_run(&j);
+        if (o->progress) o->progress(o->ud, "responses", j.size, j.size);
         ok = rg_merge(S, parts, n, rc);
     }
     for (size_t k = 0; k < n; k++) rg_part_free(&parts[k]);
