@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "cxm.h"
 
 int cxm_format_parse(const char *name, cxm_format *out) {
@@ -50,23 +51,6 @@ static void fmt_num(double v, char *buf, size_t cap) {
     snprintf(buf, cap, "%.*g", isfinite(v) ? lo : 17, v);
 }
 
-static void json_str(FILE *o, const char *s) {
-    fputc('"', o);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", o); break;
-        case '\\': fputs("\\\\", o); break;
-        case '\n': fputs("\\n", o); break;
-        case '\r': fputs("\\r", o); break;
-        case '\t': fputs("\\t", o); break;
-        default:
-            if (*p < 0x20) fprintf(o, "\\u%04x", *p);
-            else fputc(*p, o);
-        }
-    }
-    fputc('"', o);
-}
-
 static int render_json(const cxm_result_set *rs, const char *lang, FILE *o) {
     char nb[64];
     int labels = lang && strcmp(lang, "en");
@@ -76,29 +60,29 @@ static int render_json(const cxm_result_set *rs, const char *lang, FILE *o) {
         const cxm_result *r = cxm_result_get(rs, i);
         fputs(i ? ",\n{" : "\n{", o);
         fputs("\"metric\":", o);
-        json_str(o, r->metric);
+        cxm_json_fputs(o, r->metric);
         if (labels) {
             fputs(",\"label\":", o);
-            json_str(o, cxm_label(r->metric, lang));
+            cxm_json_fputs(o, cxm_label(r->metric, lang));
         }
         if (r->stat) {
             fputs(",\"stat\":", o);
-            json_str(o, r->stat);
+            cxm_json_fputs(o, r->stat);
         }
         if (r->target) {
             fputs(",\"target\":", o);
-            json_str(o, r->target);
+            cxm_json_fputs(o, r->target);
         }
         if (r->variant) {
             fputs(",\"variant\":", o);
-            json_str(o, r->variant);
+            cxm_json_fputs(o, r->variant);
         }
         fputs(",\"group\":{", o);
         for (size_t g = 0; g < r->ngroup; g++) {
             if (g) fputc(',', o);
-            json_str(o, r->group_keys[g]);
+            cxm_json_fputs(o, r->group_keys[g]);
             fputc(':', o);
-            if (r->group_values[g]) json_str(o, r->group_values[g]);
+            if (r->group_values[g]) cxm_json_fputs(o, r->group_values[g]);
             else fputs("null", o);
         }
         fputs("},\"value\":", o);
@@ -109,10 +93,10 @@ static int render_json(const cxm_result_set *rs, const char *lang, FILE *o) {
         }
         if (r->is_null && r->null_reason) {
             fputs(",\"reason\":", o);
-            json_str(o, r->null_reason);
+            cxm_json_fputs(o, r->null_reason);
         }
         fputs(",\"unit\":", o);
-        json_str(o, cxm_unit_name(r->unit));
+        cxm_json_fputs(o, cxm_unit_name(r->unit));
         fprintf(o, ",\"n\":%lld", (long long)r->n);
         if (r->has_ci) {
             fmt_num(r->ci_low, nb, sizeof nb);
@@ -137,7 +121,7 @@ static int render_json(const cxm_result_set *rs, const char *lang, FILE *o) {
             }
             if (r->test) {
                 fputs(",\"test\":", o);
-                json_str(o, r->test);
+                cxm_json_fputs(o, r->test);
             }
         }
         fputc('}', o);
@@ -145,7 +129,7 @@ static int render_json(const cxm_result_set *rs, const char *lang, FILE *o) {
     fputs("\n],\"warnings\":[", o);
     for (size_t i = 0; i < cxm_result_warning_count(rs); i++) {
         fputs(i ? ",\n" : "\n", o);
-        json_str(o, cxm_result_warning(rs, i));
+        cxm_json_fputs(o, cxm_result_warning(rs, i));
     }
     fprintf(o, "%s],\"bad_rows\":%llu}\n", cxm_result_warning_count(rs) ? "\n" : "",
             (unsigned long long)cxm_result_bad_rows(rs));
@@ -411,19 +395,19 @@ int cxm_catalog_render(FILE *o, cxm_format format, const char *lang, const char 
         if (only && strcmp(only, m->id)) continue;
         if (json) {
             fprintf(o, "%s\n{\"id\":", first ? "" : ",");
-            json_str(o, m->id);
+            cxm_json_fputs(o, m->id);
             fputs(",\"family\":", o);
-            json_str(o, m->family);
+            cxm_json_fputs(o, m->family);
             fputs(",\"name\":", o);
-            json_str(o, cxm_label(m->id, lang));
+            cxm_json_fputs(o, cxm_label(m->id, lang));
             fprintf(o, ",\"kind\":\"%s\",\"unit\":\"%s\",\"higher_is_better\":%s,\"stream\":", cxm_kind_name(m->kind),
                     cxm_unit_name(m->unit), m->higher_is_better < 0 ? "null" : m->higher_is_better ? "true" : "false");
-            json_str(o, m->stream);
+            cxm_json_fputs(o, m->stream);
             static const char *const keys[] = {"inputs", "formula", "variants", "presets", "seeds"};
             const char *vals[] = {m->inputs, m->formula, m->variants, m->presets, m->seeds};
             for (int k = 0; k < 5; k++) {
                 fprintf(o, ",\"%s\":", keys[k]);
-                json_str(o, vals[k]);
+                cxm_json_fputs(o, vals[k]);
             }
             fputc('}', o);
         } else {

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "../core/diag.h"
+#include "../core/json.h"
 #include "../store/store.h"
 
 #define QC_BUCKETS      4096u
@@ -159,25 +160,12 @@ static int default_version(void *ud, uint64_t *v) {
 
 /* ---- JSON and report (the default compute) ----------------------------------------- */
 
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 /* {"error":msg} as a malloc'ed body. */
 static int error_body(const char *msg, char **body, size_t *len) {
     FILE *f = open_memstream(body, len);
     if (!f) return CXM_ENOMEM;
     fputs("{\"error\":", f);
-    json_str(f, msg);
+    cxm_json_fputs(f, msg);
     fputs("}\n", f);
     if (fclose(f)) {
         free(*body);

@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/json.h"
+#include "log.h"
 #include "../metrics/sla.h"
 #include "../store/store.h"
 #include "../time/calendar.h"
@@ -185,55 +187,12 @@ static void json_escape_to(const char *s, char *out, size_t cap) {
     out[j] = '\0';
 }
 
-/* Writes s as a JSON string (quotes included) to f. */
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fputc('\\', f);
-            fputc(*p, f);
-        } else if (*p < 0x20) {
-            fprintf(f, "\\u%04x", *p);
-        } else {
-            fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
-
 static double ms_since(const struct timespec *t0) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* "2026-11-23T15:04:05.123Z" into buf (cap >= 48). */
-static void utc_stamp(char *buf, size_t cap) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    time_t t = ts.tv_sec;
-    gmtime_r(&t, &tm);
-    char day[24];
-    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, cap, "%.20s.%03dZ", day, (int)(ts.tv_nsec / 1000000L % 1000));
-}
-
-/* One JSON line on stderr, written with a single fwrite. fmt: JSON members
- * without the braces. */
-static void log_line(const char *fmt, ...) CXM_PRINTF(1, 2);
-static void log_line(const char *fmt, ...) {
-    char stamp[48], body[1024], line[1100];
-    utc_stamp(stamp, sizeof stamp);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(body, sizeof body, fmt, ap);
-    va_end(ap);
-    int n = snprintf(line, sizeof line, "{\"ts\":\"%s\",%s}\n", stamp, body);
-    if (n < 0) return;
-    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-    fwrite(line, 1, len, stderr);
-}
 
 /* libmicrohttpd's own messages (bind failures, broken connections), as JSON log lines. */
 static void mhd_log(void *cls, const char *fmt, va_list ap) CXM_PRINTF(2, 0);
@@ -245,7 +204,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
     json_escape_to(msg, esc, sizeof esc);
-    log_line("\"event\":\"httpd\",\"message\":\"%s\"", esc);
+    cxm_server_log("\"event\":\"httpd\",\"message\":\"%s\"", esc);
 }
 
 /* Queues body (malloc'ed, len bytes; ownership passes to libmicrohttpd, freed
@@ -285,7 +244,7 @@ static enum MHD_Result answer_error(struct MHD_Connection *c, req *r, unsigned s
     FILE *f = open_memstream(&buf, &len);
     if (!f) return MHD_NO;
     fputs("{\"error\":", f);
-    json_str(f, msg);
+    cxm_json_fputs(f, msg);
     fputs("}\n", f);
     if (fclose(f)) {
         free(buf);
@@ -405,11 +364,11 @@ static void on_bad_row(void *ud, const cxm_diag *d) {
             (unsigned)d->column);
     if (d->column_name[0]) {
         fputs("\"field\":", b->f);
-        json_str(b->f, d->column_name);
+        cxm_json_fputs(b->f, d->column_name);
         fputc(',', b->f);
     }
     fputs("\"message\":", b->f);
-    json_str(b->f, d->msg);
+    cxm_json_fputs(b->f, d->msg);
     fputc('}', b->f);
     b->shown++;
 }
@@ -459,7 +418,7 @@ static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r, const server 
             return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
         }
         fputs("{\"error\":", f);
-        json_str(f, d.msg[0] ? d.msg : cxm_strerror(rc));
+        cxm_json_fputs(f, d.msg[0] ? d.msg : cxm_strerror(rc));
         fprintf(f, ",\"line\":%llu,\"column\":%u,\"accepted\":%llu,\"rejected\":%llu,\"errors\":[%s]}\n",
                 (unsigned long long)d.line, (unsigned)d.column, (unsigned long long)accepted,
                 (unsigned long long)n.rejected, ebuf ? ebuf : "");
@@ -653,7 +612,7 @@ static int authorize(struct MHD_Connection *c, req *r, server *sv, unsigned scop
     if (!cached || need_store) {
         int rc = cxm_store_open(sv->store, 0, &r->st, &d);
         if (rc) {
-            log_line("\"event\":\"error\",\"what\":\"cannot open the store\",\"code\":%d", rc);
+            cxm_server_log("\"event\":\"error\",\"what\":\"cannot open the store\",\"code\":%d", rc);
             *ret = answer_error(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, "the store cannot be opened");
             return 0;
         }
@@ -807,7 +766,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
                                         "web", "tickets", "comments", "dimensions"};
     char tok[32] = "null";
     if (r->token_id >= 0) snprintf(tok, sizeof tok, "%lld", (long long)r->token_id);
-    log_line("\"event\":\"request\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"route\":\"%s\",\"status\":%u,"
+    cxm_server_log("\"event\":\"request\",\"client\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"route\":\"%s\",\"status\":%u,"
              "\"ms\":%.3f,\"bytes_in\":%zu,"
              "\"bytes_out\":%zu,\"token\":%s,\"completed\":%s%s",
              addr, r->method, r->path, names[r->route], r->status, ms_since(&r->t0), r->len, r->bytes_out, tok,
@@ -884,7 +843,7 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     if (rc) return rc;
     cxm_store_close(st);
     size_t swept = cxm_store_snapshot_sweep(); /* left by a killed server or report */
-    if (swept) log_line("\"event\":\"snapshots_swept\",\"removed\":%zu", swept);
+    if (swept) cxm_server_log("\"event\":\"snapshots_swept\",\"removed\":%zu", swept);
     /* --sla and --calendar: checked before listening, so a bad file stops
      * the start with its line and column rather than failing every query */
     if (o->sla) {
@@ -953,13 +912,13 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = di ? di->port : o->port;
-    log_line("\"event\":\"listening\",\"host\":\"%s\",\"port\":%u,\"max_body\":%zu,\"max_rows\":%zu,\"rate\":%g,"
+    cxm_server_log("\"event\":\"listening\",\"host\":\"%s\",\"port\":%u,\"max_body\":%zu,\"max_rows\":%zu,\"rate\":%g,"
              "\"max_staleness_ms\":%lld,\"warm\":%zu",
              o->host, port, sv.max_body, sv.max_rows, sv.rate, (long long)staleness_ms, nwarm);
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0) {
     }
-    log_line("\"event\":\"stopping\",\"signal\":\"%s\"", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    cxm_server_log("\"event\":\"stopping\",\"signal\":\"%s\"", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     /* stop accepting, let the requests under way finish (their batches commit) */
     MHD_socket ls = MHD_quiesce_daemon(d);
     for (int i = 0; i < CXM_SERVER_DRAIN_SECONDS * 100; i++) {
@@ -976,6 +935,6 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     cxm_qcache_free(sv.qc);     /* after the last request: waits for a refresh under way */
     pthread_mutex_destroy(&sv.mu);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    log_line("\"event\":\"stopped\"");
+    cxm_server_log("\"event\":\"stopped\"");
     return CXM_OK;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/diag.h"
+#include "core/json.h"
 #include "core/limits.h"
 #include "store/store_int.h"
 
@@ -57,21 +58,6 @@ int cxm_store_is_dimension(const char *stream, const char *name) {
     return 1;
 }
 
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fputc('\\', f);
-            fputc(*p, f);
-        } else if (*p < 0x20) {
-            fprintf(f, "\\u%04x", *p);
-        } else {
-            fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
-
 /* 1 if name is a canonical column of stream si. */
 static int is_canonical(int si, const char *name) {
     const cxm_stream_def *def = cxm_store_stream_defs[si].def;
@@ -106,7 +92,7 @@ static int one_dimension(cxm_store *s, int si, const char *col, size_t max_value
     if (!canon) sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
     fprintf(out, "%s", *first ? "" : ",");
     *first = 0;
-    json_str(out, col);
+    cxm_json_fputs(out, col);
     fputs(":[", out);
     size_t k = 0;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -116,7 +102,7 @@ static int one_dimension(cxm_store *s, int si, const char *col, size_t max_value
         }
         const char *v = (const char *)sqlite3_column_text(st, 0);
         fprintf(out, "%s{\"value\":", k ? "," : "");
-        json_str(out, v ? v : "");
+        cxm_json_fputs(out, v ? v : "");
         fprintf(out, ",\"n\":%lld}", (long long)sqlite3_column_int64(st, 1));
         k++;
     }
@@ -190,7 +176,7 @@ int cxm_store_dimensions_json(cxm_store *s, size_t max_values, FILE *out, cxm_di
         first_stream = 0;
         for (size_t i = 0; i < n; i++) {
             if (i) fputc(',', out);
-            json_str(out, names[i]);
+            cxm_json_fputs(out, names[i]);
         }
         fputs("],\"dimensions\":{", out);
         int first = 1;
@@ -208,7 +194,7 @@ int cxm_store_dimensions_json(cxm_store *s, size_t max_values, FILE *out, cxm_di
             if (!(trunc[i / 8] & (1 << (i % 8)))) continue;
             if (!ft) fputc(',', out);
             ft = 0;
-            json_str(out, names[i]);
+            cxm_json_fputs(out, names[i]);
         }
         fputs("]}", out);
         free_names(names, n);
