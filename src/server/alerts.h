@@ -159,10 +159,6 @@ int cxm_alerts_parse_time(const char *s, cxm_time *out, cxm_diag *diag) CXM_WUR;
 int cxm_webhook_init(void) CXM_WUR;
 void cxm_webhook_cleanup(void);
 
-/* One JSON log line on stderr in the server's style:
- * {"ts":"...",<members>}, written with a single fwrite. */
-void cxm_alerts_log(const char *fmt, ...) CXM_PRINTF(1, 2);
-
 /* POSTs body (len bytes, JSON) to url with Content-Type application/json:
  * CXM_ALERT_ATTEMPTS attempts of at most CXM_ALERT_TIMEOUT_S seconds each,
  * 0.5 s then 1 s, 2 s... between them; any 2xx is success. *stop (may be

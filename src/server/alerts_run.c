@@ -30,36 +30,10 @@
 
 #include "../core/diag.h"
 #include "alerts.h"
+#include "log.h"
 
 /* ---- log lines ------------------------------------------------------------------ */
 
-static void utc_stamp(char *buf, size_t cap) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    time_t t = ts.tv_sec;
-    gmtime_r(&t, &tm);
-    char day[24];
-    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, cap, "%.20s.%03dZ", day, (int)(ts.tv_nsec / 1000000L % 1000));
-}
-
-void cxm_alerts_log(const char *fmt, ...) {
-    char stamp[48];
-    utc_stamp(stamp, sizeof stamp);
-    char body[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(body, sizeof body, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    char line[8300];
-    n = snprintf(line, sizeof line, "{\"ts\":\"%s\",%s}\n", stamp, body);
-    if (n < 0) return;
-    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-    if ((size_t)n >= sizeof line) line[len - 1] = '\n'; /* truncated: still one line */
-    fwrite(line, 1, len, stderr);
-}
 
 /* The members of a JSON object text (without its braces), for a log line. */
 static void members(const char *json, const char **p, int *n) {
@@ -196,13 +170,13 @@ void cxm_alerts_deliver(const cxm_alert_set *s, const cxm_alert_events *e, int d
         int n;
         members(ev->json, &p, &n);
         switch (ev->kind) {
-        case CXM_ALERT_ERROR: cxm_alerts_log("\"event\":\"alert_error\",%.*s", n, p); continue;
-        case CXM_ALERT_SUPPRESSED: cxm_alerts_log("\"event\":\"alert_suppressed\",%.*s", n, p); continue;
+        case CXM_ALERT_ERROR: cxm_server_log("\"event\":\"alert_error\",%.*s", n, p); continue;
+        case CXM_ALERT_SUPPRESSED: cxm_server_log("\"event\":\"alert_suppressed\",%.*s", n, p); continue;
         case CXM_ALERT_FIRING:
         case CXM_ALERT_REPEAT:
         case CXM_ALERT_RESOLVED: break;
         }
-        cxm_alerts_log("\"event\":\"alert\",%.*s", n, p);
+        cxm_server_log("\"event\":\"alert\",%.*s", n, p);
         if (dry_run || !r) continue;
         char err[256], host[256];
         int attempts = 0;
@@ -216,11 +190,11 @@ void cxm_alerts_deliver(const cxm_alert_set *s, const cxm_alert_events *e, int d
             if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20) *c = '\'';
         if (rc) {
             nfail++;
-            cxm_alerts_log("\"event\":\"alert_post_failed\",\"rule\":\"%s\",\"state\":\"%s\",\"webhook\":\"%s\","
+            cxm_server_log("\"event\":\"alert_post_failed\",\"rule\":\"%s\",\"state\":\"%s\",\"webhook\":\"%s\","
                            "\"attempts\":%d,\"ms\":%.1f,\"error\":\"%s\"",
                            r->name, cxm_alert_kind_name(ev->kind), host, attempts, ms, err);
         } else {
-            cxm_alerts_log("\"event\":\"alert_posted\",\"rule\":\"%s\",\"state\":\"%s\",\"webhook\":\"%s\","
+            cxm_server_log("\"event\":\"alert_posted\",\"rule\":\"%s\",\"state\":\"%s\",\"webhook\":\"%s\","
                            "\"attempts\":%d,\"ms\":%.1f",
                            r->name, cxm_alert_kind_name(ev->kind), host, attempts, ms);
         }
@@ -316,7 +290,7 @@ static void *watch(void *ud) {
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         int rc = cxm_alerts_evaluate_store(a->set, wall_ms(), a->store, 0, &ev, &d);
-        if (rc) cxm_alerts_log("\"event\":\"alert_error\",\"error\":\"%s\"", cxm_strerror(rc));
+        if (rc) cxm_server_log("\"event\":\"alert_error\",\"error\":\"%s\"", cxm_strerror(rc));
         if (errs) dedupe_errors(a->set, &ev, errs);
         cxm_alerts_deliver(a->set, &ev, 0, &a->stop, NULL);
         cxm_alert_events_free(&ev);
@@ -364,7 +338,7 @@ int cxm_alerts_start(cxm_alert_set *s, const char *store_path, double interval_s
         free(a);
         return cxm_diag_set(diag, CXM_ENOMEM, NULL, 0, 0, NULL, "cannot start the alert watcher");
     }
-    cxm_alerts_log("\"event\":\"alerts\",\"rules\":%zu,\"interval\":%g,\"tick\":%g", cxm_alert_set_count(s),
+    cxm_server_log("\"event\":\"alerts\",\"rules\":%zu,\"interval\":%g,\"tick\":%g", cxm_alert_set_count(s),
                    a->interval, CXM_ALERT_TICK_S);
     *out = a;
     return 0;
