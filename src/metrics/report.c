@@ -627,8 +627,8 @@ static int emit_dist(report *R, int m, slot *s, cxm_result *base) {
     dvec *v = &s->d;
     if (v->n > 1 && !v->sorted && (rc = cxm_sort_doubles(v->v, v->n, NULL))) return rc;
     v->sorted = 1;
-    cxm_moments mo = {0, 0, 0};
-    for (size_t i = 0; i < v->n; i++) cxm_moments_add(&mo, v->v[i]);
+    cxm_moments mo;
+    cxm_moments_of(&mo, v->v, v->n);
     for (size_t k = 0; k < R->nstats; k++) {
         cxm_result r = *base;
         r.stat = R->stat_names[k];

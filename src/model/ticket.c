@@ -42,6 +42,7 @@ static CXM_HOT_INLINE int field_time(const cxm_parse_ctx *c, const cxm_field *f,
     if (!(c->need & (1u << canon))) return CXM_OK;
     int src = c->map->src[canon];
     if (src < 0 || (size_t)src >= nf || !f[src].ptr || !f[src].len) return CXM_OK;
+    if (f[src].len == 20 && f[src].ptr[19] == 'Z' && cxm_parse_time_z(f[src].ptr, out)) return CXM_OK;
     const char *why = NULL;
     if (cxm_parse_time(f[src].ptr, f[src].len, c->naive_tz, c->order, out, &why) == CXM_OK) return CXM_OK;
     return time_error(c, &f[src], src, canon, line, why, diag);
@@ -148,7 +149,9 @@ int cxm_ticket_parse(const cxm_parse_ctx *c, const cxm_field *f, size_t nf, uint
     int created_src = c->map->src[TK_CREATED_AT];
     if (created_src >= 0 && (size_t)created_src < nf && f[created_src].ptr && f[created_src].len) {
         const char *why = NULL;
-        if (cxm_parse_time(f[created_src].ptr, f[created_src].len, c->naive_tz, c->order, &t->created, &why))
+        if ((f[created_src].len != 20 || f[created_src].ptr[19] != 'Z' ||
+             !cxm_parse_time_z(f[created_src].ptr, &t->created)) &&
+            cxm_parse_time(f[created_src].ptr, f[created_src].len, c->naive_tz, c->order, &t->created, &why))
             return cxm_diag_set(diag, CXM_EPARSE, c->file, line, (uint32_t)created_src + 1, "created_at",
                                 "expected a timestamp such as 2024-03-05T14:07:00Z, found '%.*s'%s%s",
                                 (int)(f[created_src].len > 80 ? 80 : f[created_src].len), f[created_src].ptr,

@@ -75,6 +75,45 @@ void cxm_moments_merge(cxm_moments *a, const cxm_moments *b) {
     a->n = n;
 }
 
+/* The moments of v[0, n) (borrowed) in two passes: the mean from a sum,
+ * then the squared deviations from it. Same accuracy as Welford's updates
+ * (better than one-pass sums of squares) without a division per value:
+ * those divisions were ~40 ms of the single-threaded tail of a 2M-ticket
+ * report. Four accumulators let the compiler keep the adds in flight. */
+void cxm_moments_of(cxm_moments *m, const double *v, size_t n) {
+    m->n = (double)n;
+    m->mean = m->m2 = 0;
+    if (!n) return;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += v[i];
+        s1 += v[i + 1];
+        s2 += v[i + 2];
+        s3 += v[i + 3];
+    }
+    for (; i < n; i++) s0 += v[i];
+    double mean = ((s0 + s1) + (s2 + s3)) / (double)n;
+    double q0 = 0, q1 = 0, q2 = 0, q3 = 0, c0 = 0;
+    for (i = 0; i + 4 <= n; i += 4) {
+        double d0 = v[i] - mean, d1 = v[i + 1] - mean, d2 = v[i + 2] - mean, d3 = v[i + 3] - mean;
+        q0 += d0 * d0;
+        q1 += d1 * d1;
+        q2 += d2 * d2;
+        q3 += d3 * d3;
+        c0 += (d0 + d1) + (d2 + d3);
+    }
+    for (; i < n; i++) {
+        double d = v[i] - mean;
+        q0 += d * d;
+        c0 += d;
+    }
+    /* c0: the rounding error of the mean (corrected two-pass, Chan et al.) */
+    m->mean = mean + c0 / (double)n;
+    m->m2 = ((q0 + q1) + (q2 + q3)) - c0 * c0 / (double)n;
+    if (m->m2 < 0) m->m2 = 0;
+}
+
 double cxm_moments_sd(const cxm_moments *m) {
     if (!(m->n >= 2)) return NAN;
     double var = m->m2 / (m->n - 1);

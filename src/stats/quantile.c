@@ -85,6 +85,16 @@ static void insertion_sort_keys(double *v, size_t n) {
     }
 }
 
+/* Digit counts c[0, r) -> each digit's first output index. */
+static void starts_of(size_t *c, unsigned r) {
+    size_t sum = 0;
+    for (unsigned b = 0; b < r; b++) {
+        size_t t = c[b];
+        c[b] = sum;
+        sum += t;
+    }
+}
+
 /* The radix passes proper. v holds values on entry and on return, n >= 2;
  * tmp is scratch of n doubles. */
 static void radix_sort(double *v, size_t n, double *tmp) {
@@ -102,12 +112,7 @@ static void radix_sort(double *v, size_t n, double *tmp) {
         size_t *c = cnt[d];
         unsigned shift = d * DIGIT_BITS;
         if (c[(k0 >> shift) & DIGIT_MASK] == n) continue; /* all keys share it */
-        size_t sum = 0;
-        for (unsigned b = 0; b < RADIX; b++) {
-            size_t t = c[b];
-            c[b] = sum;
-            sum += t;
-        }
+        starts_of(c, RADIX);
         for (size_t i = 0; i < n; i++) {
             uint64_t k = load_u(&src[i]);
             store_u(&dst[c[(k >> shift) & DIGIT_MASK]++], k);
@@ -117,6 +122,45 @@ static void radix_sort(double *v, size_t n, double *tmp) {
         dst = sw;
     }
     for (size_t i = 0; i < n; i++) v[i] = double_of(load_u(&src[i]));
+}
+
+/* Whole numbers in [0, 2^32) (durations in seconds, counts: nearly every
+ * vector a report sorts) sort as 32-bit keys: three 11-bit digits instead
+ * of eight 8-bit ones, half the bytes moved per pass, and the top digit is
+ * skipped below 2^22 (48 days in seconds). keys: scratch of 2n uint32.
+ * Returns 0, v untouched, at the first value that is not such a number
+ * (negative zero included, so its sign survives). */
+#define U32_BITS 11u
+#define U32_RADIX (1u << U32_BITS)
+static int radix_sort_u32(double *v, size_t n, uint32_t *keys) {
+    size_t cnt[3][U32_RADIX];
+    memset(cnt, 0, sizeof cnt);
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i];
+        if (!(x >= 0 && x < 4294967296.0) || signbit(x)) return 0;
+        uint32_t k = (uint32_t)x;
+        if ((double)k != x) return 0;
+        keys[i] = k;
+        cnt[0][k & (U32_RADIX - 1)]++;
+        cnt[1][(k >> U32_BITS) & (U32_RADIX - 1)]++;
+        cnt[2][k >> (2 * U32_BITS)]++;
+    }
+    uint32_t *src = keys, *dst = keys + n;
+    for (unsigned d = 0; d < 3; d++) {
+        size_t *c = cnt[d];
+        unsigned shift = d * U32_BITS;
+        if (c[(src[0] >> shift) & (U32_RADIX - 1)] == n) continue; /* all keys share it */
+        starts_of(c, U32_RADIX);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t k = src[i];
+            dst[c[(k >> shift) & (U32_RADIX - 1)]++] = k;
+        }
+        uint32_t *sw = src;
+        src = dst;
+        dst = sw;
+    }
+    for (size_t i = 0; i < n; i++) v[i] = (double)src[i];
+    return 1;
 }
 
 /* Borrowed v (sorted in place) and tmp (scratch, contents clobbered); when
@@ -134,7 +178,8 @@ int cxm_sort_doubles(double *v, size_t n, double *tmp) {
         if (!own) return CXM_ENOMEM;
         tmp = own;
     }
-    radix_sort(v, n, tmp);
+    /* tmp's 8n bytes are the 2n keys of the 32-bit sort */
+    if (!radix_sort_u32(v, n, (uint32_t *)(void *)tmp)) radix_sort(v, n, tmp);
     free(own);
     return CXM_OK;
 }

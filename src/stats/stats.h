@@ -50,6 +50,7 @@ static inline void cxm_moments_add(cxm_moments *m, double x) {
     m->n += 1; double d = x - m->mean; m->mean += d / m->n; m->m2 += d * (x - m->mean);
 }
 void cxm_moments_merge(cxm_moments *a, const cxm_moments *b);
+void cxm_moments_of(cxm_moments *m, const double *v, size_t n); /* two-pass, v borrowed */
 double cxm_moments_sd(const cxm_moments *m); /* sample sd (n-1); NaN if n < 2 */
 
 /* Two-proportion z-test (pooled), two-sided p-value. */

@@ -273,6 +273,27 @@ static void fast_and_general_paths_agree(void **state) {
     }
 }
 
+/* The date memo of the "...Z" fast path answers only for the same ten
+ * bytes: dates sharing a slot, an empty slot's zero bytes, bad dates. */
+static void memoised_dates_answer_only_for_the_same_date(void **state) {
+    (void)state;
+    cxm_time t = 0;
+    ok("2024-03-05T14:07:00Z", T_0305_1407);
+    ok("2024-03-15T14:07:00Z", T_0305_1407 + 10 * 86400000ll); /* same slot (last digit 5) */
+    ok("2024-03-05T14:07:00Z", T_0305_1407);
+    ok("2024-04-05T14:07:00Z", T_0305_1407 + 31 * 86400000ll);
+    ok("2025-03-05T14:07:00Z", T_0305_1407 + 365 * 86400000ll);
+    ok("2024-03-05T00:00:00Z", T_0305);
+    ok("2024-03-05T23:59:59Z", T_0305 + 86399000ll);
+    static const char zeros[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'T', '0', '0', ':', '0', '0', ':', '0', '0', 'Z'};
+    assert_int_equal(cxm_parse_time(zeros, 20, NULL, CXM_DATE_YMD, &t, NULL), CXM_EPARSE);
+    bad("2024-02-30T00:00:00Z", "day 30 out of range for February 2024");
+    bad("2024-03-05T24:00:01Z", "hour 24 is only allowed as 24:00:00");
+    bad("2024-03-05T14:60:00Z", "minute 60 out of range 0-59");
+    ok("2024-03-05T24:00:00Z", T_0305 + 86400000ll); /* the general path's end of day */
+    ok("2024-03-05T14:07:00Z", T_0305_1407);
+}
+
 static void input_is_bounded_by_n_not_by_nul(void **state) {
     (void)state;
     const char *s = "2024-03-05T14:07:00Zgarbage";
@@ -500,6 +521,7 @@ int main(void) {
         cmocka_unit_test(day_month_order_must_be_given),
         cmocka_unit_test(fast_and_general_paths_agree),
         cmocka_unit_test(input_is_bounded_by_n_not_by_nul),
+        cmocka_unit_test(memoised_dates_answer_only_for_the_same_date),
         cmocka_unit_test(durations_in_plain_seconds),
         cmocka_unit_test(durations_in_clock_form),
         cmocka_unit_test(durations_with_units),

@@ -177,6 +177,37 @@ static void sort_matches_qsort_on_random_arrays_of_sizes_0_to_100000(void **stat
     free(tmp);
 }
 
+/* The 32-bit path (whole numbers in [0, 2^32)) and its way out: a value
+ * that is not such a number, met first or last, sends the whole vector to
+ * the 64-bit sort, and the result still equals qsort's. */
+static void sort_of_whole_numbers_and_the_values_that_leave_the_32_bit_path(void **state) {
+    (void)state;
+    enum { N = 20000 };
+    static const double odd[] = {0.5, -1.0, -0.0, 4294967296.0, 1e300, 4294967295.5};
+    double *v = malloc(N * sizeof *v), *w = malloc(N * sizeof *w);
+    assert_non_null(v);
+    assert_non_null(w);
+    rng_state = 7;
+    for (int round = 0; round < 3 + 2 * (int)(sizeof odd / sizeof odd[0]); round++) {
+        for (size_t i = 0; i < N; i++) {
+            uint64_t r = rng();
+            /* round 0: below 2^11 (one digit); 1: below 2^22; 2+: up to 2^32 - 1 */
+            w[i] = (double)(round == 0 ? r % 2048u : round == 1 ? r % 4194304u : r % 4294967296u);
+        }
+        if (round == 2) w[N / 2] = 4294967295.0;
+        if (round >= 3) {
+            size_t k = (size_t)(round - 3) / 2;
+            w[(round - 3) % 2 ? N - 1 : 0] = odd[k];
+        }
+        memcpy(v, w, N * sizeof *v);
+        assert_int_equal(cxm_sort_doubles(v, N, NULL), 0);
+        qsort(w, N, sizeof *w, cmp_total);
+        assert_memory_equal(v, w, N * sizeof *v);
+    }
+    free(v);
+    free(w);
+}
+
 static void sort_handles_sorted_reversed_and_constant_input(void **state) {
     (void)state;
     size_t n = 5000;
@@ -627,6 +658,36 @@ static void moments_merge_equals_single_pass_on_split_data(void **state) {
     }
 }
 
+static void moments_two_pass_matches_welford(void **state) {
+    (void)state;
+    const double x[] = {2, 4, 4, 4, 5, 5, 7, 9};
+    cxm_moments m;
+    cxm_moments_of(&m, x, 8); /* the worked example above */
+    check_close(m.n, 8, 0);
+    check_close(m.mean, 5, 1e-15);
+    check_close(m.m2, 32, 1e-14);
+    for (size_t n = 0; n <= 7; n++) { /* every remainder of the 4-wide loop */
+        cxm_moments w = {0, 0, 0}, t;
+        for (size_t i = 0; i < n; i++) cxm_moments_add(&w, x[i]);
+        cxm_moments_of(&t, x, n);
+        check_close(t.n, (double)n, 0);
+        check_close(t.mean, w.mean, 1e-14);
+        check_close(t.m2, w.m2, 1e-13);
+    }
+    /* a large offset: one-pass sums of squares lose every digit here */
+    rng_state = 5;
+    enum { N = 1001 };
+    double y[N];
+    cxm_moments w = {0, 0, 0}, t;
+    for (int i = 0; i < N; i++) {
+        y[i] = 1e9 + draw(DIST_DURATION);
+        cxm_moments_add(&w, y[i]);
+    }
+    cxm_moments_of(&t, y, N);
+    check_close(t.mean, w.mean, 1e-6);
+    check_rel(t.m2, w.m2, 1e-9);
+}
+
 static void moments_merge_with_itself_doubles_the_sample(void **state) {
     (void)state;
     cxm_moments m = {0, 0, 0};
@@ -756,6 +817,7 @@ int main(void) {
         cmocka_unit_test(sort_puts_negative_zero_before_positive_zero_at_every_size),
         cmocka_unit_test(sort_matches_qsort_on_random_arrays_of_sizes_0_to_100000),
         cmocka_unit_test(sort_handles_sorted_reversed_and_constant_input),
+        cmocka_unit_test(sort_of_whole_numbers_and_the_values_that_leave_the_32_bit_path),
         cmocka_unit_test(quantile_matches_numpy_documented_examples),
         cmocka_unit_test(quantile_median_of_even_count_is_mean_of_middle_two),
         cmocka_unit_test(quantile_ends_are_min_and_max_and_q_is_clamped),
@@ -787,6 +849,7 @@ int main(void) {
         cmocka_unit_test(moments_single_pass),
         cmocka_unit_test(moments_merge_equals_single_pass_on_split_data),
         cmocka_unit_test(moments_merge_with_itself_doubles_the_sample),
+        cmocka_unit_test(moments_two_pass_matches_welford),
         cmocka_unit_test(two_prop_hand_case),
         cmocka_unit_test(two_prop_without_difference_or_variance),
         cmocka_unit_test(welch_hand_case_with_two_degrees_of_freedom),
