@@ -178,6 +178,7 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
             c->defs.fcr_max_replies = 1;
         } else if (!strcmp(o->fcr_rule, "no_reopen")) c->defs.fcr_rule = FCR_NO_REOPEN;
         else if (!strcmp(o->fcr_rule, "no_followup")) c->defs.fcr_rule = FCR_NO_FOLLOWUP;
+        else if (!strcmp(o->fcr_rule, "one_teammate")) c->defs.fcr_rule = FCR_ONE_TEAMMATE;
         else if (!strncmp(o->fcr_rule, "replies:", 8) && o->fcr_rule[8] >= '0' && o->fcr_rule[8] <= '9') {
             int64_t n;
             if (cxm_parse_int(o->fcr_rule + 8, strlen(o->fcr_rule + 8), &n) || n < 0 || n > 1000)
@@ -186,7 +187,9 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
             c->defs.fcr_max_replies = (int)n;
         } else
             return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
-                                "--fcr-rule '%s': expected one_touch, no_reopen, replies:N or no_followup", o->fcr_rule);
+                                "--fcr-rule '%s': expected one_touch, no_reopen, replies:N, no_followup or "
+                                "one_teammate",
+                                o->fcr_rule);
     }
     if (o->fcr_denominator) {
         if (!strcmp(o->fcr_denominator, "contacts")) c->fcr_all_contacts = 1;
@@ -372,6 +375,8 @@ int cxm_ctx_supports(const cxm_ctx *c, int m, const char **reason) {
         *reason = "needs an answered_at column";
         return 0;
     case M_FCR: {
+        if (c->defs.fcr_rule == FCR_ONE_TEAMMATE) /* teammates: messages with an agent column */
+            return cxm_fcr_one_teammate_supported(msgs, c->msgs.has_agent, reason);
         int replies = has_col(c, TK_AGENT_REPLIES) || msgs, reopens = has_col(c, TK_REOPENS) || msgs;
         if (c->defs.fcr_rule == FCR_NO_FOLLOWUP) {
             int ok = resolved && (has_col(c, TK_CUSTOMER_REPLIES) || msgs);
@@ -604,6 +609,7 @@ static void derive(cxm_ctx *c, const cxm_ticket *t, const cxm_field *f, size_t n
         case FCR_NO_REOPEN:
             if (t->reopens >= 0) d->fcr = t->reopens == 0;
             break;
+        case FCR_ONE_TEAMMATE: d->fcr = cxm_fcr_one_teammate(t); break;
         case FCR_NO_FOLLOWUP: /* the opening message is not a follow-up */
             if (t->customer_replies >= 0) d->fcr = t->customer_replies <= 1;
             break;

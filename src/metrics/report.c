@@ -999,10 +999,8 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
         }
         R->norder = keep;
         if (R->c.fcr_unknown && R->want[M_FCR] && !R->unsupported[M_FCR])
-            cxm_ctx_warn(&R->c, R->c.defs.fcr_rule == FCR_NO_FOLLOWUP
-                             ? "fcr: %llu resolved tickets left out: their customer_replies are unknown"
-                             : "fcr: %llu resolved tickets left out: their agent_replies or reopens are unknown",
-                         (unsigned long long)R->c.fcr_unknown);
+            cxm_ctx_warn(&R->c, "fcr: %llu resolved tickets left out: %s", (unsigned long long)R->c.fcr_unknown,
+                         cxm_fcr_unknown_why(R->c.defs.fcr_rule));
         rc = build_results(R);
         if (!rc) rc = cxm_compare_support(R, o, &cmp, diag);
     }

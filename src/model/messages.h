@@ -19,6 +19,7 @@ typedef struct cxm_msgset {
     size_t nreplies;
     uint64_t events, bad_rows;
     cxm_time max_time;    /* latest instant seen */
+    int has_agent;        /* the file has an agent column (facts count teammates) */
 } cxm_msgset;
 
 typedef struct cxm_msg_opts {
@@ -50,5 +51,13 @@ int cxm_msg_status(const cxm_field *f, uint8_t *kind);
  * first bad row is an error (CXM_EDATA). */
 int cxm_msgset_load(const cxm_msg_opts *o, cxm_dict *ids, cxm_msgset *ms, cxm_diag *diag) CXM_WUR;
 void cxm_msgset_free(cxm_msgset *ms);
+
+/* Whether exactly one teammate replied in public, from a ticket's facts
+ * (borrowed; NULL: no messages): 1 yes, 0 no, -1 undetermined (no
+ * messages, no agent column, or unnamed replies that could change the
+ * answer: one named teammate and an unnamed reply, or two unnamed replies
+ * and no name). A single unnamed reply with no named teammate is one
+ * teammate; two named teammates are two whoever wrote the unnamed ones. */
+int cxm_msg_one_teammate(const cxm_msg_facts *f);
 
 #endif

@@ -31,6 +31,11 @@
  *   reopens           = transitions solved -> open
  *   closed_at         = the system event setting "closed"
  *   status            = the last status set
+ * messages.csv's agent column names who wrote each agent event: the
+ * ticket's assignee (tickets.csv's agent), except that on some tickets a
+ * second teammate of the same team takes over from a later public reply
+ * on (a handover, likelier after a reopen or on a complaint) and some
+ * private notes are a colleague's; empty for the other authors.
  *
  * Invariants: every instant is >= the ticket's created_at and < now; a
  * status is written on a message only when it changes the ticket's status;
@@ -44,7 +49,9 @@
  * of them by selection sampling (Knuth's algorithm S, its own stream), so
  * the file has exactly the rows asked for. Each answer draws from its own
  * stream (seed, RESP_STREAM + ticket or answer number): the tickets' bytes
- * do not depend on whether answers are written.
+ * do not depend on whether answers are written. Who wrote each agent event
+ * draws from a third stream (seed, TEAMMATE_STREAM + ticket number), so
+ * tickets.csv does not depend on it either.
  *
  * Sizes: a ticket row is ~190 bytes, so 10 million tickets are ~1.9 GB;
  * a ticket has at most SAMPLE_MAX_EVENTS events (about 6 on average), a
@@ -678,7 +685,7 @@ static char *put_time(tsfmt *c, char *p, int64_t t) {
 static const char TICKETS_HEADER[] = "ticket_id,created_at,first_response_at,first_resolved_at,resolved_at,closed_at,"
                                      "answered_at,channel,agent,team,priority,status,customer_id,reopens,agent_replies,"
                                      "customer_replies,handle_seconds,abandoned,complaint,tags\n";
-static const char MESSAGES_HEADER[] = "ticket_id,at,author,public,status\n";
+static const char MESSAGES_HEADER[] = "ticket_id,at,author,public,status,agent\n";
 
 /* ---- output files ------------------------------------------------------ */
 
@@ -893,6 +900,34 @@ static const double LANG_CUM[LANG_N] = {0.55, 0.70, 0.90, 1.0};
 #define SAMPLE_MAX_PHRASES  8
 #define RESP_STREAM         (1ull << 62)       /* answer streams: RESP_STREAM + number */
 #define SELECT_STREAM       ((1ull << 62) - 1) /* the selection of answered tickets */
+#define TEAMMATE_STREAM     (1ull << 61)       /* who wrote agent events: TEAMMATE_STREAM + number */
+#define SAMPLE_HANDOVER_P   0.12               /* a second teammate takes over (x3 complaint, x4 reopened) */
+#define SAMPLE_CONSULT_P    0.25               /* a private note is a colleague's */
+
+/* Who wrote each event of k (settled): who[j] is an agent index for an
+ * agent event, -1 for the others. See the header comment. */
+static void assign_teammates(rng *r, const ticket *k, int *who) {
+    int npub = 0;
+    for (int j = 0; j < k->ne; j++)
+        npub += k->e[j].author == AU_AGENT && k->e[j].pub;
+    const int first = TEAM_FIRST_AGENT[k->team], size = TEAM_SIZE[k->team];
+    double p = SAMPLE_HANDOVER_P * (k->reopens ? 4 : k->complaint ? 3 : 1);
+    int from = npub >= 2 && rng_bern(r, p) ? 1 + (int)rng_below(r, (uint64_t)(npub - 1)) : -1;
+    int second = first + (int)rng_below(r, (uint64_t)(size - 1)); /* another of the team */
+    if (second >= k->agent) second++;
+    int pub = 0, cur = k->agent;
+    for (int j = 0; j < k->ne; j++) {
+        const event *e = &k->e[j];
+        who[j] = -1;
+        if (e->author != AU_AGENT) continue;
+        if (e->pub && pub++ == from) cur = second;
+        who[j] = cur;
+        if (!e->pub && e->status == ST_NONE && rng_bern(r, SAMPLE_CONSULT_P)) { /* a colleague's note */
+            int c = first + (int)rng_below(r, (uint64_t)(size - 1));
+            who[j] = c >= cur ? c + 1 : c;
+        }
+    }
+}
 
 /* Short comments, none with a comma, a quote or a line break (so no field
  * needs quoting), many naming a theme of examples/themes.ini. */
@@ -1190,6 +1225,10 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
             char *p = put_ticket_row(g, &tc, tw.buf + tw.len, k, id);
             tw.len = (size_t)(p - tw.buf);
             if (write_messages) {
+                int who[SAMPLE_MAX_EVENTS];
+                rng rt;
+                rng_init(&rt, o->seed, TEAMMATE_STREAM + i);
+                assign_teammates(&rt, k, who);
                 for (int j = 0; j < k->ne; j++) {
                     const event *e = &k->e[j];
                     if ((rc = out_room(&mw, diag)) != 0) goto done;
@@ -1201,6 +1240,8 @@ int cxm_sample_write(const cxm_sample_opts *o, cxm_diag *diag) {
                     p = put_str(p, AUTHOR_NAME[e->author]);
                     p = put_str(p, e->pub ? ",true," : ",false,");
                     p = put_str(p, STATUS_NAME[e->status]);
+                    *p++ = ',';
+                    if (who[j] >= 0) p = put_str(p, g->agent_name[who[j]]);
                     *p++ = '\n';
                     mw.len = (size_t)(p - mw.buf);
                 }

@@ -39,6 +39,7 @@ static const cxm_coldef message_cols[] = {
     {"author", CXM_COL_AUTHOR, 1, "customer, agent, bot or system."},
     {"public", CXM_COL_BOOL, 0, "Visible to the customer (default true); private notes never count as replies."},
     {"status", CXM_COL_DIM, 0, "The status this event sets: open, pending, hold, solved, closed (empty: none)."},
+    {"agent", CXM_COL_DIM, 0, "The teammate who wrote the event (author agent); FCR one_teammate counts them."},
 };
 const cxm_stream_def cxm_stream_messages = {"messages", "messages.csv", message_cols,
                                             sizeof message_cols / sizeof message_cols[0]};

@@ -48,8 +48,9 @@ enum {
     TK_CUSTOMER_REPLIES, TK_HANDLE_SECONDS, TK_ABANDONED, TK_COMPLAINT, TK_TAGS,
     TK_NCOLS
 };
-/* Message columns. */
-enum { MS_TICKET_ID, MS_AT, MS_AUTHOR, MS_PUBLIC, MS_STATUS, MS_NCOLS };
+/* Message columns. agent is last: the store's message key hashes the columns
+ * before it (store.c, docs/internals/store.md "Message identity"). */
+enum { MS_TICKET_ID, MS_AT, MS_AUTHOR, MS_PUBLIC, MS_STATUS, MS_AGENT, MS_NCOLS };
 /* Survey response columns. */
 enum { RS_RESPONSE_ID, RS_AT, RS_SURVEY, RS_SCORE, RS_SCALE_MIN, RS_SCALE_MAX, RS_TICKET_ID,
        RS_CUSTOMER_ID, RS_AGENT, RS_CHANNEL, RS_COMMENT, RS_SENT, RS_NCOLS };

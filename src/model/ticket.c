@@ -190,6 +190,7 @@ int cxm_ticket_merge(cxm_ticket *t, const cxm_msg_facts *mf, const int64_t *repl
                      const cxm_parse_ctx *c, uint64_t line, cxm_diag *diag) {
     if (!mf || !mf->present) return CXM_OK;
     t->has_messages = 1;
+    t->facts = mf;
 #define FILL(field, from) \
     if (t->field == CXM_TIME_NULL) t->field = mf->from
     FILL(first_response, first_response);

@@ -28,6 +28,7 @@ typedef struct cxm_ticket {
     const int64_t *replies;                           /* nreplies (start, end) pairs */
     uint32_t nreplies;
     int has_messages;
+    const struct cxm_msg_facts *facts;                /* the messages' facts (borrowed), NULL if none */
 } cxm_ticket;
 
 /* Facts derived from one ticket's messages (model/messages.c). */
@@ -35,6 +36,10 @@ typedef struct cxm_msg_facts {
     cxm_time first_customer, first_response, first_resolved, resolved, closed, open_turn;
     int32_t reopens, agent_replies, customer_replies;
     uint32_t reply_off, nreplies; /* into the replies array of (start, end) pairs */
+    /* distinct non-empty agent values of public agent messages, -1 when the
+     * messages have no agent column; public agent messages with an empty
+     * agent (see cxm_msg_one_teammate in messages.h) */
+    int32_t teammates, unnamed_replies;
     int present;
 } cxm_msg_facts;
 

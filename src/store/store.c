@@ -9,14 +9,18 @@
  *    run in order, all of those a file lacks in one IMMEDIATE transaction,
  *    so a file is always at exactly one version.
  *  - Each stream table has a PRIMARY KEY (ticket_id; response_id; for
- *    messages (ticket_id, msg_key), msg_key being XXH3-128 of the canonical
- *    fields and of the row's occurrence among identical rows of its
- *    input), the stream's canonical columns as TEXT (NULL: the
- *    input had no value), `extra` (a JSON object of the other columns'
- *    non-empty values, keys sorted, or NULL), row_hash (XXH3-64 of every
- *    value: equal hashes mean an unchanged record) and version (1 when
- *    inserted, +1 each time a changed record replaced it). The rowid keeps
- *    first-seen order, which a snapshot reproduces.
+ *    messages (ticket_id, msg_key), msg_key being XXH3-128 of the event's
+ *    identity, the canonical fields ticket_id, at, author, public, status
+ *    (not agent: who wrote an event is a value of it, so a changed agent
+ *    updates the event), and of the row's occurrence among rows of its
+ *    input with the same identity), the stream's canonical columns as TEXT
+ *    (NULL: the input had no value; messages.agent: no value or empty),
+ *    `extra` (a JSON object of the other columns' non-empty values, keys
+ *    sorted, or NULL), row_hash (XXH3-64 of every value: equal hashes mean
+ *    an unchanged record; an absent messages.agent adds nothing to it, so
+ *    the hashes of rows stored before migration 3 stay valid) and version
+ *    (1 when inserted, +1 each time a changed record replaced it). The
+ *    rowid keeps first-seen order, which a snapshot reproduces.
  *  - `columns` lists, per stream, every column name any import's header
  *    had (canonical names after --map, other names as given), numbered in
  *    first-seen order. It is written in the same transaction as the rows.
@@ -47,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <sys/stat.h>
 #include <xxhash.h>
 
@@ -111,9 +116,20 @@ static const char *const migrations[] = {
     "CREATE TABLE tokens(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
     " scopes TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER);",
+    /* 3: messages.agent, the teammate who wrote the event (a canonical
+     * column since schema 3; before, a messages file's agent column went
+     * to `extra`): the column, then migrate_agent moves the values */
+    "ALTER TABLE messages ADD COLUMN agent TEXT;",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == CXM_STORE_SCHEMA_VERSION,
                "one migration per schema version");
+
+static int migrate_agent(cxm_store *s, cxm_diag *diag);
+/* Work a migration does in C after its SQL, in the same transaction
+ * (NULL: none). Same rule: never edit one that has shipped. */
+static int (*const migration_code[])(cxm_store *, cxm_diag *) = {NULL, NULL, migrate_agent};
+_Static_assert(sizeof migration_code / sizeof migration_code[0] == CXM_STORE_SCHEMA_VERSION,
+               "one entry per schema version");
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -208,6 +224,7 @@ static int migrate(cxm_store *s, int target, int version, cxm_diag *diag) {
         char what[64];
         snprintf(what, sizeof what, "applying migration %d", v);
         if ((rc = cxm_store_exec(s, migrations[v - 1], what, diag))) goto fail;
+        if (migration_code[v - 1] && (rc = migration_code[v - 1](s, diag))) goto fail;
     }
     if (version < target) {
         char sql[200];
@@ -756,65 +773,63 @@ static inline unsigned char *rec_field(unsigned char *w, const cxm_field *v) {
     return w + 5 + n;
 }
 
-/* Makes room for need bytes of record (capped by the record limit). */
-static int rec_reserve(importer *im, size_t need) {
-    if (need <= im->rec_cap) return CXM_OK;
+/* Makes room for need bytes of record in *rec (*cap bytes; owned by the
+ * caller), capped by the record limit. */
+static int rec_reserve(unsigned char **rec, size_t *rcap, size_t need) {
+    if (need <= *rcap) return CXM_OK;
     if (need > 3 * (size_t)CXM_MAX_RECORD_BYTES) return CXM_ELIMIT;
-    size_t cap = im->rec_cap ? im->rec_cap : 4096;
+    size_t cap = *rcap ? *rcap : 4096;
     while (cap < need)
         cap *= 2;
-    unsigned char *p = realloc(im->rec, cap);
+    unsigned char *p = realloc(*rec, cap);
     if (!p) return CXM_ENOMEM;
-    im->rec = p;
-    im->rec_cap = cap;
+    *rec = p;
+    *rcap = cap;
     return CXM_OK;
+}
+
+/* The hashing record of a row of stream si: its canonical values v[0..n)
+ * (NULL: absent), then its extra object x (NULL: none), into *rec. For
+ * messages, *key_len gets the length of the identity's part (the columns
+ * before agent: what msg_key hashes), and an absent agent adds nothing
+ * (rows stored before migration 3 hash as they did). *len: the whole. */
+static int rec_row(unsigned char **rec, size_t *rcap, int si, const cxm_field *const *v, size_t n,
+                   const cxm_field *x, size_t *key_len, size_t *len) {
+    int msgs = cxm_store_stream_defs[si].key_canon < 0;
+    size_t need = 5 * (n + 1) + (x ? x->len : 0);
+    for (size_t c = 0; c < n; c++)
+        need += v[c] ? v[c]->len : 0;
+    int rc = rec_reserve(rec, rcap, need);
+    if (rc) return rc;
+    unsigned char *w = *rec;
+    *key_len = 0;
+    for (size_t c = 0; c < n; c++) {
+        if (msgs && c == MS_AGENT) {
+            *key_len = (size_t)(w - *rec);
+            if (!v[c]) continue;
+        }
+        w = rec_field(w, v[c]);
+    }
+    if (!msgs) *key_len = (size_t)(w - *rec);
+    w = rec_field(w, x);
+    *len = (size_t)(w - *rec);
+    return CXM_OK;
+}
+
+/* The value of canonical column c of a row, NULL when absent; a message's
+ * empty agent is absent too (a teammate nobody named, stored NULL). */
+static const cxm_field *canon_value(const importer *im, const cxm_field *f, size_t nf, int c) {
+    const cxm_field *v = fld(im, f, nf, c);
+    return v && !v->len && im->st->key_canon < 0 && c == MS_AGENT ? NULL : v;
 }
 
 /* Binds one good row, steps the upsert, counts the outcome. */
 static int store_row(importer *im, sqlite3_stmt *up, const cxm_field *f, size_t nf) {
     const cxm_stream_def *def = im->st->def;
     int p = 1, rc = CXM_OK;
-    /* the record of the canonical fields, then of the extra object: one
-     * XXH3 call each (streaming XXH3 over 20 small pieces costs 4x more) */
-    size_t need = 5 * (def->ncols + 1);
-    for (size_t c = 0; c < def->ncols; c++) {
-        const cxm_field *v = fld(im, f, nf, (int)c);
-        need += v ? v->len : 0;
-    }
-    rc = rec_reserve(im, need);
-    unsigned char *w = im->rec;
-    for (size_t c = 0; c < def->ncols && !rc; c++)
-        w = rec_field(w, fld(im, f, nf, (int)c));
-    size_t canon_len = rc ? 0 : (size_t)(w - im->rec);
-    if (!rc && im->st->key_canon < 0) {
-        /* messages: the key is a hash of the canonical fields and of the
-         * occurrence of those fields in this input (the k-th identical row
-         * is another event: seed k-1), so a file's n identical rows are n
-         * events, and importing the file again finds the same n keys */
-        XXH128_hash_t k = XXH3_128bits(im->rec, canon_len);
-        for (uint64_t occ = 1;; occ++) {
-            uint64_t first = 0;
-            cxm_idkey ik = {k.low64, (uint32_t)k.high64};
-            if ((rc = cxm_idset_add(&im->occ, ik, cxm_rows_line(im->r), &first)))
-                return cxm_diag_set(im->diag, rc, im->file, cxm_rows_line(im->r), 0, NULL,
-                                    "too many messages in one file");
-            if (!first) break;
-            k = XXH3_128bits_withSeed(im->rec, canon_len, occ);
-        }
-        unsigned char key[16];
-        for (int i = 0; i < 8; i++) {
-            key[i] = (unsigned char)(k.high64 >> (56 - 8 * i));
-            key[8 + i] = (unsigned char)(k.low64 >> (56 - 8 * i));
-        }
-        sqlite3_bind_blob(up, p++, key, 16, SQLITE_TRANSIENT);
-    }
-    for (size_t c = 0; c < def->ncols; c++, p++) {
-        const cxm_field *v = fld(im, f, nf, (int)c);
-        if (v)
-            sqlite3_bind_text(up, p, v->len ? v->ptr : "", (int)v->len, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(up, p);
-    }
+    const cxm_field *val[64]; /* canonical values (schema.h: at most 64 columns) */
+    for (size_t c = 0; c < def->ncols; c++)
+        val[c] = canon_value(im, f, nf, (int)c);
     /* extra: {"name":"value",...}, names sorted, empty values left out */
     cxm_buf_reset(&im->json);
     size_t nput = 0;
@@ -828,10 +843,40 @@ static int store_row(importer *im, sqlite3_stmt *up, const cxm_field *f, size_t 
     }
     if (!rc && nput) rc = cxm_buf_putc(&im->json, '}');
     cxm_field xj = {im->json.data, im->json.len};
-    size_t total = canon_len;
-    if (!rc) rc = rec_reserve(im, canon_len + 5 + (nput ? xj.len : 0));
-    if (!rc) total = (size_t)(rec_field(im->rec + canon_len, nput ? &xj : NULL) - im->rec);
+    /* the record of the canonical fields, then of the extra object: one
+     * XXH3 call each (streaming XXH3 over 20 small pieces costs 4x more) */
+    size_t key_len = 0, total = 0;
+    if (!rc) rc = rec_row(&im->rec, &im->rec_cap, im->si, val, def->ncols, nput ? &xj : NULL, &key_len, &total);
     if (rc) return cxm_diag_set(im->diag, rc, im->file, cxm_rows_line(im->r), 0, NULL, "the row is too long to store");
+    if (im->st->key_canon < 0) {
+        /* messages: the key is a hash of the canonical fields and of the
+         * occurrence of those fields in this input (the k-th identical row
+         * is another event: seed k-1), so a file's n identical rows are n
+         * events, and importing the file again finds the same n keys */
+        XXH128_hash_t k = XXH3_128bits(im->rec, key_len);
+        for (uint64_t occ = 1;; occ++) {
+            uint64_t first = 0;
+            cxm_idkey ik = {k.low64, (uint32_t)k.high64};
+            if ((rc = cxm_idset_add(&im->occ, ik, cxm_rows_line(im->r), &first)))
+                return cxm_diag_set(im->diag, rc, im->file, cxm_rows_line(im->r), 0, NULL,
+                                    "too many messages in one file");
+            if (!first) break;
+            k = XXH3_128bits_withSeed(im->rec, key_len, occ);
+        }
+        unsigned char key[16];
+        for (int i = 0; i < 8; i++) {
+            key[i] = (unsigned char)(k.high64 >> (56 - 8 * i));
+            key[8 + i] = (unsigned char)(k.low64 >> (56 - 8 * i));
+        }
+        sqlite3_bind_blob(up, p++, key, 16, SQLITE_TRANSIENT);
+    }
+    for (size_t c = 0; c < def->ncols; c++, p++) {
+        const cxm_field *v = val[c];
+        if (v)
+            sqlite3_bind_text(up, p, v->len ? v->ptr : "", (int)v->len, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(up, p);
+    }
     if (nput)
         sqlite3_bind_text(up, p++, im->json.data, (int)im->json.len, SQLITE_STATIC);
     else
@@ -1005,6 +1050,134 @@ int cxm_store_import(cxm_store *s, const cxm_import_opts *o, cxm_store_counts *c
     free(im.rec);
     cxm_idset_free(&im.occ);
     cxm_tz_free(im.tz);
+    return rc;
+}
+
+/* ---- migration 3: messages.agent out of extra ------------------------------ */
+
+/* The end of the JSON string token starting at p[i] (a quote): the index
+ * after its closing quote, or 0 when there is none. */
+static size_t json_skip_string(const char *p, size_t n, size_t i) {
+    if (i >= n || p[i] != '"') return 0;
+    for (i++; i < n; i++) {
+        if (p[i] == '\\')
+            i++;
+        else if (p[i] == '"')
+            return i + 1;
+    }
+    return 0;
+}
+
+/* Splits an `extra` object as store_row writes it ({"k":"v",...}, no
+ * spaces) into its "agent" value (decoded into *agent, owned, NULL if the
+ * key is absent) and the other pairs, copied byte for byte into out (empty
+ * when none are left), so the result is what store_row writes for the
+ * same row with agent canonical. -1 if x is not in that form. */
+static int split_agent(const char *x, size_t n, cxm_buf *out, json_t **agent) {
+    *agent = NULL;
+    cxm_buf_reset(out);
+    if (n < 2 || x[0] != '{' || x[n - 1] != '}' || cxm_buf_putc(out, '{')) return -1;
+    size_t i = 1, npairs = 0;
+    while (i < n - 1) {
+        size_t ke = json_skip_string(x, n - 1, i);
+        if (!ke || ke >= n - 1 || x[ke] != ':') goto bad;
+        size_t ve = json_skip_string(x, n - 1, ke + 1);
+        if (!ve) goto bad;
+        if (ke - i == 7 && !memcmp(x + i, "\"agent\"", 7)) {
+            json_error_t err;
+            if (*agent) goto bad; /* twice: not ours */
+            *agent = json_loadb(x + ke + 1, ve - ke - 1, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+            if (!json_is_string(*agent)) goto bad;
+        } else if ((npairs++ && cxm_buf_putc(out, ',')) || cxm_buf_append(out, x + i, ve - i)) {
+            goto bad;
+        }
+        i = ve;
+        if (i < n - 1 && x[i++] != ',') goto bad;
+    }
+    if (!npairs)
+        cxm_buf_reset(out);
+    else if (cxm_buf_putc(out, '}'))
+        goto bad;
+    return 0;
+bad:
+    json_decref(*agent);
+    *agent = NULL;
+    return -1;
+}
+
+/* A column of the current row as a field (NULL for SQL NULL). */
+static const cxm_field *col_field(sqlite3_stmt *st, int i, cxm_field *f) {
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) return NULL;
+    f->ptr = (const char *)sqlite3_column_blob(st, i);
+    f->len = (size_t)sqlite3_column_bytes(st, i);
+    if (!f->ptr) f->ptr = "";
+    return f;
+}
+
+/* Moves each message's agent from `extra` into the agent column (added by
+ * migration 3), writes `extra` again without it (NULL when nothing is
+ * left) and row_hash as store_row now computes it, so importing the same
+ * file again finds every row unchanged. Rows whose extra holds no agent
+ * keep their hash (an absent agent adds nothing to the record); a row
+ * whose extra is not in store_row's form is left as it is. Runs inside
+ * the migration's transaction; one pass over the rows that mention
+ * "agent". */
+static int migrate_agent(cxm_store *s, cxm_diag *diag) {
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    int src = sqlite3_prepare_v2(s->db,
+                                 "SELECT rowid, ticket_id, at, author, public, status, extra FROM messages"
+                                 " WHERE instr(extra, '\"agent\":') > 0",
+                                 -1, &sel, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(s->db, "UPDATE messages SET agent = ?1, extra = ?2, row_hash = ?3 WHERE rowid = ?4",
+                                 -1, &upd, NULL);
+    if (src != SQLITE_OK) {
+        sqlite3_finalize(sel);
+        return cxm_store_fail(s, src, "migration 3: reading the messages", diag);
+    }
+    cxm_buf rest;
+    cxm_buf_init(&rest, 3 * (size_t)CXM_MAX_RECORD_BYTES);
+    unsigned char *rec = NULL;
+    size_t rcap = 0;
+    int rc = CXM_OK;
+    while (!rc && (src = sqlite3_step(sel)) == SQLITE_ROW) {
+        cxm_field fv[MS_NCOLS], xf;
+        const cxm_field *v[MS_NCOLS];
+        for (int c = 0; c < MS_AGENT; c++)
+            v[c] = col_field(sel, 1 + c, &fv[c]); /* ticket_id .. status, in schema order */
+        if (!col_field(sel, 6, &xf)) continue;
+        json_t *agent = NULL;
+        if (split_agent(xf.ptr, xf.len, &rest, &agent) || !agent) continue;
+        fv[MS_AGENT].ptr = json_string_value(agent);
+        fv[MS_AGENT].len = json_string_length(agent);
+        v[MS_AGENT] = fv[MS_AGENT].len ? &fv[MS_AGENT] : NULL;
+        cxm_field xr = {rest.data, rest.len};
+        size_t key_len, len;
+        rc = rec_row(&rec, &rcap, 1, v, MS_NCOLS, rest.len ? &xr : NULL, &key_len, &len);
+        if (!rc) {
+            if (v[MS_AGENT])
+                sqlite3_bind_text(upd, 1, fv[MS_AGENT].ptr, (int)fv[MS_AGENT].len, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(upd, 1);
+            if (rest.len)
+                sqlite3_bind_text(upd, 2, rest.data, (int)rest.len, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(upd, 2);
+            sqlite3_bind_int64(upd, 3, (sqlite3_int64)XXH3_64bits(rec, len));
+            sqlite3_bind_int64(upd, 4, sqlite3_column_int64(sel, 0));
+            src = sqlite3_step(upd);
+            sqlite3_reset(upd);
+            if (src != SQLITE_DONE) rc = cxm_store_fail(s, src, "migration 3: moving messages.agent", diag);
+        } else {
+            rc = cxm_diag_set(diag, rc, s->path, 0, 0, NULL, "migration 3: a message row is too long");
+        }
+        json_decref(agent);
+    }
+    if (!rc && src != SQLITE_DONE) rc = cxm_store_fail(s, src, "migration 3: reading the messages", diag);
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    cxm_buf_free(&rest);
+    free(rec);
     return rc;
 }
 

@@ -45,7 +45,7 @@
 #include "cxm.h"
 
 /* The schema this code writes; cxm_store_open migrates older files to it. */
-#define CXM_STORE_SCHEMA_VERSION 2
+#define CXM_STORE_SCHEMA_VERSION 3
 #define CXM_STORE_BATCH_ROWS     10000u /* rows per transaction by default */
 #define CXM_STORE_BUSY_MS        30000  /* how long a writer waits for another */
 

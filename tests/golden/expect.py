@@ -167,6 +167,85 @@ write("ndjson_input",
 # where_tags: tags contain billing (T3, T4) and region is not APAC: T4 only.
 write("where_tags", count("volume", 1))
 
+# ---- FCR one_teammate: an independent reading of the rule ----
+# (docs/DATA.md "Teammates of a ticket", docs/METRICS.md fcr): a resolved
+# ticket is first contact when it was never reopened and exactly one
+# teammate sent public replies (bots, system events and private notes never
+# count); unnamed public agent replies leave it undetermined (left out and
+# warned) unless they cannot change the answer. Read straight from the CSV
+# files with the csv module, nothing shared with the engine.
+import csv
+from datetime import datetime
+RESOLVED_WORDS = {"solved", "resolved", "closed"}
+OPEN_WORDS = {"open", "pending", "hold", "on-hold", "new", "reopened", "snoozed"}
+TRUE_WORDS = {"", "true", "yes", "y", "1"}
+ONE_TEAMMATE_WHY = "their reopens or teammates are unknown (no messages, or public agent replies with an empty agent)"
+
+def one_teammate(case, tickets="tickets.csv", messages="messages.csv"):
+    """{ticket_id: (created_at, outcome)}, outcome 1 / 0 / -1 (undetermined)
+    / None (not resolved: outside the denominator)."""
+    when = lambda v: datetime.fromisoformat(v.replace("Z", "+00:00"))
+    events = {}
+    with open(os.path.join(case, messages), newline="") as f:
+        rows = csv.DictReader(f)
+        has_agent = "agent" in rows.fieldnames
+        for i, e in enumerate(rows):
+            events.setdefault(e["ticket_id"], []).append((when(e["at"]), i, e))
+    out = {}
+    with open(os.path.join(case, tickets), newline="") as f:
+        for t in csv.DictReader(f):
+            evs = [e for _, _, e in sorted(events.get(t["ticket_id"], []), key=lambda x: x[:2])]
+            resolved, reopens = False, 0
+            for e in evs:
+                st = e["status"].lower()
+                if st in RESOLVED_WORDS: resolved = True
+                elif st in OPEN_WORDS and resolved: resolved, reopens = False, reopens + 1
+            if not (resolved or t.get("resolved_at")):
+                outcome = None
+            elif not evs or not has_agent:
+                outcome = -1
+            elif reopens:
+                outcome = 0
+            else:
+                public = [e for e in evs if e["author"] == "agent" and e["public"].lower() in TRUE_WORDS]
+                named = {e["agent"] for e in public if e["agent"]}
+                unnamed = sum(1 for e in public if not e["agent"])
+                if len(named) >= 2 or len(named) + unnamed == 0: outcome = 0
+                elif len(named) + unnamed == 1: outcome = 1
+                else: outcome = -1
+            out[t["ticket_id"]] = (t["created_at"], outcome)
+    return out
+
+def one_teammate_rate(outcomes, group=None):
+    """rate() of the decided outcomes, and the number left out."""
+    v = [o for _, o in outcomes if o is not None]
+    k, n = sum(1 for o in v if o == 1), sum(1 for o in v if o in (0, 1))
+    return rate("fcr", k, n, group, reason="no resolved ticket in this group with known replies and reopens"), \
+        sum(1 for o in v if o == -1)
+
+# fcr_one_teammate: one ticket per behaviour (A1 one teammate, two replies;
+# A2 two teammates; A3 reopened; A4 a bot and another teammate's private
+# note ignored; A5 one unnamed reply; A6 a named and an unnamed reply:
+# undetermined; A7 two named and an unnamed; A8 only a private note; A9 a
+# system event naming someone; A10 unresolved; A11 resolved, no messages;
+# A12 two unnamed replies; A13 reopened, unnamed replies).
+r, left = one_teammate_rate(one_teammate("fcr_one_teammate").values())
+write("fcr_one_teammate", r, warnings=["fcr: %d resolved tickets left out: %s" % (left, ONE_TEAMMATE_WHY)])
+# fcr_one_teammate_preset: the same files under --preset intercom, by
+# creation day (Intercom dates FCR by conversation start).
+days = {}
+for created, o in one_teammate("fcr_one_teammate").values(): days.setdefault(created[:10], []).append((created, o))
+res, left = [], 0
+for d in sorted(days):
+    rr, l = one_teammate_rate(days[d], {"day": d}); res += rr; left += l
+write("fcr_one_teammate_preset", res, warnings=["fcr: %d resolved tickets left out: %s" % (left, ONE_TEAMMATE_WHY)])
+# without an agent column in the messages, or without messages, the rule
+# cannot be computed: fcr is null with the reason, never 0.
+NOAGENT = "needs an agent column in the messages (who wrote each reply): one_teammate counts teammates"
+NOMSG = "needs messages with an agent column (--messages FILE): one_teammate counts teammates"
+write("fcr_one_teammate_no_agent", rate("fcr", 0, 0, reason=NOAGENT), warnings=["fcr: " + NOAGENT])
+write("fcr_one_teammate_no_messages", rate("fcr", 0, 0, reason=NOMSG), warnings=["fcr: " + NOMSG])
+
 # preset_msg_*: presets_data. P1 was opened by an agent at 08:00; the
 # customer wrote at 09:00, the agent answered and solved at 09:30; the
 # customer reopened on 05-08 10:00, solved 11:00 (3 agent replies, 1 reopen).
@@ -177,8 +256,9 @@ write("where_tags", count("volume", 1))
 #   message (intercom, helpscout): P1 1800.
 # resolution (latest): P1 51 h = 183600, P2 86400, P3 3 h = 10800;
 #   first resolution (helpscout): P1 5400, P2 86400, P3 600.
-# fcr one_touch: none; no_reopen (intercom): P2; replies:1 (helpscout): P3;
-# no_followup (freshdesk): P2.
+# fcr one_touch: none; replies:1 (helpscout): P3; no_followup (freshdesk):
+# P2; one_teammate (intercom): from the oracle above (P2: one teammate, two
+# replies; P1 and P3 reopened).
 D = lambda d: {"day": "2024-05-%02d" % d}
 M = ("mean",)
 NOFRT = "no ticket in this group has a first response"
@@ -196,8 +276,11 @@ def preset_case(name, frt, res, fcr):
 preset_case("cxm", {6: [5400, 1800], 7: [600]}, {6: [183600, 86400], 7: [10800]}, {6: (0, 2), 7: (0, 1)})
 # zendesk: resolution metrics under the (latest) solved date
 preset_case("zendesk", {6: [5400, 1800], 7: [600]}, {8: [183600], 7: [86400, 10800]}, {8: (0, 1), 7: (0, 2)})
-# intercom: creation date; FRT from the customer's first message; FCR = never reopened
-preset_case("intercom", {6: [1800, 1800], 7: [600]}, {6: [183600, 86400], 7: [10800]}, {6: (1, 2), 7: (0, 1)})
+# intercom: creation date; FRT from the customer's first message; FCR = closed once, one teammate
+ic = {}
+for created, o in one_teammate("presets_data").values():
+    k, n = ic.get(int(created[8:10]), (0, 0)); ic[int(created[8:10])] = (k + (o == 1), n + (o in (0, 1)))
+preset_case("intercom", {6: [1800, 1800], 7: [600]}, {6: [183600, 86400], 7: [10800]}, ic)
 # helpscout: FRT (from the customer's message) under the reply date; resolution
 # is the first one, under its date; FCR = one reply, reopens ignored
 preset_case("helpscout", {6: [1800, 1800], 7: [600]}, {6: [5400], 7: [86400, 600]}, {6: (0, 1), 7: (1, 2)})

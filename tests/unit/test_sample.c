@@ -66,7 +66,7 @@ static const char *const COLUMNS[C_NCOLS] = {"ticket_id",      "created_at", "fi
                                              "agent",          "team",       "priority",          "status",
                                              "customer_id",    "reopens",    "agent_replies",     "customer_replies",
                                              "handle_seconds", "abandoned",  "complaint",         "tags"};
-enum { M_ID, M_AT, M_AUTHOR, M_PUBLIC, M_STATUS, M_NCOLS };
+enum { M_ID, M_AT, M_AUTHOR, M_PUBLIC, M_STATUS, M_AGENT, M_NCOLS };
 enum { R_ID, R_AT, R_SURVEY, R_SCORE, R_TICKET, R_CHANNEL, R_AGENT, R_COMMENT, R_NCOLS };
 static const char *const R_COLUMNS[R_NCOLS] = {"response_id", "at",      "survey", "score",
                                                "ticket_id",   "channel", "agent",  "comment"};
@@ -303,6 +303,7 @@ static void test_header_lists_the_canonical_columns_in_order(void **state) {
     assert_string_equal(mh->f[M_AUTHOR], "author");
     assert_string_equal(mh->f[M_PUBLIC], "public");
     assert_string_equal(mh->f[M_STATUS], "status");
+    assert_string_equal(mh->f[M_AGENT], "agent");
 }
 
 static void test_one_row_per_ticket_with_every_field(void **state) {
@@ -585,6 +586,51 @@ static void test_messages_agree_with_tickets(void **state) {
         assert_string_equal(statuses[x->last_status], r->f[C_STATUS]);
     }
     free(s);
+}
+
+/* Who wrote each event: agent events name a teammate of the ticket's team
+ * (agent_NNN), the first public reply is the assignee's (tickets.csv's
+ * agent), other authors name nobody; some tickets change hands (a second
+ * teammate replies in public) and some private notes are a colleague's, so
+ * FCR one_teammate differs from no_reopen on sample data. */
+static void test_messages_name_the_teammate_of_each_agent_event(void **state) {
+    (void)state;
+    long handovers = 0, consults = 0, tickets_with_replies = 0;
+    const char *assignee = NULL, *first_public = NULL;
+    long cur = -1;
+    int two = 0;
+    for (size_t i = 1; i <= g_messages.n; i++) {
+        const row *m = i < g_messages.n ? &g_messages.rows[i] : NULL;
+        long k = m ? ticket_number(m->f[M_ID]) : -2;
+        if (k != cur) { /* the previous ticket is complete (rows are grouped by ticket) */
+            handovers += two;
+            tickets_with_replies += first_public != NULL;
+            if (first_public) assert_string_equal(first_public, assignee);
+            if (!m) break;
+            cur = k;
+            assignee = ticket((size_t)k - 1)->f[C_AGENT];
+            first_public = NULL;
+            two = 0;
+        }
+        const char *who = m->f[M_AGENT];
+        if (strcmp(m->f[M_AUTHOR], "agent")) {
+            assert_string_equal(who, "");
+            continue;
+        }
+        assert_int_equal(strncmp(who, "agent_", 6), 0);
+        assert_int_equal(strlen(who), 9);
+        if (is_true(m->f[M_PUBLIC])) {
+            if (!first_public) first_public = who;
+            else if (strcmp(who, first_public)) two = 1;
+        } else if (strcmp(who, assignee)) {
+            consults++;
+        }
+    }
+    assert_true(tickets_with_replies > N_TICKETS / 2);
+    /* about 12% of tickets with two public replies or more (more on
+     * complaints and reopens): well above 2%, well below 30% of all */
+    assert_true(handovers > tickets_with_replies / 50 && handovers < tickets_with_replies * 3 / 10);
+    assert_true(consults > 0);
 }
 
 static void test_messages_are_grouped_by_ticket_in_time_order(void **state) {
@@ -1268,6 +1314,7 @@ int main(void) {
         cmocka_unit_test(test_customers_come_back),
         cmocka_unit_test(test_dst_change_hours_and_leap_day_have_tickets),
         cmocka_unit_test(test_messages_agree_with_tickets),
+        cmocka_unit_test(test_messages_name_the_teammate_of_each_agent_event),
         cmocka_unit_test(test_messages_are_grouped_by_ticket_in_time_order),
         cmocka_unit_test(test_responses_header_lists_the_canonical_columns),
         cmocka_unit_test(test_exactly_the_answers_asked_for_with_every_field),

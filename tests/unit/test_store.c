@@ -187,7 +187,7 @@ static void migrations_from_empty_reach_the_current_version(void **state) {
     cxm_store_close(s);
     char v[64];
     query_text("SELECT value FROM meta WHERE key = 'schema_version'", v, sizeof v);
-    assert_string_equal(v, "2");
+    assert_string_equal(v, "3");
     query_text("PRAGMA journal_mode", v, sizeof v);
     assert_string_equal(v, "wal");
     query_text("PRAGMA application_id", v, sizeof v);
@@ -208,12 +208,12 @@ static void reopening_a_current_store_changes_nothing(void **state) {
     import_ok(s, "tickets", tickets3, &n);
     cxm_store_close(s);
     s = open_store();
-    assert_int_equal(cxm_store_schema_version(s), 2);
+    assert_int_equal(cxm_store_schema_version(s), 3);
     cxm_store_close(s);
     assert_int_equal(count_rows("tickets"), 3);
 }
 
-static void a_version_1_store_migrates_to_2_keeping_its_rows(void **state) {
+static void a_version_1_store_migrates_keeping_its_rows(void **state) {
     (void)state;
     cxm_store *s = NULL;
     cxm_diag d;
@@ -226,7 +226,7 @@ static void a_version_1_store_migrates_to_2_keeping_its_rows(void **state) {
     query_text("SELECT count(*) FROM sqlite_master WHERE name = 'tokens'", v, sizeof v);
     assert_string_equal(v, "0"); /* migration 2 not applied yet */
     s = open_store();
-    assert_int_equal(cxm_store_schema_version(s), 2);
+    assert_int_equal(cxm_store_schema_version(s), CXM_STORE_SCHEMA_VERSION);
     char tok[CXM_TOKEN_LEN + 1];
     assert_int_equal(cxm_store_token_create(s, CXM_SCOPE_READ, tok, sizeof tok, NULL, &d), CXM_OK);
     cxm_store_close(s);
@@ -972,7 +972,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrations_from_empty_reach_the_current_version, setup, teardown),
         cmocka_unit_test_setup_teardown(reopening_a_current_store_changes_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_version_1_store_migrates_to_2_keeping_its_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_version_1_store_migrates_keeping_its_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(a_store_from_a_newer_cxm_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(files_that_are_not_stores_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(a_missing_store_is_not_created_by_readers, setup, teardown),
