@@ -15,7 +15,8 @@
 static void help(void) {
     printf("usage: cxm serve --store FILE [--listen HOST:PORT] [--max-body BYTES] [--max-rows N] [--rate R]\n"
            "                 [--alerts FILE [--alert-interval SECONDS]]\n"
-           "                 [--max-staleness SECONDS] [--warm FILE] [--sla FILE] [--calendar FILE]\n"
+           "                 [--max-staleness SECONDS] [--max-wait SECONDS] [--warm FILE]\n"
+           "                 [--sla FILE] [--calendar FILE]\n"
            "\n"
            "Serves a store over HTTP (docs/SERVER.md):\n"
            "  GET  /healthz                            {\"status\":\"ok\"} (no token)\n"
@@ -43,11 +44,15 @@ static void help(void) {
            "  --alert-interval S   at most one alert check every S seconds (default 10)\n"
            "  --max-staleness S    GET /v1/metrics answers from a cache: after new data, a cached\n"
            "                       answer at most S seconds stale is served at once while one\n"
-           "                       background refresh runs; staler ones are computed on the\n"
-           "                       request (default 5; 0: always exact). Choose S above the\n"
-           "                       refresh time (X-Cxm-Compute-Ms; a minute or more for millions\n"
-           "                       of tickets). Headers: X-Cxm-Cache (fresh|stale|miss),\n"
+           "                       background refresh runs; for a staler one the request waits\n"
+           "                       for the refresh up to --max-wait (default 5; 0: always exact,\n"
+           "                       every request waits). Headers: X-Cxm-Cache (fresh|stale|miss),\n"
            "                       X-Cxm-Generation, X-Cxm-Stale-Ms, X-Cxm-Data-Age-Ms, Age\n"
+           "  --max-wait S         how long a request waits for the refresh of an answer staler\n"
+           "                       than --max-staleness; then it gets the stale answer with\n"
+           "                       'Warning: 110' and X-Cxm-Stale-Ms saying how stale (default 2;\n"
+           "                       0: as long as the refresh takes). A query never answered\n"
+           "                       before always waits for its first answer (see --warm)\n"
            "  --warm FILE          /v1/metrics query strings, one a line (e.g.\n"
            "                       metrics=frt,fcr&by=week,channel): computed at start and\n"
            "                       refreshed in the background after each change\n"
@@ -65,7 +70,7 @@ static void help(void) {
 int cmd_serve(int argc, char **argv) {
     const char *store = NULL, *listen = "127.0.0.1:8080";
     size_t max_body = 0, max_rows = 0;
-    double rate = 0, alert_interval = 0, max_staleness = 5;
+    double rate = 0, alert_interval = 0, max_staleness = 5, max_wait = 2;
     const char *alerts = NULL, *warm = NULL, *sla = NULL, *calendar = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -114,6 +119,15 @@ int cmd_serve(int argc, char **argv) {
                 cli_usage_error("serve", "--max-staleness '%s': expected seconds between 0 and 86400", v);
                 return EXIT_USAGE;
             }
+        } else if (!strcmp(a, "--max-wait") && i + 1 < argc) {
+            const char *v = argv[++i];
+            char *end;
+            errno = 0;
+            max_wait = strtod(v, &end);
+            if (errno || *end || end == v || !(max_wait >= 0 && max_wait <= 86400)) {
+                cli_usage_error("serve", "--max-wait '%s': expected seconds between 0 and 86400", v);
+                return EXIT_USAGE;
+            }
         } else if (!strcmp(a, "--warm") && i + 1 < argc) {
             warm = argv[++i];
         } else if (!strcmp(a, "--sla") && i + 1 < argc) {
@@ -157,6 +171,7 @@ int cmd_serve(int argc, char **argv) {
     o.alerts = alerts;
     o.alert_interval = alert_interval;
     o.max_staleness = max_staleness;
+    o.max_wait = max_wait;
     o.warm = warm;
     o.sla = sla;
     o.calendar = calendar;

@@ -8,8 +8,10 @@
  * atomic, so a body is copied out of the cache without the lock). One
  * condition variable (done) is broadcast whenever a computation or a
  * snapshot finishes, another (work) wakes the refresher threads. The
- * version connection has its own mutex (vmu), taken without mu held.
- * Computations, snapshots, version checks and directory removals run with
+ * version connection has its own mutex (vmu), taken without mu held (order:
+ * vmu, then mu); one of the server's imports holds vmu from
+ * cxm_qcache_ingest_begin to _end, so a version change seen by a poll is
+ * never the server's own. Computations, snapshots, version checks and directory removals run with
  * mu released; an entry is kept alive meanwhile by `computing` or its pin
  * count (pins: requests waiting on it, a place in the refresh queue).
  *
@@ -19,11 +21,16 @@
  *    !warm;
  *  - at most one computation per entry (computing), at most `refreshers`
  *    background computations (one per thread);
- *  - cur is the newest snapshot; every live snapshot is on the snaps list
- *    with refs > 0 (the cache's own reference for cur); a snapshot whose
+ *  - cur[m] is the newest snapshot of stream set m; every live snapshot is
+ *    on the snaps list with refs > 0 (the cache's own reference for cur[m],
+ *    one per snapshot being linked from); a snapshot whose
  *    refs drop to 0 moves to the dead list and its directory is removed by
  *    reap() outside the lock;
- *  - bytes = the sum of every entry's accounted size.
+ *  - bytes = the sum of every entry's accounted size;
+ *  - a snapshot's file of stream i holds the store's stream i as of any
+ *    instant while wlast[i] <= its stamp[i]: every write the cache learns
+ *    of ticks wclock and sets wlast of the streams it may touch, and a
+ *    stamp is the wclock read before the snapshot's transaction began.
  *
  * Sizes: a hash table of QC_BUCKETS chains (entries: a few thousand);
  * bodies are the JSON of a report (kilobytes to a few megabytes).
@@ -53,6 +60,7 @@
 #define QC_REFRESH_NICE 10  /* the refreshers' scheduling priority (nice) */
 #define QC_MAX_WHERE    32u
 #define QC_RING         65536u /* generations whose start is remembered (20 min at 50 a second) */
+#define QC_SETS         8u     /* stream sets: subsets of CXM_SNAP_ALL */
 
 /* A cached body, shared by the cache and the requests copying it. */
 typedef struct blob {
@@ -66,6 +74,9 @@ typedef struct snap {
     uint64_t gen, seq;
     int64_t taken_ms;
     unsigned refs;
+    unsigned mask;      /* the stream set asked for (CXM_SNAP_* bits): its place in cur[] */
+    unsigned have;      /* the streams whose file it holds */
+    uint64_t stamp[3];  /* per stream: the write clock when its file's data was read from the store */
     char dir[4096];
 } snap;
 
@@ -99,9 +110,13 @@ struct cxm_qcache {
     uint64_t last_version;
     int version_known;
     sqlite3 *vdb; /* default version callback's connection, under vmu */
-    snap *cur, *snaps, *dead;
+    snap *cur[QC_SETS], *snaps, *dead; /* cur[m]: the newest snapshot of stream set m */
     uint64_t snap_seq;
-    int snap_making;
+    unsigned making; /* bit m: a snapshot of stream set m is being made */
+    /* the write clock: ticks at each write the cache learns of; wlast[i] is
+     * its value at the last write to stream i (a file read at a stamp >=
+     * wlast[i] still holds the stream) */
+    uint64_t wclock, wlast[3];
     entry *buckets[QC_BUCKETS];
     entry *lru_head, *lru_tail;
     entry *q_head, *q_tail;
@@ -117,6 +132,20 @@ struct cxm_qcache {
 
 /* ---- defaults ------------------------------------------------------------------ */
 
+/* The CLOCK_MONOTONIC instant ms milliseconds from now (the condition
+ * variables' clock). */
+static struct timespec deadline_after(int64_t ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
 static int64_t mono_ms(void *ud) {
     (void)ud;
     struct timespec ts;
@@ -124,9 +153,14 @@ static int64_t mono_ms(void *ud) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int default_snapshot(void *ud, char *dir_out, size_t cap, cxm_diag *diag) {
+static int default_snapshot(void *ud, const cxm_snapshot_opts *req, char *dir_out, size_t cap, unsigned *have,
+                            unsigned *linked, cxm_diag *diag) {
     const cxm_qcache *qc = ud;
-    return cxm_store_snapshot(qc->o.store, dir_out, cap, diag);
+    cxm_store *st = NULL;
+    int rc = cxm_store_open(qc->o.store, 0, &st, diag);
+    if (!rc) rc = cxm_store_snapshot_some(st, req, dir_out, cap, have, linked, diag);
+    cxm_store_close(st);
+    return rc;
 }
 
 static void default_remove(void *ud, const char *dir) {
@@ -217,55 +251,89 @@ static int file_exists(const char *p) {
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* A key's report options: the strings of o point into k, o.where into
+ * where (so a key_opts is not copied). Free with cxm_qcache_key_free(&k). */
+typedef struct key_opts {
+    cxm_qcache_key k;
+    cxm_report_opts o;
+    const char *where[QC_MAX_WHERE];
+    const char *lang;
+} key_opts;
+
+/* Parses key into ko (zeroed here). A bad key: CXM_EUSAGE, ko->k.bad says why. */
+static int key_opts_parse(const cxm_qcache *qc, const char *key, key_opts *ko) {
+    memset(ko, 0, sizeof *ko);
+    int rc = cxm_qcache_key_parse(&ko->k, key);
+    if (rc) return rc;
+    cxm_report_opts *op = &ko->o;
+    op->sla = qc->o.sla;
+    op->calendar = qc->o.calendar;
+    op->where = ko->where;
+    for (size_t i = 0; i < ko->k.n; i++) {
+        const char *n = ko->k.names[i], *v = ko->k.values[i];
+        if (!strcmp(n, "metrics"))
+            op->metrics = v;
+        else if (!strcmp(n, "by"))
+            op->by = v;
+        else if (!strcmp(n, "from"))
+            op->from = v;
+        else if (!strcmp(n, "to"))
+            op->to = v;
+        else if (!strcmp(n, "tz"))
+            op->tz = v;
+        else if (!strcmp(n, "preset"))
+            op->preset = v;
+        else if (!strcmp(n, "stats"))
+            op->stats = v;
+        else if (!strcmp(n, "as_of"))
+            op->as_of = v;
+        else if (!strcmp(n, "compare"))
+            op->compare = v;
+        else if (!strcmp(n, "time_basis"))
+            op->time_basis = v;
+        else if (!strcmp(n, "fcr_rule"))
+            op->fcr_rule = v;
+        else if (!strcmp(n, "lang"))
+            ko->lang = v;
+        else if (!strcmp(n, "where") && op->nwhere < QC_MAX_WHERE)
+            ko->where[op->nwhere++] = v;
+    }
+    return CXM_OK;
+}
+
+/* The default plan: the streams the report of key reads from the store
+ * (the engine's rule: cxm_store_snapshot_needs, src/metrics/needs.h). */
+static int default_plan(void *ud, const char *key, unsigned *streams) {
+    const cxm_qcache *qc = ud;
+    *streams = CXM_SNAP_ALL;
+    key_opts ko;
+    int rc = key_opts_parse(qc, key, &ko);
+    cxm_store *st = NULL;
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    if (!rc) rc = cxm_store_open(qc->o.store, 0, &st, &d);
+    if (!rc) rc = cxm_store_snapshot_needs(st, &ko.o, streams, &d);
+    if (rc) *streams = CXM_SNAP_ALL;
+    cxm_store_close(st);
+    cxm_qcache_key_free(&ko.k);
+    return rc;
+}
+
 /* The default compute: the key's report options on the snapshot's files,
  * rendered as `cxm report --format json` renders them. */
 static int default_compute(void *ud, const char *key, const char *dir, unsigned *status, char **body, size_t *len) {
     const cxm_qcache *qc = ud;
-    cxm_qcache_key k;
-    memset(&k, 0, sizeof k);
-    int rc = cxm_qcache_key_parse(&k, key);
+    key_opts ko;
+    int rc = key_opts_parse(qc, key, &ko);
+    cxm_qcache_key k = ko.k;
     if (rc) {
         *status = 400;
         rc = error_body(k.bad, body, len);
         cxm_qcache_key_free(&k);
         return rc;
     }
-    cxm_report_opts o;
-    memset(&o, 0, sizeof o);
-    o.sla = qc->o.sla;
-    o.calendar = qc->o.calendar;
-    const char *where[QC_MAX_WHERE];
-    const char *lang = NULL;
-    for (size_t i = 0; i < k.n; i++) {
-        const char *n = k.names[i], *v = k.values[i];
-        if (!strcmp(n, "metrics"))
-            o.metrics = v;
-        else if (!strcmp(n, "by"))
-            o.by = v;
-        else if (!strcmp(n, "from"))
-            o.from = v;
-        else if (!strcmp(n, "to"))
-            o.to = v;
-        else if (!strcmp(n, "tz"))
-            o.tz = v;
-        else if (!strcmp(n, "preset"))
-            o.preset = v;
-        else if (!strcmp(n, "stats"))
-            o.stats = v;
-        else if (!strcmp(n, "as_of"))
-            o.as_of = v;
-        else if (!strcmp(n, "compare"))
-            o.compare = v;
-        else if (!strcmp(n, "time_basis"))
-            o.time_basis = v;
-        else if (!strcmp(n, "fcr_rule"))
-            o.fcr_rule = v;
-        else if (!strcmp(n, "lang"))
-            lang = v;
-        else if (!strcmp(n, "where") && o.nwhere < QC_MAX_WHERE)
-            where[o.nwhere++] = v;
-    }
-    o.where = where;
+    cxm_report_opts o = ko.o;
+    const char *lang = ko.lang;
     char paths[3][4200];
     const char *names[3] = {"tickets", "messages", "responses"};
     for (int i = 0; i < 3; i++) {
@@ -630,62 +698,119 @@ static int64_t staleness(int64_t t, int64_t since) {
     return t > since ? t - since : 0;
 }
 
-/* Polls the data version when due (force: now). mu NOT held. */
-static void poll_version(cxm_qcache *qc, int force) {
-    if (!qc->o.version) return;
-    int64_t now = qc->o.clock(qc->o.ud);
-    pthread_mutex_lock(&qc->mu);
-    int due = force || qc->o.max_staleness_ms == 0 || now - qc->last_check_ms >= qc->o.check_ms || !qc->version_known;
-    pthread_mutex_unlock(&qc->mu);
-    if (!due) return;
-    pthread_mutex_lock(&qc->vmu);
+/* Streams in mask were (or may have been) written: the write clock ticks. */
+static void dirty(cxm_qcache *qc, unsigned mask) {
+    qc->wclock++;
+    for (int i = 0; i < 3; i++)
+        if (mask & (1u << i)) qc->wlast[i] = qc->wclock;
+}
+
+/* Reads the version (vmu held, mu not): a change nobody announced is a
+ * write by someone else (another process, or this one outside
+ * cxm_qcache_ingest_*): a new generation, every stream dirty. */
+static void poll_locked(cxm_qcache *qc, int64_t now) {
     uint64_t v = 0;
     int rc = qc->o.version(qc->o.ud, &v);
     pthread_mutex_lock(&qc->mu);
     qc->last_check_ms = now;
     if (!rc) {
-        if (qc->version_known && v != qc->last_version) changed(qc);
+        if (qc->version_known && v != qc->last_version) {
+            changed(qc);
+            dirty(qc, CXM_SNAP_ALL);
+        }
         qc->last_version = v;
         qc->version_known = 1;
     }
     pthread_mutex_unlock(&qc->mu);
+}
+
+/* Polls the data version when due (force: now). mu NOT held. A poll that
+ * is merely due (not forced, S > 0) is skipped while one of the server's
+ * imports holds vmu: its end polls. */
+static void poll_version(cxm_qcache *qc, int force) {
+    if (!qc->o.version) return;
+    int64_t now = qc->o.clock(qc->o.ud);
+    pthread_mutex_lock(&qc->mu);
+    int must = force || qc->o.max_staleness_ms == 0 || !qc->version_known;
+    int due = must || now - qc->last_check_ms >= qc->o.check_ms;
+    pthread_mutex_unlock(&qc->mu);
+    if (!due) return;
+    if (must)
+        pthread_mutex_lock(&qc->vmu);
+    else if (pthread_mutex_trylock(&qc->vmu))
+        return;
+    poll_locked(qc, now);
     pthread_mutex_unlock(&qc->vmu);
 }
 
-/* A snapshot for a computation (mu held on entry and return, released
- * meanwhile): the current one when it is newer than after_seq and good
- * enough (a request, t_req > 0: current, or taken after the request came,
- * or at most S/2 old; a refresh: current, or with S > 0 anything newer than
- * the entry's), else a new one (one at a time: others wait for it). *out
- * gets a reference. */
-static int acquire(cxm_qcache *qc, uint64_t after_seq, int64_t t_req, snap **out, cxm_diag *diag) {
+/* 1 if snapshot c is good enough for a computation (see acquire). */
+static int good_enough(cxm_qcache *qc, const snap *c, uint64_t after_seq, int64_t t_req, int64_t now) {
     int64_t S = qc->o.max_staleness_ms;
+    if (c->seq <= after_seq) return 0;
+    if (c->gen == qc->gen) return 1;
+    if (t_req) return c->taken_ms > t_req || (S > 0 && staleness(now, stale_since(qc, c->gen)) <= S / 2);
+    return S > 0;
+}
+
+/* A snapshot holding the streams in mask for a computation (mu held on
+ * entry and return, released meanwhile): the newest current snapshot of a
+ * stream set holding mask that is newer than after_seq and good enough (a
+ * request, t_req > 0: current, or taken after the request came, or at most
+ * S/2 old; a refresh: current, or with S > 0 anything newer than the
+ * entry's), else a new one of mask (one per set at a time: others wait for
+ * it), its files hard-linked from live snapshots where the stream was not
+ * written since they read it. *out gets a reference. */
+static int acquire(cxm_qcache *qc, unsigned mask, uint64_t after_seq, int64_t t_req, snap **out, cxm_diag *diag) {
     for (;;) {
-        snap *c = qc->cur;
+        snap *best = NULL;
         int64_t now = qc->o.clock(qc->o.ud);
-        if (c && c->seq > after_seq &&
-            (c->gen == qc->gen ||
-             (t_req ? c->taken_ms > t_req || (S > 0 && staleness(now, stale_since(qc, c->gen)) <= S / 2) : S > 0))) {
-            c->refs++;
-            *out = c;
+        for (unsigned m = 0; m < QC_SETS; m++) {
+            snap *c = qc->cur[m];
+            if (c && (m & mask) == mask && good_enough(qc, c, after_seq, t_req, now) && (!best || c->seq > best->seq))
+                best = c;
+        }
+        if (best) {
+            best->refs++;
+            *out = best;
             return CXM_OK;
         }
-        if (qc->snap_making) {
+        if (qc->making & (1u << mask)) {
             pthread_cond_wait(&qc->done, &qc->mu);
             continue;
         }
-        qc->snap_making = 1;
+        qc->making |= 1u << mask;
         pthread_mutex_unlock(&qc->mu);
         poll_version(qc, 1);
         pthread_mutex_lock(&qc->mu);
         uint64_t g0 = qc->gen; /* read before the snapshot: the label is never newer than the data */
         int64_t t0 = qc->o.clock(qc->o.ud);
+        uint64_t w0 = qc->wclock;
+        /* a live snapshot's file of a stream nobody wrote since it was read
+         * (the newest such), held while it is linked */
+        cxm_snapshot_opts req = {mask, {NULL, NULL, NULL}};
+        snap *src[3] = {NULL, NULL, NULL};
+        uint64_t src_stamp[3] = {0, 0, 0};
+        for (int i = 0; i < 3; i++) {
+            if (!(mask & (1u << i))) continue;
+            for (snap *c = qc->snaps; c; c = c->next)
+                if ((c->have & (1u << i)) && qc->wlast[i] <= c->stamp[i] && (!src[i] || c->stamp[i] > src_stamp[i])) {
+                    src[i] = c;
+                    src_stamp[i] = c->stamp[i];
+                }
+            if (src[i]) {
+                src[i]->refs++;
+                req.reuse[i] = src[i]->dir;
+            }
+        }
         pthread_mutex_unlock(&qc->mu);
         snap *n = calloc(1, sizeof *n);
-        int rc = n ? qc->o.snapshot(qc->o.ud, n->dir, sizeof n->dir, diag) : CXM_ENOMEM;
+        unsigned have = 0, linked = 0;
+        int rc = n ? qc->o.snapshot(qc->o.ud, &req, n->dir, sizeof n->dir, &have, &linked, diag) : CXM_ENOMEM;
         pthread_mutex_lock(&qc->mu);
-        qc->snap_making = 0;
+        qc->making &= ~(1u << mask);
         pthread_cond_broadcast(&qc->done);
+        for (int i = 0; i < 3; i++)
+            if (src[i]) snap_unref(qc, src[i]);
         if (rc) {
             free(n);
             return rc;
@@ -693,11 +818,22 @@ static int acquire(cxm_qcache *qc, uint64_t after_seq, int64_t t_req, snap **out
         n->gen = g0;
         n->seq = ++qc->snap_seq;
         n->taken_ms = t0;
+        n->mask = mask;
+        n->have = have;
+        for (int i = 0; i < 3; i++) {
+            n->stamp[i] = (linked & (1u << i)) ? src_stamp[i] : w0;
+            if (have & (1u << i)) {
+                if (linked & (1u << i))
+                    qc->st.files_linked++;
+                else
+                    qc->st.files_written++;
+            }
+        }
         n->refs = 2; /* the cache's (as cur) and the caller's */
         n->next = qc->snaps;
         qc->snaps = n;
-        snap *old = qc->cur;
-        qc->cur = n;
+        snap *old = qc->cur[mask];
+        qc->cur[mask] = n;
         if (old) snap_unref(qc, old);
         qc->st.snapshots++;
         *out = n;
@@ -713,7 +849,18 @@ static int compute(cxm_qcache *qc, entry *e, int64_t t_req, blob **fail, unsigne
     snap *s = NULL;
     cxm_diag d;
     memset(&d, 0, sizeof d);
-    int rc = acquire(qc, t_req ? 0 : e->snap_seq, t_req, &s, &d);
+    /* the streams it reads: planned before the snapshot's label is read, so
+     * a stream that appears meanwhile makes the answer look stale, never
+     * current without it */
+    uint64_t g_plan = qc->gen;
+    unsigned mask = CXM_SNAP_ALL;
+    if (qc->o.plan) {
+        pthread_mutex_unlock(&qc->mu);
+        if (qc->o.plan(qc->o.ud, e->key, &mask)) mask = CXM_SNAP_ALL;
+        pthread_mutex_lock(&qc->mu);
+        mask &= CXM_SNAP_ALL;
+    }
+    int rc = acquire(qc, mask, t_req ? 0 : e->snap_seq, t_req, &s, &d);
     pthread_mutex_unlock(&qc->mu);
     unsigned status = 0;
     char *body = NULL;
@@ -752,7 +899,7 @@ static int compute(cxm_qcache *qc, entry *e, int64_t t_req, blob **fail, unsigne
         blob_release(e->body);
         e->body = b;
         e->status = status;
-        e->gen = s->gen;
+        e->gen = s->gen < g_plan ? s->gen : g_plan;
         e->snap_seq = s->seq;
         e->data_ms = s->taken_ms;
         e->compute_ms = t1 - t0;
@@ -787,13 +934,7 @@ static void *refresher(void *arg) {
     pthread_mutex_lock(&qc->mu);
     for (;;) {
         while (!qc->stop && !qc->q_head) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            ts.tv_nsec += QC_TICK_MS * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
+            struct timespec ts = deadline_after(QC_TICK_MS);
             int w = pthread_cond_timedwait(&qc->work, &qc->mu, &ts);
             if (w == ETIMEDOUT && !qc->stop && qc->nwarm) { /* writes by other processes reach warm keys too */
                 pthread_mutex_unlock(&qc->mu);
@@ -835,6 +976,7 @@ int cxm_qcache_new(const cxm_qcache_opts *o, cxm_qcache **out, cxm_diag *diag) {
     if (qc->o.refreshers > QC_MAX_THREADS) qc->o.refreshers = QC_MAX_THREADS;
     if (qc->o.check_ms <= 0) qc->o.check_ms = CXM_QCACHE_CHECK_MS;
     if (qc->o.max_staleness_ms < 0) qc->o.max_staleness_ms = 0;
+    if (qc->o.max_wait_ms < 0) qc->o.max_wait_ms = 0;
     if (!qc->o.clock) qc->o.clock = mono_ms;
     int defaults = !o->compute || !o->snapshot || !o->remove || !o->version;
     if (defaults && !o->store) {
@@ -852,6 +994,7 @@ int cxm_qcache_new(const cxm_qcache_opts *o, cxm_qcache **out, cxm_diag *diag) {
         qc->o.snapshot = default_snapshot;
         qc->o.remove = default_remove;
         qc->o.version = default_version;
+        qc->o.plan = default_plan;
         qc->o.ud = qc;
     }
     pthread_condattr_t ca;
@@ -892,8 +1035,10 @@ void cxm_qcache_free(cxm_qcache *qc) {
     qc->q_tail = NULL;
     while (qc->lru_head)
         destroy(qc, qc->lru_head);
-    if (qc->cur) snap_unref(qc, qc->cur);
-    qc->cur = NULL;
+    for (unsigned m = 0; m < QC_SETS; m++) {
+        if (qc->cur[m]) snap_unref(qc, qc->cur[m]);
+        qc->cur[m] = NULL;
+    }
     while (qc->snaps) { /* nobody else holds one now */
         snap *s = qc->snaps;
         s->refs = 1;
@@ -913,7 +1058,39 @@ void cxm_qcache_bump(cxm_qcache *qc) {
     if (!qc) return;
     pthread_mutex_lock(&qc->mu);
     changed(qc);
+    dirty(qc, CXM_SNAP_ALL);
     pthread_mutex_unlock(&qc->mu);
+}
+
+void cxm_qcache_ingest_begin(cxm_qcache *qc) {
+    if (!qc) return;
+    pthread_mutex_lock(&qc->vmu);
+    /* what others committed before this import is theirs */
+    if (qc->o.version) poll_locked(qc, qc->o.clock(qc->o.ud));
+}
+
+void cxm_qcache_ingest_end(cxm_qcache *qc, const char *stream, int changed_rows, int outside) {
+    if (!qc) return;
+    uint64_t v = 0;
+    int vrc = qc->o.version ? qc->o.version(qc->o.ud, &v) : CXM_EIO;
+    int si = -1;
+    for (int i = 0; stream && i < 3 && cxm_store_streams[i]; i++)
+        if (!strcmp(stream, cxm_store_streams[i])) si = i;
+    pthread_mutex_lock(&qc->mu);
+    if (!vrc) { /* this import's own change: absorbed, announced below */
+        qc->last_version = v;
+        qc->version_known = 1;
+        qc->last_check_ms = qc->o.clock(qc->o.ud);
+    }
+    if (outside || (vrc && qc->o.version) || (changed_rows && si < 0)) {
+        changed(qc);
+        dirty(qc, CXM_SNAP_ALL);
+    } else if (changed_rows) {
+        changed(qc);
+        dirty(qc, 1u << si);
+    }
+    pthread_mutex_unlock(&qc->mu);
+    pthread_mutex_unlock(&qc->vmu);
 }
 
 uint64_t cxm_qcache_generation(cxm_qcache *qc) {
@@ -939,7 +1116,9 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
     lru_unlink(qc, e);
     lru_front(qc, e);
     e->pins++;
-    int own = 0, waited = 0;
+    int own = 0, waited = 0, late = 0;
+    int64_t W = qc->o.max_wait_ms;
+    struct timespec deadline = {0, 0};
     blob *take = NULL, *fail = NULL;
     unsigned fail_status = 0;
     for (;;) {
@@ -955,6 +1134,22 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
                 a->how = CXM_QCACHE_STALE;
                 schedule(qc, e);
                 break;
+            }
+            /* past the bound with a wait bound: the refresh runs in the
+             * background; this request waits for it until W (real time)
+             * has passed, then takes what the cache holds */
+            if (S > 0 && W > 0) {
+                if (!waited) deadline = deadline_after(W);
+                waited = 1;
+                schedule(qc, e); /* nothing when it is computing or queued */
+                if (pthread_cond_timedwait(&qc->done, &qc->mu, &deadline) == ETIMEDOUT) {
+                    if (e->body && !(e->gen == qc->gen || e->data_ms > t_req)) {
+                        a->how = CXM_QCACHE_STALE;
+                        late = 1;
+                        break;
+                    }
+                }
+                continue;
             }
         }
         if (own) break; /* failed: fail holds its answer */
@@ -976,6 +1171,8 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
     } else if (e->body) {
         take = e->body;
         atomic_fetch_add(&take->refs, 1);
+        a->late = late;
+        qc->st.late += (uint64_t)late;
         a->status = e->status;
         a->generation = e->gen;
         int64_t now = qc->o.clock(qc->o.ud);
@@ -985,6 +1182,7 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
         a->computed_ms = e->compute_ms;
     }
     a->current = qc->gen;
+    a->bound_ms = S;
     if (a->how == CXM_QCACHE_FRESH)
         qc->st.hits++;
     else if (a->how == CXM_QCACHE_STALE)
@@ -1033,17 +1231,10 @@ int cxm_qcache_warm(cxm_qcache *qc, const char *key) {
 }
 
 int cxm_qcache_wait_idle(cxm_qcache *qc, int64_t timeout_ms) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(timeout_ms / 1000);
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = deadline_after(timeout_ms);
     int rc = CXM_OK;
     pthread_mutex_lock(&qc->mu);
-    while (qc->q_head || qc->busy || qc->snap_making) {
+    while (qc->q_head || qc->busy || qc->making) {
         if (pthread_cond_timedwait(&qc->done, &qc->mu, &ts) == ETIMEDOUT) {
             rc = CXM_EIO;
             break;

@@ -11,11 +11,22 @@
  *    calls it after each ingest that changed rows) and writes by other
  *    processes (seen through the version callback, e.g. SQLite's
  *    PRAGMA data_version, polled at most every check_ms) increment it.
- *  - snapshot: a directory of the store's streams as CSV (report_store.c),
- *    taken inside one read transaction; it is labelled with the generation
- *    read *before* it was taken (so a label is never newer than the data).
+ *  - snapshot: a directory of some of the store's streams as CSV
+ *    (report_store.c), taken inside one read transaction; it is labelled
+ *    with the generation read *before* it was taken (so a label is never
+ *    newer than the data). A query reads the streams its plan names (the
+ *    engine's rule, src/metrics/needs.h: a survey query needs only the
+ *    responses); snapshots are shared by (generation, stream set): a query
+ *    takes the newest snapshot good enough for it whose set holds its own.
  *    Reference-counted: a computation holds it; the cache holds the newest
- *    one; a replaced snapshot is removed when its last holder lets go.
+ *    one of each stream set; a replaced snapshot is removed when its last
+ *    holder lets go.
+ *  - stream files are reused: the cache knows which stream each of the
+ *    server's own imports wrote (cxm_qcache_ingest_begin/_end); a stream
+ *    nobody wrote since a live snapshot read it is hard-linked from there
+ *    instead of exported again. A change the cache cannot attribute (a
+ *    write by another process, seen through the version callback, or
+ *    cxm_qcache_bump) makes every stream dirty.
  *  - key: the normalised query (cxm_qcache_key_*: parameters sorted, values
  *    percent-encoded); the token is never part of it.
  *  - an entry: key -> answer (HTTP status, JSON body), the generation and
@@ -31,8 +42,13 @@
  *    An answer that stayed current for an hour is not "an hour stale" the
  *    moment new data arrives; every record it lacks was acknowledged less
  *    than S before the request (plus the poll interval for other processes);
- *  - otherwise (missing, or too old, or S = 0 and stale): computed on the
- *    request; concurrent requests for the key wait for that one computation
+ *  - too old, S > 0 and a wait bound W > 0 (max_wait_ms, `cxm serve
+ *    --max-wait`): a refresh is scheduled and the request waits for it at
+ *    most W (real time); when it has not come by then, the stale answer is
+ *    served with `late` set (the server adds a Warning header): a reader
+ *    never waits longer than W for an answer the cache holds;
+ *  - otherwise (missing, or too old with W = 0, or S = 0 and stale):
+ *    computed on the request; concurrent requests for the key wait for that one computation
  *    (single-flight) and take its answer when it satisfies them (its
  *    snapshot was taken after they arrived, or it is current, or young
  *    enough); the computing request always takes its own answer.
@@ -49,7 +65,8 @@
  *
  * Sizes: up to a few thousand entries (max_bytes, CXM_QCACHE_MAX_BYTES
  * = 256 MiB by default); a key is at most CXM_QCACHE_MAX_KEY bytes; one
- * snapshot on disk (two while a replaced one is still read).
+ * snapshot on disk per stream set in use (at most 8; another while a
+ * replaced one is still read; linked files take their space once).
  */
 #ifndef CXM_QCACHE_H
 #define CXM_QCACHE_H
@@ -57,6 +74,7 @@
 #include <stdint.h>
 
 #include "cxm.h"
+#include "../store/store.h"
 
 #define CXM_QCACHE_MAX_BYTES            ((size_t)256 << 20) /* bytes of cached answers by default */
 #define CXM_QCACHE_MAX_KEY              8192u               /* bytes of a normalised query */
@@ -64,6 +82,7 @@
 #define CXM_QCACHE_CHECK_MS             100                 /* data_version poll interval by default */
 #define CXM_QCACHE_MAX_WARM             256u                /* lines of a --warm file */
 #define CXM_QCACHE_DEFAULT_STALENESS_MS 5000                /* `cxm serve --max-staleness` default (5 s) */
+#define CXM_QCACHE_DEFAULT_WAIT_MS      2000                /* `cxm serve --max-wait` default (2 s) */
 
 typedef struct cxm_qcache cxm_qcache;
 
@@ -74,8 +93,15 @@ typedef struct cxm_qcache cxm_qcache;
  * is set, goes to the requester only and is not cached). */
 typedef int (*cxm_qcache_compute_fn)(void *ud, const char *key, const char *dir, unsigned *status, char **body,
                                      size_t *len);
-/* Takes a snapshot: dir_out (cap >= 64) gets a new directory. */
-typedef int (*cxm_qcache_snapshot_fn)(void *ud, char *dir_out, size_t cap, cxm_diag *diag);
+/* Takes a snapshot of the streams req->streams (CXM_SNAP_* bits), each
+ * hard-linked from req->reuse[i] when set (see cxm_store_snapshot_some):
+ * dir_out (cap >= 64) gets a new directory, *have the bits of the files
+ * written, *linked those linked. */
+typedef int (*cxm_qcache_snapshot_fn)(void *ud, const cxm_snapshot_opts *req, char *dir_out, size_t cap,
+                                      unsigned *have, unsigned *linked, cxm_diag *diag);
+/* The streams (CXM_SNAP_* bits) the answer of key reads; a failure means
+ * every stream. */
+typedef int (*cxm_qcache_plan_fn)(void *ud, const char *key, unsigned *streams);
 /* Removes a snapshot directory made by the snapshot callback. */
 typedef void (*cxm_qcache_remove_fn)(void *ud, const char *dir);
 /* Milliseconds on a monotonic clock. */
@@ -88,6 +114,9 @@ typedef struct cxm_qcache_opts {
     const char *store;        /* store path: the defaults below use it; borrowed, outlives the cache */
     int64_t max_staleness_ms; /* S; 0 = always exact */
     size_t max_bytes;         /* 0 = CXM_QCACHE_MAX_BYTES */
+    int64_t max_wait_ms;      /* W: how long a request waits for a refresh of an answer past the bound
+                                 before it gets the stale one (`late`); 0 = as long as it takes; unused
+                                 when S = 0 */
     unsigned refreshers;      /* background threads; 0 = 1 */
     int64_t check_ms;         /* version poll interval; 0 = CXM_QCACHE_CHECK_MS (always polled when S = 0) */
     /* NULL = the defaults: a report (cxm_report_run + JSON) on the snapshot;
@@ -98,7 +127,9 @@ typedef struct cxm_qcache_opts {
     cxm_qcache_remove_fn remove;
     cxm_qcache_clock_fn clock;
     cxm_qcache_version_fn version;
-    void *ud; /* for the callbacks */
+    cxm_qcache_plan_fn plan; /* optional: NULL with the callbacks above given = every stream; with the
+                                defaults, the report's own rule on the store (cxm_store_snapshot_needs) */
+    void *ud;                /* for the callbacks */
     const char *sla;      /* the default compute: SLA file of every report (cxm serve --sla), or NULL */
     const char *calendar; /* and its calendar file (--calendar), or NULL; both borrowed, outlive the cache */
 } cxm_qcache_opts;
@@ -121,6 +152,8 @@ typedef struct cxm_qcache_answer {
     int64_t stale_ms;    /* how long ago the first change it lacks came (0: current; -1: longer
                             ago than the cache remembers) */
     int64_t computed_ms; /* how long the computation took */
+    int late;            /* 1: staler than the bound: the refresh did not come within max_wait_ms */
+    int64_t bound_ms;    /* the bound S */
 } cxm_qcache_answer;
 
 /* Creates the cache and starts its refresher threads. *out owned: free
@@ -130,8 +163,21 @@ int cxm_qcache_new(const cxm_qcache_opts *o, cxm_qcache **out, cxm_diag *diag) C
  * entries and removes the snapshots. qc may be NULL. */
 void cxm_qcache_free(cxm_qcache *qc);
 
-/* The data changed (call after an ingest committed rows). */
+/* The data changed (call after an ingest committed rows): every stream is
+ * dirty. The server's own imports use the pair below instead. */
 void cxm_qcache_bump(cxm_qcache *qc);
+/* Brackets one of the server's own imports, from the thread that runs it:
+ * _begin takes the cache's version lock (the server's imports take turns
+ * here, as they do at the store's write lock; the version is polled first,
+ * so earlier writes by others count as theirs), _end releases it after
+ * absorbing the version change the import made. changed: rows were
+ * inserted or updated (or the import failed part-way: 1); outside: the
+ * import's connection saw another connection commit meanwhile
+ * (cxm_store_data_version moved; 1 when unknown). A change is a new
+ * generation that dirties the stream written (a cxm_store_streams name;
+ * unknown: every stream); outside dirties every stream. qc may be NULL. */
+void cxm_qcache_ingest_begin(cxm_qcache *qc);
+void cxm_qcache_ingest_end(cxm_qcache *qc, const char *stream, int changed, int outside);
 /* The current generation. */
 uint64_t cxm_qcache_generation(cxm_qcache *qc);
 
@@ -150,6 +196,8 @@ int cxm_qcache_wait_idle(cxm_qcache *qc, int64_t timeout_ms) CXM_WUR;
 
 typedef struct cxm_qcache_stats {
     uint64_t hits, stale_hits, misses, computations, refreshes, snapshots, evictions, failures;
+    uint64_t late;                   /* stale answers past the bound (counted in stale_hits too) */
+    uint64_t files_written, files_linked; /* stream files of the snapshots: exported, hard-linked */
     size_t entries, bytes;
 } cxm_qcache_stats;
 void cxm_qcache_get_stats(cxm_qcache *qc, cxm_qcache_stats *st);

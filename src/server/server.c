@@ -340,13 +340,20 @@ static enum MHD_Result do_metrics(struct MHD_Connection *c, req *r, const server
     snprintf(v, sizeof v, "%lld", (long long)a.computed_ms);
     MHD_add_response_header(resp, "X-Cxm-Compute-Ms", v);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    if (a.late) { /* past --max-staleness: the refresh did not come within --max-wait */
+        char w[200], behind[40] = "long";
+        if (a.stale_ms >= 0) snprintf(behind, sizeof behind, "%lld ms", (long long)a.stale_ms);
+        snprintf(w, sizeof w, "110 cxm \"Response is Stale: %s behind the data, past the bound of %lld ms\"", behind,
+                 (long long)a.bound_ms);
+        MHD_add_response_header(resp, "Warning", w);
+    }
     enum MHD_Result ret = MHD_queue_response(c, a.status, resp);
     MHD_destroy_response(resp);
     r->answered = 1;
     r->status = a.status;
     r->bytes_out = a.len;
-    snprintf(r->note, sizeof r->note, ",\"cache\":\"%s\",\"generation\":%llu,\"data_age_ms\":%lld", hows[a.how],
-             (unsigned long long)a.generation, (long long)a.data_age_ms);
+    snprintf(r->note, sizeof r->note, ",\"cache\":\"%s\",\"generation\":%llu,\"data_age_ms\":%lld%s", hows[a.how],
+             (unsigned long long)a.generation, (long long)a.data_age_ms, a.late ? ",\"late\":true" : "");
     return ret;
 }
 
@@ -397,14 +404,22 @@ static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r, const server 
     memset(&n, 0, sizeof n);
     cxm_diag d;
     memset(&d, 0, sizeof d);
+    /* the cache learns which stream this import wrote, and whether another
+     * writer committed meanwhile (this connection's data_version moved):
+     * an unwritten stream's snapshot file is then reused (qcache.h) */
+    uint64_t v0 = 0, v1 = 0;
+    cxm_qcache_ingest_begin(sv->qc);
+    int vrc = cxm_store_data_version(r->st, &v0, NULL);
     int rc = cxm_store_import(r->st, &o, &n, &d);
+    if (!vrc) vrc = cxm_store_data_version(r->st, &v1, NULL);
+    /* a new data generation, before the answer */
+    cxm_qcache_ingest_end(sv->qc, r->stream, n.inserted + n.updated > 0 || rc, vrc || v0 != v1);
     if (fclose(b.f)) {
         free(ebuf);
         return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     }
     uint64_t accepted = n.inserted + n.updated + n.unchanged;
     if (n.inserted + n.updated) cxm_alerts_notify(sv->alerts); /* committed data: alerts re-check (not here) */
-    if (n.inserted + n.updated) cxm_qcache_bump(sv->qc);        /* a new data generation, before the answer */
     snprintf(r->note, sizeof r->note, ",\"stream\":\"%s\",\"accepted\":%llu,\"rejected\":%llu", r->stream,
              (unsigned long long)accepted, (unsigned long long)n.rejected);
     if (rc) {
@@ -815,6 +830,7 @@ static int start_cache(server *sv, const cxm_server_opts *o, int64_t *staleness_
     qo.sla = o->sla;
     qo.calendar = o->calendar;
     qo.max_staleness_ms = o->max_staleness > 0 ? (int64_t)(o->max_staleness * 1000.0 + 0.5) : 0;
+    qo.max_wait_ms = o->max_wait > 0 ? (int64_t)(o->max_wait * 1000.0 + 0.5) : 0;
     int rc = cxm_qcache_new(&qo, &sv->qc, diag);
     if (rc) return rc;
     *staleness_ms = qo.max_staleness_ms;
@@ -913,8 +929,9 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = di ? di->port : o->port;
     cxm_server_log("\"event\":\"listening\",\"host\":\"%s\",\"port\":%u,\"max_body\":%zu,\"max_rows\":%zu,\"rate\":%g,"
-             "\"max_staleness_ms\":%lld,\"warm\":%zu",
-             o->host, port, sv.max_body, sv.max_rows, sv.rate, (long long)staleness_ms, nwarm);
+             "\"max_staleness_ms\":%lld,\"max_wait_ms\":%lld,\"warm\":%zu",
+             o->host, port, sv.max_body, sv.max_rows, sv.rate, (long long)staleness_ms,
+             (long long)(o->max_wait > 0 ? (int64_t)(o->max_wait * 1000.0 + 0.5) : 0), nwarm);
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0) {
     }

@@ -16,7 +16,14 @@
  *    or LF, so an imported canonical CSV file comes back byte for byte;
  *  - the directory is created with mkdtemp (mode 0700) and named
  *    cxm-snapshot-XXXXXX; cxm_store_snapshot_remove deletes only such a
- *    directory and only the three stream files in it.
+ *    directory and only the three stream files in it (and its owner file);
+ *  - a snapshot holds the streams asked for (cxm_store_snapshot_some; a
+ *    report asks for what it reads: src/metrics/needs.h), each file either
+ *    exported or hard-linked (link(2)) from an older snapshot whose file the
+ *    caller knows to be current. Files are never written after the
+ *    snapshot is made, so a linked file is the same bytes in both
+ *    directories, and removing one directory unlinks only its own names:
+ *    the data lives until its last link goes.
  *
  * Sizes: a snapshot costs the streams' size in temporary disk space (about
  * 170 bytes a ticket) and one pass over the tables.
@@ -35,6 +42,7 @@
 #include "core/buf.h"
 #include "core/diag.h"
 #include "core/limits.h"
+#include "metrics/needs.h"
 #include "store/store_int.h"
 
 #define SNAP_PREFIX "cxm-snapshot-"
@@ -319,7 +327,8 @@ size_t cxm_store_snapshot_sweep(void) {
     return removed;
 }
 
-int cxm_store_snapshot_to(cxm_store *s, char *dir_out, size_t cap, cxm_diag *diag) {
+/* Makes the directory and its owner file. */
+static int make_dir(char *dir_out, size_t cap, cxm_diag *diag) {
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp) tmp = "/tmp";
     int n = snprintf(dir_out, cap, "%s/" SNAP_PREFIX "XXXXXX", tmp);
@@ -328,38 +337,61 @@ int cxm_store_snapshot_to(cxm_store *s, char *dir_out, size_t cap, cxm_diag *dia
     if (!mkdtemp(dir_out))
         return cxm_diag_set(diag, CXM_EIO, dir_out, 0, 0, NULL, "cannot create a temporary directory: %s",
                             strerror(errno));
-    { /* the owner's pid: a snapshot left by a killed process is swept later */
-        char path[4096], pid[32];
-        int k = snprintf(path, sizeof path, "%s/" SNAP_OWNER, dir_out);
-        int fd = k > 0 && (size_t)k < sizeof path ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
-        if (fd >= 0) {
-            int m = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-            ssize_t w = write(fd, pid, (size_t)m);
-            close(fd);
-            (void)w;
-        }
+    /* the owner's pid: a snapshot left by a killed process is swept later */
+    char path[4096], pid[32];
+    int k = snprintf(path, sizeof path, "%s/" SNAP_OWNER, dir_out);
+    int fd = k > 0 && (size_t)k < sizeof path ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
+    if (fd >= 0) {
+        int m = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+        ssize_t w = write(fd, pid, (size_t)m);
+        close(fd);
+        (void)w;
     }
+    return CXM_OK;
+}
+
+/* 1 if stream si's file could be hard-linked from dir `from` into `to`. */
+static int link_stream(const char *from, const char *to, int si) {
+    char src[4096], dst[4096];
+    if (stream_file(src, sizeof src, from, si) || stream_file(dst, sizeof dst, to, si)) return 0;
+    return link(src, dst) == 0;
+}
+
+int cxm_store_snapshot_some(cxm_store *s, const cxm_snapshot_opts *o, char *dir_out, size_t cap, unsigned *have,
+                            unsigned *linked, cxm_diag *diag) {
+    if (have) *have = 0;
+    if (linked) *linked = 0;
+    int rc = make_dir(dir_out, cap, diag);
+    if (rc) return rc;
     /* one read transaction: every stream from the same committed state */
-    int rc = cxm_store_exec(s, "BEGIN", "starting the snapshot", diag);
-    int any = 0;
+    rc = cxm_store_exec(s, "BEGIN", "starting the snapshot", diag);
     for (int si = 0; si < CXM_STORE_NSTREAMS && !rc; si++) {
+        if (!(o->streams & (1u << si))) continue;
         colset cs;
         rc = load_columns(s, si, &cs, diag);
         if (!rc && cs.n) {
-            char path[4096];
-            rc = stream_file(path, sizeof path, dir_out, si);
-            if (!rc) rc = write_stream(s, si, &cs, path, diag);
-            any = 1;
+            if (o->reuse[si] && link_stream(o->reuse[si], dir_out, si)) {
+                if (linked) *linked |= 1u << si;
+            } else {
+                char path[4096];
+                rc = stream_file(path, sizeof path, dir_out, si);
+                if (!rc) rc = write_stream(s, si, &cs, path, diag);
+            }
+            if (!rc && have) *have |= 1u << si;
         }
         colset_free(&cs);
     }
     sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL); /* ends the read; nothing to write */
-    (void)any;
     if (rc) {
         cxm_store_snapshot_remove(dir_out);
         dir_out[0] = 0;
     }
     return rc;
+}
+
+int cxm_store_snapshot_to(cxm_store *s, char *dir_out, size_t cap, cxm_diag *diag) {
+    cxm_snapshot_opts o = {CXM_SNAP_ALL, {NULL, NULL, NULL}};
+    return cxm_store_snapshot_some(s, &o, dir_out, cap, NULL, NULL, diag);
 }
 
 int cxm_store_snapshot(const char *store, char *dir_out, size_t cap, cxm_diag *diag) {
@@ -368,6 +400,40 @@ int cxm_store_snapshot(const char *store, char *dir_out, size_t cap, cxm_diag *d
     if (!rc) rc = cxm_store_snapshot_to(s, dir_out, cap, diag);
     cxm_store_close(s);
     return rc;
+}
+
+int cxm_store_snapshot_needs(cxm_store *s, const cxm_report_opts *o, unsigned *streams, cxm_diag *diag) {
+    *streams = 0;
+    int rc = cxm_store_exec(s, "BEGIN", "reading the column lists", diag);
+    unsigned held = 0;
+    colset resp;
+    memset(&resp, 0, sizeof resp);
+    for (int si = 0; si < CXM_STORE_NSTREAMS && !rc; si++) {
+        colset cs;
+        rc = load_columns(s, si, &cs, diag);
+        if (!rc && cs.n) held |= 1u << si;
+        if (!rc && si == 2)
+            resp = cs;
+        else
+            colset_free(&cs);
+    }
+    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (!rc) /* with --map the report renames columns: every --by or --where column may then need the tickets */
+        *streams = cxm_needs_streams(o, held, (const char *const *)resp.names, o->nmap ? 0 : resp.n);
+    colset_free(&resp);
+    return rc;
+}
+
+int cxm_store_data_version(cxm_store *s, uint64_t *version, cxm_diag *diag) {
+    *version = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *version = (uint64_t)sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? CXM_OK : cxm_store_fail(s, rc, "reading the data version", diag);
 }
 
 static int file_exists(const char *p) {
@@ -382,8 +448,16 @@ int cxm_store_snapshot_paths(const cxm_report_opts *o, char **tickets, char **me
         return cxm_diag_set(diag, CXM_EUSAGE, NULL, 0, 0, NULL,
                             "--store reads every stream from the store: leave out --tickets, --messages, --responses "
                             "and --data");
+    /* only the streams this report reads (needs.h), decided and written in
+     * one read transaction each; a stream can only appear in between, and
+     * the report then reads it from the next snapshot */
     char dir[4096];
-    int rc = cxm_store_snapshot(o->store, dir, sizeof dir, diag);
+    cxm_store *s = NULL;
+    cxm_snapshot_opts so = {0, {NULL, NULL, NULL}};
+    int rc = cxm_store_open(o->store, 0, &s, diag);
+    if (!rc) rc = cxm_store_snapshot_needs(s, o, &so.streams, diag);
+    if (!rc) rc = cxm_store_snapshot_some(s, &so, dir, sizeof dir, NULL, NULL, diag);
+    cxm_store_close(s);
     if (rc) return rc;
     char **out[CXM_STORE_NSTREAMS] = {tickets, messages, responses};
     for (int si = 0; si < CXM_STORE_NSTREAMS && !rc; si++) {

@@ -133,6 +133,41 @@ int cxm_store_check(cxm_store *s, cxm_store_info *info, cxm_diag *diag) CXM_WUR;
 int cxm_store_snapshot(const char *store, char *dir_out, size_t cap, cxm_diag *diag) CXM_WUR;
 /* Same on an open store. */
 int cxm_store_snapshot_to(cxm_store *s, char *dir_out, size_t cap, cxm_diag *diag) CXM_WUR;
+
+/* Stream bits of the snapshot functions: 1 << i for cxm_store_streams[i]
+ * (the CXM_NEED_* bits of src/metrics/needs.h). */
+#define CXM_SNAP_TICKETS   1u
+#define CXM_SNAP_MESSAGES  2u
+#define CXM_SNAP_RESPONSES 4u
+#define CXM_SNAP_ALL       7u
+
+typedef struct cxm_snapshot_opts {
+    unsigned streams;   /* CXM_SNAP_* bits of the streams to write (those the store holds) */
+    /* per stream i: a snapshot directory (borrowed) whose file of stream i
+     * still holds exactly what the store holds (nobody wrote the stream
+     * since that snapshot read it; the caller knows, e.g. the query cache of
+     * cxm serve): the file is hard-linked from there instead of exported.
+     * NULL: exported. A link that fails (no such file, another file system)
+     * falls back to the export. */
+    const char *reuse[3];
+} cxm_snapshot_opts;
+
+/* cxm_store_snapshot_to for the streams o asks for, reusing files as o
+ * says. *have (may be NULL) gets the bits of the files written (asked for
+ * and held by the store), *linked (may be NULL) those hard-linked. Each
+ * file of the directory has its own link count: cxm_store_snapshot_remove
+ * of one snapshot leaves a file another snapshot links to. */
+int cxm_store_snapshot_some(cxm_store *s, const cxm_snapshot_opts *o, char *dir_out, size_t cap, unsigned *have,
+                            unsigned *linked, cxm_diag *diag) CXM_WUR;
+/* The streams (CXM_SNAP_* bits) a report with options o (borrowed) reads
+ * from store s: cxm_needs_streams (src/metrics/needs.h) over the streams the
+ * store holds and its responses' columns, read in one transaction. */
+int cxm_store_snapshot_needs(cxm_store *s, const cxm_report_opts *o, unsigned *streams, cxm_diag *diag) CXM_WUR;
+/* PRAGMA data_version of s's connection: it changes exactly when another
+ * connection (this process's or another's) committed since the last call.
+ * The server brackets its own imports with it to tell other writers'
+ * commits from its own (the query cache's file reuse). */
+int cxm_store_data_version(cxm_store *s, uint64_t *version, cxm_diag *diag) CXM_WUR;
 /* Removes a snapshot directory and the stream files in it; refuses (does
  * nothing) for a directory not named like a snapshot. dir may be NULL. */
 void cxm_store_snapshot_remove(const char *dir);

@@ -39,6 +39,9 @@ typedef struct fake {
     int sleep_ms;             /* each computation sleeps this long (real time) */
     size_t body_pad;          /* bytes of padding in each body */
     char last_dir[4096];      /* the directory of the last computation (under the test's lock) */
+    cxm_snapshot_opts req[16]; /* what the first snapshots were asked for (streams; reuse below) */
+    char reuse[16][3][256];   /* their reuse directories, "" for none */
+    char dirs[16][256];       /* the directories they made */
     pthread_mutex_t mu;
 } fake;
 
@@ -46,12 +49,35 @@ static int64_t f_clock(void *ud) {
     return atomic_load(&((fake *)ud)->now);
 }
 
-static int f_snapshot(void *ud, char *dir, size_t cap, cxm_diag *d) {
+static int f_snapshot(void *ud, const cxm_snapshot_opts *req, char *dir, size_t cap, unsigned *have, unsigned *linked,
+                      cxm_diag *d) {
     (void)d;
     fake *f = ud;
     snprintf(dir, cap, "/tmp/cxm-qc-test-XXXXXX");
     if (!mkdtemp(dir)) return CXM_EIO;
-    atomic_fetch_add(&f->snapshots, 1);
+    int n = atomic_fetch_add(&f->snapshots, 1);
+    *have = req->streams;
+    *linked = 0;
+    pthread_mutex_lock(&f->mu);
+    if (n < 16) { /* what each snapshot was asked for, in order */
+        f->req[n].streams = req->streams;
+        for (int i = 0; i < 3; i++) {
+            snprintf(f->reuse[n][i], sizeof f->reuse[n][i], "%s", req->reuse[i] ? req->reuse[i] : "");
+            if (req->reuse[i]) *linked |= 1u << i;
+        }
+        snprintf(f->dirs[n], sizeof f->dirs[n], "%s", dir);
+    }
+    pthread_mutex_unlock(&f->mu);
+    return CXM_OK;
+}
+
+/* The plan: keys naming "survey" read the responses, "join" the three
+ * streams, the rest tickets and messages. */
+static int f_plan(void *ud, const char *key, unsigned *streams) {
+    (void)ud;
+    *streams = strstr(key, "survey") ? CXM_SNAP_RESPONSES
+               : strstr(key, "join") ? CXM_SNAP_ALL
+                                     : CXM_SNAP_TICKETS | CXM_SNAP_MESSAGES;
     return CXM_OK;
 }
 
@@ -98,11 +124,13 @@ static fake *fake_new(void) {
     return f;
 }
 
-static cxm_qcache *cache_new(fake *f, int64_t staleness_ms, size_t max_bytes) {
+static cxm_qcache *cache_new_with(fake *f, int64_t staleness_ms, size_t max_bytes, int64_t wait_ms, int plan) {
     cxm_qcache_opts o;
     memset(&o, 0, sizeof o);
     o.max_staleness_ms = staleness_ms;
     o.max_bytes = max_bytes;
+    o.max_wait_ms = wait_ms;
+    if (plan) o.plan = f_plan;
     o.compute = f_compute;
     o.snapshot = f_snapshot;
     o.remove = f_remove;
@@ -113,6 +141,10 @@ static cxm_qcache *cache_new(fake *f, int64_t staleness_ms, size_t max_bytes) {
     cxm_diag d;
     assert_int_equal(cxm_qcache_new(&o, &qc, &d), 0);
     return qc;
+}
+
+static cxm_qcache *cache_new(fake *f, int64_t staleness_ms, size_t max_bytes) {
+    return cache_new_with(f, staleness_ms, max_bytes, 0, 0);
 }
 
 static void fake_free(fake *f) {
@@ -564,6 +596,220 @@ static void a_warm_file_pins_each_query(void **state) {
     fake_free(f);
 }
 
+/* ---- stream sets and reused files ---------------------------------------------------------- */
+
+static void a_query_snapshots_only_the_streams_its_plan_names(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 0, 0, 0, 1);
+    assert_int_equal(get_n(qc, "by=survey1", NULL), 1);
+    assert_int_equal(get_n(qc, "by=week", NULL), 2);
+    assert_int_equal(get_n(qc, "by=survey2", NULL), 3); /* shares the responses' snapshot */
+    assert_int_equal(atomic_load(&f->snapshots), 2);
+    assert_int_equal(f->req[0].streams, CXM_SNAP_RESPONSES);
+    assert_int_equal(f->req[1].streams, CXM_SNAP_TICKETS | CXM_SNAP_MESSAGES);
+    cxm_qcache_free(qc);
+    assert_int_equal(atomic_load(&f->removed), 2);
+    fake_free(f);
+}
+
+static void a_snapshot_of_a_larger_set_serves_a_smaller_one(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 0, 0, 0, 1);
+    assert_int_equal(get_n(qc, "by=join", NULL), 1);
+    assert_int_equal(get_n(qc, "by=survey", NULL), 2);
+    assert_int_equal(get_n(qc, "by=week", NULL), 3);
+    assert_int_equal(atomic_load(&f->snapshots), 1);
+    assert_int_equal(f->req[0].streams, CXM_SNAP_ALL);
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+/* one of the server's imports into stream: changed rows, another writer meanwhile */
+static void ingest(cxm_qcache *qc, fake *f, const char *stream, int changed, int outside) {
+    cxm_qcache_ingest_begin(qc);
+    if (changed) atomic_fetch_add(&f->version, 1); /* its own commit moves the version */
+    cxm_qcache_ingest_end(qc, stream, changed, outside);
+}
+
+static void an_unwritten_stream_is_linked_from_the_last_snapshot_that_read_it(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 0, 0, 0, 1);
+    assert_int_equal(get_n(qc, "by=join", NULL), 1);
+    ingest(qc, f, "responses", 1, 0);
+    assert_int_equal(get_n(qc, "by=join", NULL), 2);
+    assert_int_equal(atomic_load(&f->snapshots), 2);
+    /* tickets and messages from the first snapshot, responses exported */
+    assert_string_equal(f->reuse[1][0], f->dirs[0]);
+    assert_string_equal(f->reuse[1][1], f->dirs[0]);
+    assert_string_equal(f->reuse[1][2], "");
+    ingest(qc, f, "tickets", 1, 0);
+    assert_int_equal(get_n(qc, "by=join", NULL), 3);
+    /* the first snapshot is gone: messages and responses from the second */
+    assert_string_equal(f->reuse[2][0], "");
+    assert_string_equal(f->reuse[2][1], f->dirs[1]);
+    assert_string_equal(f->reuse[2][2], f->dirs[1]);
+    cxm_qcache_stats st;
+    cxm_qcache_get_stats(qc, &st);
+    assert_int_equal(st.files_written, 3 + 1 + 1);
+    assert_int_equal(st.files_linked, 2 + 2);
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+static void an_import_that_changed_nothing_is_no_new_generation(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 0, 0, 0, 1);
+    assert_int_equal(get_n(qc, "by=week", NULL), 1);
+    ingest(qc, f, "tickets", 0, 0);
+    cxm_qcache_how how;
+    assert_int_equal(get_n(qc, "by=week", &how), 1);
+    assert_int_equal(how, CXM_QCACHE_FRESH);
+    assert_int_equal(cxm_qcache_generation(qc), 0);
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+static void an_import_own_version_change_is_one_generation(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 0, 0, 0, 1);
+    assert_int_equal(get_n(qc, "by=week", NULL), 1);
+    ingest(qc, f, "tickets", 1, 0); /* the version moved inside the bracket: absorbed */
+    assert_int_equal(cxm_qcache_generation(qc), 1);
+    assert_int_equal(get_n(qc, "by=week", NULL), 2);
+    cxm_qcache_how how;
+    assert_int_equal(get_n(qc, "by=week", &how), 2); /* the poll (S = 0: every request) sees nothing new */
+    assert_int_equal(how, CXM_QCACHE_FRESH);
+    assert_int_equal(cxm_qcache_generation(qc), 1);
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+static void writes_the_cache_cannot_attribute_dirty_every_stream(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 0, 0, 0, 1);
+    assert_int_equal(get_n(qc, "by=join", NULL), 1);
+    atomic_store(&f->version, 100); /* another process wrote */
+    assert_int_equal(get_n(qc, "by=join", NULL), 2);
+    ingest(qc, f, "responses", 1, 1); /* another writer committed during the import */
+    assert_int_equal(get_n(qc, "by=join", NULL), 3);
+    cxm_qcache_bump(qc); /* a change without a stream */
+    assert_int_equal(get_n(qc, "by=join", NULL), 4);
+    ingest(qc, f, "bogus", 1, 0); /* an unknown stream */
+    assert_int_equal(get_n(qc, "by=join", NULL), 5);
+    assert_int_equal(atomic_load(&f->snapshots), 5);
+    for (int n = 1; n < 5; n++)
+        for (int i = 0; i < 3; i++)
+            assert_string_equal(f->reuse[n][i], "");
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+static void a_write_before_an_import_is_not_taken_for_the_import(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 5000, 0, 0, 1); /* polls every 100 ms of the clock */
+    assert_int_equal(get_n(qc, "by=join", NULL), 1);
+    atomic_store(&f->version, 100); /* another process, not yet polled */
+    ingest(qc, f, "responses", 1, 0);
+    atomic_fetch_add(&f->now, 1);
+    assert_int_equal(cxm_qcache_wait_idle(qc, 5000), 0);
+    cxm_qcache_how how;
+    (void)get_n(qc, "by=join", &how);
+    assert_int_equal(how, CXM_QCACHE_STALE);
+    assert_int_equal(cxm_qcache_wait_idle(qc, 5000), 0);
+    assert_int_equal(atomic_load(&f->snapshots), 2);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(f->reuse[1][i], "");
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+/* ---- waiting at most max_wait ------------------------------------------------------------------ */
+
+static int64_t real_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void past_the_bound_a_request_waits_at_most_max_wait_then_gets_the_stale_answer(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 1000, 0, 150, 0);
+    atomic_store(&f->release, 1);
+    assert_int_equal(get_n(qc, "by=slow", NULL), 1);
+    atomic_store(&f->release, 0); /* the next computation hangs */
+    cxm_qcache_bump(qc);
+    atomic_fetch_add(&f->now, 2000); /* 2 s stale: past the bound of 1 s */
+    int64_t t0 = real_ms();
+    cxm_qcache_answer a;
+    assert_int_equal(cxm_qcache_get(qc, "by=slow", &a), 0);
+    int64_t waited = real_ms() - t0;
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "\"n\":1"));
+    assert_int_equal(a.how, CXM_QCACHE_STALE);
+    assert_int_equal(a.late, 1);
+    assert_int_equal(a.stale_ms, 2000);
+    assert_int_equal(a.bound_ms, 1000);
+    assert_true(waited >= 140 && waited < 3000);
+    free(a.body);
+    atomic_store(&f->release, 1); /* the refresh ends */
+    assert_int_equal(cxm_qcache_wait_idle(qc, 5000), 0);
+    cxm_qcache_how how;
+    assert_int_equal(get_n(qc, "by=slow", &how), 2);
+    assert_int_equal(how, CXM_QCACHE_FRESH);
+    cxm_qcache_stats st;
+    cxm_qcache_get_stats(qc, &st);
+    assert_int_equal(st.late, 1);
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+static void past_the_bound_a_refresh_within_max_wait_is_taken(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    f->sleep_ms = 20;
+    cxm_qcache *qc = cache_new_with(f, 1000, 0, 5000, 0);
+    assert_int_equal(get_n(qc, "by=week", NULL), 1);
+    cxm_qcache_bump(qc);
+    atomic_fetch_add(&f->now, 2000);
+    cxm_qcache_answer a;
+    assert_int_equal(cxm_qcache_get(qc, "by=week", &a), 0);
+    assert_non_null(strstr(a.body, "\"n\":2"));
+    assert_int_equal(a.how, CXM_QCACHE_MISS);
+    assert_int_equal(a.late, 0);
+    assert_int_equal(a.stale_ms, 0);
+    free(a.body);
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+static void staleness_zero_waits_for_the_exact_answer_whatever_max_wait(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 0, 0, 50, 0);
+    atomic_store(&f->release, 1);
+    assert_int_equal(get_n(qc, "by=slow", NULL), 1);
+    atomic_store(&f->release, 0);
+    cxm_qcache_bump(qc);
+    getter g = {qc, "by=slow", 0, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, getter_run, &g), 0);
+    usleep(300 * 1000);
+    assert_int_equal(g.status, 0); /* still waiting, well past max_wait */
+    atomic_store(&f->release, 1);
+    pthread_join(t, NULL);
+    assert_int_equal(g.n, 2);
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(key_sorts_parameters_and_ignores_their_order),
@@ -587,6 +833,16 @@ int main(void) {
         cmocka_unit_test(a_warm_key_is_computed_and_refreshed_without_requests),
         cmocka_unit_test(a_failed_computation_is_answered_but_not_cached),
         cmocka_unit_test(a_warm_file_pins_each_query),
+        cmocka_unit_test(a_query_snapshots_only_the_streams_its_plan_names),
+        cmocka_unit_test(a_snapshot_of_a_larger_set_serves_a_smaller_one),
+        cmocka_unit_test(an_unwritten_stream_is_linked_from_the_last_snapshot_that_read_it),
+        cmocka_unit_test(an_import_that_changed_nothing_is_no_new_generation),
+        cmocka_unit_test(an_import_own_version_change_is_one_generation),
+        cmocka_unit_test(writes_the_cache_cannot_attribute_dirty_every_stream),
+        cmocka_unit_test(a_write_before_an_import_is_not_taken_for_the_import),
+        cmocka_unit_test(past_the_bound_a_request_waits_at_most_max_wait_then_gets_the_stale_answer),
+        cmocka_unit_test(past_the_bound_a_refresh_within_max_wait_is_taken),
+        cmocka_unit_test(staleness_zero_waits_for_the_exact_answer_whatever_max_wait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
