@@ -60,6 +60,8 @@ done <<EOF
 --calendar $src/examples/calendar.ini --sla $src/examples/sla.csv --time business --by team --as-of 2024-12-31T23:59:59Z
 --metrics csat,nps,ces,response_rate --by agent --compare previous --from 2024-07-01 --to 2024-12-31 --quiet
 --preset zendesk --tz Asia/Tokyo --by quarter --quiet
+--preset intercom --by week --quiet
+--metrics fcr --fcr-rule one_teammate --by channel,agent
 EOF
 run "tickets --data" 0 "$cxm" tickets --data "$tmp/d" -o "$tmp/t1.csv"
 run "tickets --store" 0 "$cxm" tickets --store "$db" -o "$tmp/t2.csv"
@@ -86,6 +88,18 @@ run "report changed --data" 0 "$cxm" report --data "$tmp/e" --by channel --quiet
 run "report changed --store" 0 "$cxm" report --store "$db" --by channel --quiet --format json -o "$tmp/b.json"
 same "metrics follow the changed record" "$tmp/a.json" "$tmp/b.json"
 has "the new channel is reported" "$tmp/b.json" '"fax"'
+
+# ---- a message's teammate changed: an update of the same event, FCR follows ---------------
+# the first public agent reply of T000002 was written by someone else
+awk -F, 'BEGIN{OFS=","} NR==1{for(i=1;i<=NF;i++) if($i=="agent") c=i}
+  $1=="T000002" && $3=="agent" && $4=="true" && !done {$c="agent_999"; done=1} {print}' \
+  "$tmp/d/messages.csv" >"$tmp/e/messages.csv"
+check_int "one agent changed" "$(diff "$tmp/d/messages.csv" "$tmp/e/messages.csv" | grep -c '^>')" 1
+run "import changed agent" 0 "$cxm" import messages "$tmp/e/messages.csv" --store "$db"
+has "one message updated" "$tmp/out" "messages: read $nmsg, inserted 0, updated 1, unchanged $((nmsg-1)), rejected 0"
+run "report changed agent --data" 0 "$cxm" report --data "$tmp/e" --preset intercom --quiet --format json -o "$tmp/a.json"
+run "report changed agent --store" 0 "$cxm" report --store "$db" --preset intercom --quiet --format json -o "$tmp/b.json"
+same "fcr follows the changed agent" "$tmp/a.json" "$tmp/b.json"
 
 # ---- bad rows: reported like a report does, left out --------------------------------------
 printf 'ticket_id,created_at,channel\nX1,2024-02-01T10:00:00Z,chat\nX2,2024-02-30T10:00:00Z,chat\nX3,2024-02-02,chat\n' >"$tmp/bad.csv"

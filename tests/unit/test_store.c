@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "cxm.h"
 #include "model/schema.h"
 #include "store/store.h"
@@ -295,6 +297,222 @@ static void every_canonical_column_has_a_store_column(void **state) {
             assert_string_equal(v, "1");
         }
     }
+}
+
+/* ---- migration 3: messages.agent --------------------------------------------- */
+
+/* A messages file with an agent column, as a user exported it: an empty
+ * agent (M1's customer), a plain one, one needing CSV and JSON escapes,
+ * another extra column (channel), and two identical events (M2). */
+static const char msgs_with_agent[] = "ticket_id,at,author,public,status,agent,channel\n"
+                                      "M1,2024-05-06T09:00:00Z,customer,true,new,,email\n"
+                                      "M1,2024-05-06T09:10:00Z,agent,true,,ann,email\n"
+                                      "M1,2024-05-06T09:20:00Z,agent,true,solved,\"b\"\"o,b\",\n"
+                                      "M2,2024-05-06T10:00:00Z,customer,true,new,,\n"
+                                      "M2,2024-05-06T10:00:00Z,customer,true,new,,\n";
+
+/* What cxm with schema 2 stored for those rows (agent was no canonical
+ * column of messages then: it went to `extra`, empty values left out). */
+static const struct {
+    const char *v[5]; /* ticket_id, at, author, public, status */
+    const char *extra;
+    int occurrence; /* the k-th row with the same five values */
+} v2_rows[] = {
+    {{"M1", "2024-05-06T09:00:00Z", "customer", "true", "new"}, "{\"channel\":\"email\"}", 1},
+    {{"M1", "2024-05-06T09:10:00Z", "agent", "true", ""}, "{\"agent\":\"ann\",\"channel\":\"email\"}", 1},
+    {{"M1", "2024-05-06T09:20:00Z", "agent", "true", "solved"}, "{\"agent\":\"b\\\"o,b\"}", 1},
+    {{"M2", "2024-05-06T10:00:00Z", "customer", "true", "new"}, NULL, 1},
+    {{"M2", "2024-05-06T10:00:00Z", "customer", "true", "new"}, NULL, 2},
+};
+
+/* The store's hashing record (docs/internals/store.md): per value a
+ * presence byte, then for a present value its length (4 bytes,
+ * little-endian) and its bytes. Written here from the documentation, as
+ * the oracle of the keys and hashes the schema-2 code computed. */
+static size_t put_rec(unsigned char *w, const char *v) {
+    if (!v) {
+        w[0] = 0;
+        return 1;
+    }
+    size_t n = strlen(v);
+    w[0] = 1;
+    for (int i = 0; i < 4; i++) w[1 + i] = (unsigned char)(n >> (8 * i));
+    memcpy(w + 5, v, n);
+    return 5 + n;
+}
+
+/* Record of the five identity values, then (when with_rest) an optional
+ * agent (left out when NULL: schema 3) and the extra object. */
+static size_t record(unsigned char *w, const char *const *v, int with_rest, const char *agent, const char *extra) {
+    size_t n = 0;
+    for (int c = 0; c < 5; c++) n += put_rec(w + n, v[c]);
+    if (!with_rest) return n;
+    if (agent) n += put_rec(w + n, agent);
+    return n + put_rec(w + n, extra);
+}
+
+static void msg_key(const char *const *v, int occurrence, unsigned char key[16]) {
+    unsigned char rec[512];
+    size_t n = record(rec, v, 0, NULL, NULL);
+    XXH128_hash_t k = occurrence == 1 ? XXH3_128bits(rec, n) : XXH3_128bits_withSeed(rec, n, (uint64_t)occurrence - 1);
+    for (int i = 0; i < 8; i++) {
+        key[i] = (unsigned char)(k.high64 >> (56 - 8 * i));
+        key[8 + i] = (unsigned char)(k.low64 >> (56 - 8 * i));
+    }
+}
+
+static int64_t row_hash(const char *const *v, const char *agent, const char *extra) {
+    unsigned char rec[512];
+    return (int64_t)XXH3_64bits(rec, record(rec, v, 1, agent, extra));
+}
+
+/* Builds at db the file schema-2 cxm left after importing msgs_with_agent. */
+static void make_v2_store_with_messages(void) {
+    cxm_store *s = NULL;
+    cxm_diag d;
+    assert_int_equal(cxm_store_open_version(db, CXM_STORE_CREATE, 2, &s, &d), CXM_OK);
+    cxm_store_close(s);
+    sqlite3 *h = raw();
+    sqlite3_stmt *ins;
+    assert_int_equal(sqlite3_prepare_v2(h,
+                                        "INSERT INTO messages(msg_key, ticket_id, at, author, public, status, extra,"
+                                        " row_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                        -1, &ins, NULL),
+                     SQLITE_OK);
+    for (size_t i = 0; i < sizeof v2_rows / sizeof v2_rows[0]; i++) {
+        unsigned char key[16];
+        msg_key(v2_rows[i].v, v2_rows[i].occurrence, key);
+        sqlite3_bind_blob(ins, 1, key, 16, SQLITE_TRANSIENT);
+        for (int c = 0; c < 5; c++) sqlite3_bind_text(ins, 2 + c, v2_rows[i].v[c], -1, SQLITE_STATIC);
+        if (v2_rows[i].extra)
+            sqlite3_bind_text(ins, 7, v2_rows[i].extra, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(ins, 7);
+        /* schema 2: the five canonical values, then the extra object */
+        sqlite3_bind_int64(ins, 8, row_hash(v2_rows[i].v, NULL, v2_rows[i].extra));
+        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    assert_int_equal(sqlite3_exec(h,
+                                  "INSERT INTO columns(stream, name, pos) VALUES('messages', 'ticket_id', 1),"
+                                  " ('messages', 'at', 2), ('messages', 'author', 3), ('messages', 'public', 4),"
+                                  " ('messages', 'status', 5), ('messages', 'agent', 6), ('messages', 'channel', 7)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+}
+
+static void a_version_2_file_is_what_cxm_2_wrote(void **state) {
+    (void)state;
+    /* the fixture's oracle, checked on rows the current code stores without
+     * an agent column: their keys and hashes are schema 2's */
+    cxm_store *s = open_store();
+    cxm_store_counts n;
+    import_ok(s, "messages",
+              "ticket_id,at,author,public,status,channel\nM1,2024-05-06T09:00:00Z,customer,true,new,email\n", &n);
+    cxm_store_close(s);
+    unsigned char key[16];
+    msg_key(v2_rows[0].v, 1, key);
+    char want[64], got[64];
+    for (int i = 0; i < 16; i++) snprintf(want + 2 * i, 3, "%02X", key[i]);
+    query_text("SELECT hex(msg_key) FROM messages", got, sizeof got);
+    assert_string_equal(got, want);
+    snprintf(want, sizeof want, "%lld", (long long)row_hash(v2_rows[0].v, NULL, v2_rows[0].extra));
+    query_text("SELECT row_hash FROM messages", got, sizeof got);
+    assert_string_equal(got, want);
+}
+
+static void migration_3_moves_agent_out_of_extra_keeping_keys(void **state) {
+    (void)state;
+    make_v2_store_with_messages();
+    char v[64];
+    query_text("SELECT count(*) FROM pragma_table_info('messages') WHERE name = 'agent'", v, sizeof v);
+    assert_string_equal(v, "0");
+    cxm_store_close(open_store()); /* migrates */
+    query_text("SELECT value FROM meta WHERE key = 'schema_version'", v, sizeof v);
+    assert_string_equal(v, "3");
+    static const char *const agent[] = {NULL, "ann", "b\"o,b", NULL, NULL};
+    static const char *const extra[] = {"{\"channel\":\"email\"}", "{\"channel\":\"email\"}", NULL, NULL, NULL};
+    sqlite3 *h = raw();
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT msg_key, agent, extra, row_hash, version FROM messages ORDER BY rowid",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        unsigned char key[16];
+        msg_key(v2_rows[i].v, v2_rows[i].occurrence, key);
+        assert_int_equal(sqlite3_column_bytes(st, 0), 16);
+        assert_memory_equal(sqlite3_column_blob(st, 0), key, 16); /* the same key */
+        if (agent[i])
+            assert_string_equal((const char *)sqlite3_column_text(st, 1), agent[i]);
+        else
+            assert_int_equal(sqlite3_column_type(st, 1), SQLITE_NULL);
+        if (extra[i])
+            assert_string_equal((const char *)sqlite3_column_text(st, 2), extra[i]);
+        else
+            assert_int_equal(sqlite3_column_type(st, 2), SQLITE_NULL);
+        /* the hash of schema 3: the agent after the five values; rows
+         * without one keep schema 2's hash */
+        assert_int_equal(sqlite3_column_int64(st, 3), row_hash(v2_rows[i].v, agent[i], extra[i]));
+        if (!agent[i]) assert_int_equal(sqlite3_column_int64(st, 3), row_hash(v2_rows[i].v, NULL, v2_rows[i].extra));
+        assert_int_equal(sqlite3_column_int(st, 4), 1); /* not a new version of the event */
+    }
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+
+static void the_same_file_after_migration_3_is_unchanged(void **state) {
+    (void)state;
+    make_v2_store_with_messages();
+    cxm_store *s = open_store();
+    cxm_store_counts n;
+    import_ok(s, "messages", msgs_with_agent, &n);
+    assert_counts(&n, 5, 0, 0, 5, 0);
+    /* and the snapshot gives the file back, byte for byte */
+    char snap[4096], path[4200];
+    cxm_diag d;
+    assert_int_equal(cxm_store_snapshot_to(s, snap, sizeof snap, &d), CXM_OK);
+    snprintf(path, sizeof path, "%s/messages.csv", snap);
+    char *got = read_file(path, NULL);
+    assert_non_null(got);
+    assert_string_equal(got, msgs_with_agent);
+    free(got);
+    cxm_store_snapshot_remove(snap);
+    cxm_store_close(s);
+}
+
+static void a_changed_agent_updates_the_same_event(void **state) {
+    (void)state;
+    cxm_store *s = open_store();
+    cxm_store_counts n;
+    import_ok(s, "messages", msgs_with_agent, &n);
+    assert_counts(&n, 5, 5, 0, 0, 0);
+    char before[64], after[64];
+    query_text("SELECT hex(msg_key) FROM messages WHERE agent = 'ann'", before, sizeof before);
+    /* ann's reply was cal's: the same event (same key), a new version;
+     * the customer's row is unchanged */
+    import_ok(s, "messages",
+              "ticket_id,at,author,public,status,agent,channel\n"
+              "M1,2024-05-06T09:00:00Z,customer,true,new,,email\n"
+              "M1,2024-05-06T09:10:00Z,agent,true,,cal,email\n",
+              &n);
+    assert_counts(&n, 2, 0, 1, 1, 0);
+    query_text("SELECT hex(msg_key) FROM messages WHERE agent = 'cal'", after, sizeof after);
+    assert_string_equal(after, before);
+    query_text("SELECT version FROM messages WHERE agent = 'cal'", after, sizeof after);
+    assert_string_equal(after, "2");
+    assert_int_equal(count_rows("messages"), 5);
+    /* a file without the column: the event's agent is now unknown, an
+     * update as for any other column a file lacks */
+    import_ok(s, "messages", "ticket_id,at,author,public,status\nM1,2024-05-06T09:10:00Z,agent,true,\n", &n);
+    assert_counts(&n, 1, 0, 1, 0, 0);
+    query_text("SELECT count(*) FROM messages WHERE agent IS NULL", after, sizeof after);
+    assert_string_equal(after, "4");
+    assert_int_equal(count_rows("messages"), 5);
+    cxm_store_close(s);
 }
 
 /* ---- idempotent ingest -------------------------------------------------------- */
@@ -977,6 +1195,10 @@ int main(void) {
         cmocka_unit_test_setup_teardown(files_that_are_not_stores_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(a_missing_store_is_not_created_by_readers, setup, teardown),
         cmocka_unit_test_setup_teardown(every_canonical_column_has_a_store_column, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_version_2_file_is_what_cxm_2_wrote, setup, teardown),
+        cmocka_unit_test_setup_teardown(migration_3_moves_agent_out_of_extra_keeping_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_same_file_after_migration_3_is_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_changed_agent_updates_the_same_event, setup, teardown),
         cmocka_unit_test_setup_teardown(a_first_import_inserts_every_good_row, setup, teardown),
         cmocka_unit_test_setup_teardown(the_same_file_twice_is_stored_once, setup, teardown),
         cmocka_unit_test_setup_teardown(a_changed_record_replaces_the_old_one, setup, teardown),
