@@ -6,7 +6,7 @@
  *
  * Rules file: "[name]" starts a rule, "key = value" lines fill it, '#' or
  * ';' start a comment line, " #" starts a trailing comment. An optional
- * [defaults] section before the first rule gives webhook, window, min_n,
+ * [defaults] section before the first rule gives webhook, secret, window, min_n,
  * repeat, cooldown, confidence and the engine options to every rule. Keys
  * are checked as they come (unknown key, bad value, duplicate) and each
  * rule as a whole when its section ends (missing metric, condition, window,
@@ -24,6 +24,8 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -204,15 +206,17 @@ enum key {
     K_SLA,
     K_CALENDAR,
     K_TIME,
+    K_SECRET,
     K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
     "metric", "stat",   "target",  "where",  "by",       "above", "below",  "change", "direction", "confidence",
-    "min_n",  "window", "webhook", "repeat", "cooldown", "tz",    "preset", "sla",    "calendar",  "time"};
+    "min_n",  "window", "webhook", "repeat", "cooldown", "tz",    "preset", "sla",    "calendar",  "time",
+    "secret"};
 /* keys a [defaults] section may give */
 static int key_defaultable(enum key k) {
     return k == K_WEBHOOK || k == K_WINDOW || k == K_MIN_N || k == K_REPEAT || k == K_COOLDOWN || k == K_CONFIDENCE ||
-           k == K_TZ || k == K_PRESET || k == K_SLA || k == K_CALENDAR || k == K_TIME;
+           k == K_TZ || k == K_PRESET || k == K_SLA || k == K_CALENDAR || k == K_TIME || k == K_SECRET;
 }
 
 typedef struct parser {
@@ -264,13 +268,13 @@ static int set_key(parser *p, uint64_t line, const char *k, size_t kn, const cha
     if (key == K_COUNT)
         return perr(p, line,
                     "unknown key '%.*s' (expected metric, stat, target, where, by, above, below, change, direction, "
-                    "confidence, min_n, window, webhook, repeat, cooldown, tz, preset, sla, calendar or time)",
+                    "confidence, min_n, window, webhook, repeat, cooldown, tz, preset, sla, calendar, time or secret)",
                     (int)(kn > 64 ? 64 : kn), k);
     const char *name = key_names[key];
     if (is_def && !key_defaultable(key))
         return perr(p, line,
                     "'%s' cannot be given in [defaults] (expected webhook, window, min_n, repeat, cooldown, "
-                    "confidence, tz, preset, sla, calendar or time)",
+                    "confidence, tz, preset, sla, calendar, time or secret)",
                     name);
     if (!vn) return perr(p, line, "'%s' needs a value", name);
     if (key != K_WHERE && p->seen[key])
@@ -388,6 +392,24 @@ static int set_key(parser *p, uint64_t line, const char *k, size_t kn, const cha
             if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f)
                 return perr(p, line, "webhook: a URL has no spaces or control characters (column %zu)", i + 1);
         return copy_val(p, line, name, r->webhook, sizeof r->webhook, v, vn);
+    }
+    case K_SECRET: {
+        /* env:NAME keeps the secret out of the file; it is read at load */
+        if (vn > 4 && !memcmp(v, "env:", 4)) {
+            char var[128];
+            if (copy_val(p, line, name, var, sizeof var, v + 4, vn - 4)) return CXM_EPARSE;
+            const char *e = getenv(var);
+            if (!e || !*e) return perr(p, line, "secret: the environment variable %s is not set or empty", var);
+            v = e;
+            vn = strlen(e);
+        }
+        if (vn < CXM_ALERT_MIN_SECRET)
+            return perr(p, line, "secret: expected at least %u characters (e.g. openssl rand -hex 32)",
+                        (unsigned)CXM_ALERT_MIN_SECRET);
+        for (size_t i = 0; i < vn; i++)
+            if ((unsigned char)v[i] < ' ' || v[i] == 0x7f)
+                return perr(p, line, "secret: no control characters (column %zu)", i + 1);
+        return copy_val(p, line, name, r->secret, sizeof r->secret, v, vn);
     }
     case K_TZ: return copy_val(p, line, name, r->tz, sizeof r->tz, v, vn);
     case K_PRESET: return copy_val(p, line, name, r->preset, sizeof r->preset, v, vn);
@@ -1178,4 +1200,32 @@ int cxm_alerts_parse_time(const char *s, cxm_time *out, cxm_diag *diag) {
     int64_t days = era * 146097 + doe - 719468;
     *out = ((days * 86400 + h * 3600 + mi * 60 + sec) - (int64_t)off * 60) * 1000 + ms;
     return 0;
+}
+
+/* ---- webhook signatures (alerts_run.c signs each post of a rule with a secret) ---- */
+
+int cxm_webhook_sign(const char *secret, int64_t ts, const char *body, size_t len, char *hex, size_t cap) {
+    if (cap < 65) return CXM_EINVAL;
+    hex[0] = '\0';
+    char head[32];
+    int hn = snprintf(head, sizeof head, "%lld.", (long long)ts);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    size_t maclen = 0;
+    EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *x = m ? EVP_MAC_CTX_new(m) : NULL;
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0), OSSL_PARAM_construct_end()};
+    int ok = x && EVP_MAC_init(x, (const unsigned char *)secret, strlen(secret), params) == 1 &&
+             EVP_MAC_update(x, (const unsigned char *)head, (size_t)hn) == 1 &&
+             EVP_MAC_update(x, (const unsigned char *)body, len) == 1 &&
+             EVP_MAC_final(x, mac, &maclen, sizeof mac) == 1 && maclen == 32;
+    EVP_MAC_CTX_free(x);
+    EVP_MAC_free(m);
+    if (!ok) return CXM_EIO;
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < maclen; i++) {
+        hex[2 * i] = digits[mac[i] >> 4];
+        hex[2 * i + 1] = digits[mac[i] & 15];
+    }
+    hex[2 * maclen] = '\0';
+    return CXM_OK;
 }

@@ -38,6 +38,7 @@
 #define CXM_ALERT_ATTEMPTS   3    /* webhook attempts before a post is logged as failed */
 #define CXM_ALERT_TICK_S     60.0 /* the watcher evaluates at least this often (time-based windows) */
 #define CXM_ALERT_INTERVAL_S 10.0 /* default --alert-interval: at most one evaluation this often */
+#define CXM_ALERT_MIN_SECRET 16u  /* characters of a webhook secret at least */
 
 typedef enum cxm_alert_cond { CXM_ALERT_ABOVE, CXM_ALERT_BELOW, CXM_ALERT_CHANGE } cxm_alert_cond;
 typedef enum cxm_alert_dir { CXM_ALERT_ANY, CXM_ALERT_UP, CXM_ALERT_DOWN, CXM_ALERT_WORSE } cxm_alert_dir;
@@ -61,6 +62,9 @@ typedef struct cxm_alert_rule {
     int64_t repeat_ms;                       /* 0: post firing once; else again every repeat_ms while firing */
     int64_t cooldown_ms;                     /* 0: none; else a new firing this soon after the last one is suppressed */
     char webhook[1024];                      /* http:// or https:// URL */
+    char secret[256];                        /* "" = posts unsigned; else the HMAC-SHA256 key of
+                                                X-Cxm-Signature (the value, or $NAME's at load for
+                                                secret = env:NAME); never logged */
     char tz[64], preset[32], time_basis[16]; /* engine options, "" = default */
     char sla[1024], calendar[1024];          /* paths, resolved against the rules file's directory */
 } cxm_alert_rule;
@@ -159,14 +163,21 @@ int cxm_alerts_parse_time(const char *s, cxm_time *out, cxm_diag *diag) CXM_WUR;
 int cxm_webhook_init(void) CXM_WUR;
 void cxm_webhook_cleanup(void);
 
-/* POSTs body (len bytes, JSON) to url with Content-Type application/json:
+/* The signature of a post: hex (cap >= 65) gets the lower-case hex of
+ * HMAC-SHA256 keyed with secret over "<ts>.<body>" (ts: Unix seconds in
+ * decimal, as sent in X-Cxm-Timestamp; body: the len bytes posted), the
+ * scheme Stripe and Slack use. CXM_EIO when libcrypto fails, CXM_ENOMEM. */
+int cxm_webhook_sign(const char *secret, int64_t ts, const char *body, size_t len, char *hex, size_t cap) CXM_WUR;
+/* POSTs body (len bytes, JSON) to url with Content-Type application/json
+ * (and, when secret is not NULL or "", X-Cxm-Timestamp: the Unix seconds
+ * of the post, and X-Cxm-Signature: sha256=<cxm_webhook_sign>):
  * CXM_ALERT_ATTEMPTS attempts of at most CXM_ALERT_TIMEOUT_S seconds each,
  * 0.5 s then 1 s, 2 s... between them; any 2xx is success. *stop (may be
  * NULL), when it becomes nonzero, aborts at once. Returns 0, or CXM_EIO
  * with a short reason in err (cap bytes) and the attempts made in
  * *attempts (may be NULL). cxm_webhook_init must have run. */
-int cxm_webhook_post(const char *url, const char *body, size_t len, const volatile int *stop, int *attempts, char *err,
-                     size_t cap) CXM_WUR;
+int cxm_webhook_post(const char *url, const char *secret, const char *body, size_t len, const volatile int *stop,
+                     int *attempts, char *err, size_t cap) CXM_WUR;
 
 /* Delivers events: logs each on stderr ({"event":"alert",...} with the
  * payload's members), and, unless dry_run, posts FIRING/REPEAT/RESOLVED

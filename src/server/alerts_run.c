@@ -15,6 +15,9 @@
  * Invariants: the set is touched only by the watcher thread once started;
  * `stop` is written under the mutex and read by curl callbacks without it
  * (a volatile int: a late read costs one more poll, never a wrong post).
+ * A rule with a secret signs each post (X-Cxm-Timestamp, X-Cxm-Signature:
+ * HMAC-SHA256 over "<timestamp>.<body>", cxm_webhook_sign in alerts.c; the
+ * receiver's recipe is in docs/ALERTS.md); the secret is never logged.
  * Sizes: one evaluation runs one report per rule; a payload is a few
  * hundred bytes; a post takes at most CXM_ALERT_ATTEMPTS * 5 s + 3.5 s.
  */
@@ -97,10 +100,23 @@ void cxm_webhook_cleanup(void) {
     curl_global_cleanup();
 }
 
-int cxm_webhook_post(const char *url, const char *body, size_t len, const volatile int *stop, int *attempts, char *err,
-                     size_t cap) {
+int cxm_webhook_post(const char *url, const char *secret, const char *body, size_t len, const volatile int *stop,
+                     int *attempts, char *err, size_t cap) {
     if (attempts) *attempts = 0;
     if (err && cap) err[0] = '\0';
+    /* signed: the instant of the post and the HMAC over it and the body
+     * (one for every attempt: retries end within ~20 s) */
+    char sig[120] = "", stamp[48] = "";
+    if (secret && *secret) {
+        int64_t ts = (int64_t)time(NULL);
+        char hex[65];
+        if (cxm_webhook_sign(secret, ts, body, len, hex, sizeof hex)) {
+            if (err) snprintf(err, cap, "cannot sign the post (libcrypto)");
+            return CXM_EIO;
+        }
+        snprintf(stamp, sizeof stamp, "X-Cxm-Timestamp: %lld", (long long)ts);
+        snprintf(sig, sizeof sig, "X-Cxm-Signature: sha256=%s", hex);
+    }
     CURL *c = curl_easy_init();
     if (!c) {
         if (err) snprintf(err, cap, "cannot start libcurl");
@@ -108,6 +124,7 @@ int cxm_webhook_post(const char *url, const char *body, size_t len, const volati
     }
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     struct curl_slist *h2 = h ? curl_slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
+    if (h2 && sig[0]) h2 = curl_slist_append(h2, stamp) ? curl_slist_append(h2, sig) : NULL;
     if (!h2) {
         curl_slist_free_all(h);
         curl_easy_cleanup(c);
@@ -182,7 +199,7 @@ void cxm_alerts_deliver(const cxm_alert_set *s, const cxm_alert_events *e, int d
         int attempts = 0;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        int rc = cxm_webhook_post(r->webhook, ev->json, strlen(ev->json), stop, &attempts, err, sizeof err);
+        int rc = cxm_webhook_post(r->webhook, r->secret, ev->json, strlen(ev->json), stop, &attempts, err, sizeof err);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
         url_host(r->webhook, host, sizeof host);

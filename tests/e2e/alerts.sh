@@ -48,7 +48,9 @@ wait_lines() {
 }
 
 # ---- the receiver, and a port where nothing listens ---------------------------------
-python3 "$here/webhook_receiver.py" "$tmp/hooks" "$tmp/rport" &
+# signed posts (docs/ALERTS.md): the receiver checks each with Python's hmac
+export CXM_E2E_HOOK_SECRET=e2e-secret-0123456789abcdef
+python3 "$here/webhook_receiver.py" "$tmp/hooks" "$tmp/rport" "$CXM_E2E_HOOK_SECRET" &
 rcv=$!
 for _ in $(seq 100); do [ -s "$tmp/rport" ] && break; sleep 0.1; done
 [ -s "$tmp/rport" ] || { echo "FAIL receiver did not start"; exit 1; }
@@ -69,6 +71,7 @@ stat = mean
 where = channel=email
 by = team
 above = 30m
+secret = env:CXM_E2E_HOOK_SECRET
 
 [dead-hook]            # the same condition, posted where nothing listens
 metric = frt
@@ -147,6 +150,8 @@ check "payload: window of 2 h" \
   "$(field "$tmp/hooks" 1 'int(__import__("datetime").datetime.fromisoformat(j["window"]["to"].replace("Z","+00:00")).timestamp() - __import__("datetime").datetime.fromisoformat(j["window"]["from"].replace("Z","+00:00")).timestamp())')" 7200
 check "payload: at = window end" "$(field "$tmp/hooks" 1 'j["at"] == j["window"]["to"]')" True
 check "Content-Type" "$(head -1 "$tmp/hooks.types")" application/json
+check "signature: HMAC-SHA256 of timestamp.body, checked by the receiver" "$(head -1 "$tmp/hooks.sig")" valid
+check "the secret is not logged" "$(grep -c "$CXM_E2E_HOOK_SECRET" "$log")" 0
 has "firing logged" "$log" '"event":"alert","rule":"slow-email-frt","state":"firing"'
 has "post logged" "$log" '"event":"alert_posted","rule":"slow-email-frt","state":"firing","webhook":"http://127.0.0.1:'
 # the dead hook: retried, then a logged failure (connection refused: about 1.5 s of backoff)
@@ -178,6 +183,7 @@ check "resolved: group" "$(field "$tmp/hooks" 2 'json.dumps(j["group"])')" '{"te
 check "resolved: value (by hand: 1530 s)" "$(field "$tmp/hooks" 2 'j["value"]')" 1530
 check "resolved: n" "$(field "$tmp/hooks" 2 'j["n"]')" 6
 check "resolved: firing_since" "$(field "$tmp/hooks" 2 'j["firing_since"]')" "$at"
+check "resolved: signed too" "$(sed -n 2p "$tmp/hooks.sig")" valid
 sleep 1
 check "no more posts" "$(grep -c . "$tmp/hooks")" 2
 "$cxm" alerts check --store "$db" --rules "$tmp/alerts.ini" --dry-run >"$tmp/check.out" 2>/dev/null

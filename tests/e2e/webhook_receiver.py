@@ -2,11 +2,33 @@
 """A webhook receiver for tests/e2e/alerts.sh: listens on 127.0.0.1 (a free
 port, written to PORTFILE once listening), appends each POST body as one
 line to OUTFILE and answers 200 {"ok":true}. Usage:
-    webhook_receiver.py OUTFILE PORTFILE
+    webhook_receiver.py OUTFILE PORTFILE [SECRET]
+With SECRET, each post's signature is checked as docs/ALERTS.md tells a
+receiver to (HMAC-SHA256 of "<X-Cxm-Timestamp>.<body>" keyed with SECRET,
+compared in constant time with X-Cxm-Signature's sha256= value, the
+timestamp within 5 minutes of now): one line "valid", "invalid", "stale"
+or "unsigned" per post in OUTFILE.sig.
 Stops on SIGTERM. Loopback only; no dependencies beyond the standard library."""
+import hashlib
+import hmac
 import http.server
 import signal
 import sys
+import time
+
+
+def verdict(secret, headers, body):
+    """What a receiver following docs/ALERTS.md decides about one post."""
+    sig = headers.get("X-Cxm-Signature", "")
+    ts = headers.get("X-Cxm-Timestamp", "")
+    if not sig or not ts:
+        return "unsigned"
+    want = "sha256=" + hmac.new(secret, ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(want, sig):
+        return "invalid"
+    if abs(time.time() - int(ts)) > 300:
+        return "stale"
+    return "valid"
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -19,6 +41,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             f.write(body.replace(b"\n", b" ") + b"\n")
         with open(self.server.outfile + ".types", "a") as f:
             f.write(ctype + "\n")
+        if self.server.secret is not None:
+            with open(self.server.outfile + ".sig", "a") as f:
+                f.write(verdict(self.server.secret, self.headers, body) + "\n")
         out = b'{"ok":true}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -34,6 +59,7 @@ def main():
     outfile, portfile = sys.argv[1], sys.argv[2]
     srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
     srv.outfile = outfile
+    srv.secret = sys.argv[3].encode() if len(sys.argv) > 3 else None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with open(portfile + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))

@@ -1015,6 +1015,54 @@ static void test_store_evaluator_mean_change_by_welch(void **state) {
     store_cleanup();
 }
 
+/* ---- webhook secrets and signatures ---------------------------------------------------- */
+
+static void test_a_secret_signs_posts_and_defaults_give_it_to_every_rule(void **state) {
+    (void)state;
+    cxm_alert_set *s = load("[defaults]\n" HOOK "window = 1h\nsecret = 0123456789abcdef-default\n"
+                            "[a]\nmetric = fcr\nbelow = 70%\n"
+                            "[b]\nmetric = fcr\nbelow = 60%\nsecret = 0123456789abcdef-own #comment\n");
+    assert_string_equal(cxm_alert_set_rule(s, 0)->secret, "0123456789abcdef-default");
+    assert_string_equal(cxm_alert_set_rule(s, 1)->secret, "0123456789abcdef-own");
+    cxm_alert_set_free(s);
+    s = load("[a]\nmetric = fcr\nbelow = 70%\nwindow = 1h\n" HOOK);
+    assert_string_equal(cxm_alert_set_rule(s, 0)->secret, ""); /* unsigned */
+    cxm_alert_set_free(s);
+}
+
+static void test_a_secret_may_come_from_the_environment(void **state) {
+    (void)state;
+    setenv("CXM_TEST_HOOK_SECRET", "from-the-environment-42", 1);
+    cxm_alert_set *s = load("[a]\nmetric = fcr\nbelow = 70%\nwindow = 1h\n" HOOK "secret = env:CXM_TEST_HOOK_SECRET\n");
+    assert_string_equal(cxm_alert_set_rule(s, 0)->secret, "from-the-environment-42");
+    cxm_alert_set_free(s);
+    unsetenv("CXM_TEST_HOOK_SECRET");
+    fails("[a]\nsecret = env:CXM_TEST_HOOK_SECRET\n", 2,
+          "secret: the environment variable CXM_TEST_HOOK_SECRET is not set or empty");
+}
+
+static void test_error_secret_too_short(void **state) {
+    (void)state;
+    fails("[a]\nsecret = short\n", 2, "secret: expected at least 16 characters");
+}
+
+/* The oracle: Python's hmac.new(b"0123456789abcdef-test-secret",
+ * b'1700000000.{"rule":"r"}', hashlib.sha256).hexdigest(). */
+static void test_the_signature_is_hmac_sha256_of_timestamp_dot_body(void **state) {
+    (void)state;
+    char hex[65];
+    const char *body = "{\"rule\":\"r\"}";
+    assert_int_equal(cxm_webhook_sign("0123456789abcdef-test-secret", 1700000000, body, strlen(body), hex, sizeof hex),
+                     0);
+    assert_string_equal(hex, "a78236d476f3599a46b054ed87f0654972148367d7fa5ca30a12d5252b5c3477");
+    char other[65];
+    assert_int_equal(cxm_webhook_sign("0123456789abcdef-test-secret", 1700000001, body, strlen(body), other,
+                                      sizeof other),
+                     0);
+    assert_string_not_equal(hex, other); /* the timestamp is signed */
+    assert_int_equal(cxm_webhook_sign("k", 1, body, strlen(body), hex, 64), CXM_EINVAL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parses_a_rule_with_every_key),
@@ -1079,6 +1127,10 @@ int main(void) {
         cmocka_unit_test(test_store_evaluator_threshold_per_team),
         cmocka_unit_test(test_store_evaluator_mean_change_by_welch),
         cmocka_unit_test(test_an_empty_or_missing_store_is_one_error_per_rule),
+        cmocka_unit_test(test_a_secret_signs_posts_and_defaults_give_it_to_every_rule),
+        cmocka_unit_test(test_a_secret_may_come_from_the_environment),
+        cmocka_unit_test(test_error_secret_too_short),
+        cmocka_unit_test(test_the_signature_is_hmac_sha256_of_timestamp_dot_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
