@@ -29,7 +29,7 @@ const char cli_data_help[] =
     "  --time BASIS         calendar (default) or business (needs --calendar)\n"
     "  --calendar FILE      business hours, holidays, zones (docs/DATA.md)\n"
     "  --sla FILE           SLA targets per priority and channel (docs/DATA.md)\n"
-    "  --fcr-rule RULE      one_touch (default), no_reopen, replies:N, no_followup\n"
+    "  --fcr-rule RULE      one_touch (default), no_reopen, replies:N, no_followup, one_teammate\n"
     "  --fcr-denominator D  resolved (default) or contacts (every contact not abandoned)\n"
     "  --tz ZONE            report zone for buckets and dates (IANA name; default UTC)\n"
     "  --from DATE, --to DATE   report window (dates inclusive, or instants)\n"

@@ -62,12 +62,15 @@ static const cxm_metric_info catalog[] = {
         "100 * tickets resolved on first contact / resolved tickets; first contact (default one_touch): "
         "resolved with at most one public agent reply and never reopened",
         "--fcr-rule one_touch (default) | no_reopen | replies:N | no_followup (at most one public customer "
-        "message: the customer never wrote again, whatever the agents sent); --fcr-denominator resolved "
+        "message: the customer never wrote again, whatever the agents sent) | one_teammate (never reopened and "
+        "exactly one teammate sent public replies, however many: needs messages with an agent column, else fcr "
+        "is null with the reason; a reply with an empty agent leaves the ticket out unless it cannot change the "
+        "answer); --fcr-denominator resolved "
         "(default) | contacts "
         "(every contact not abandoned: unresolved ones count as not resolved at first contact, as 002 and 003 "
         "read it); tickets whose replies or reopens are unknown are left out of n and counted in a warning",
-        "zendesk, chatwoot: one_touch; freshdesk: no_followup; intercom: no_reopen (closed once; its "
-        "one-teammate condition needs per-message agents, not modelled); helpscout: replies:1, reopens ignored",
+        "zendesk, chatwoot: one_touch; freshdesk: no_followup; intercom: one_teammate (closed once with one "
+        "participating teammate); helpscout: replies:1, reopens ignored",
         "003:10-20 (首次聯繫解決率: share of requests solved at first contact); 002:35-37 (share of all calls); 004:165-177 (solved at first contact / unique customers who called)"},
     [M_RESOLUTION_RATE] = {"resolution_rate", "support", "Resolution rate", CXM_KIND_RATE, CXM_UNIT_PERCENT, 1,
         "tickets", "created_at,resolved_at",

@@ -436,9 +436,8 @@ static void migration_3_moves_agent_out_of_extra_keeping_keys(void **state) {
     static const char *const extra[] = {"{\"channel\":\"email\"}", "{\"channel\":\"email\"}", NULL, NULL, NULL};
     sqlite3 *h = raw();
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(h, "SELECT msg_key, agent, extra, row_hash, version FROM messages ORDER BY rowid",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    const char *sql = "SELECT msg_key, agent, extra, row_hash, version FROM messages ORDER BY rowid";
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal(sqlite3_step(st), SQLITE_ROW);
         unsigned char key[16];
