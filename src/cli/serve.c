@@ -50,9 +50,11 @@ static void help(void) {
            "                       X-Cxm-Generation, X-Cxm-Stale-Ms, X-Cxm-Data-Age-Ms, Age\n"
            "  --max-wait S         how long a request waits for the refresh of an answer staler\n"
            "                       than --max-staleness; then it gets the stale answer with\n"
-           "                       'Warning: 110' and X-Cxm-Stale-Ms saying how stale (default 2;\n"
-           "                       0: as long as the refresh takes). A query never answered\n"
-           "                       before always waits for its first answer (see --warm)\n"
+           "                       'Warning: 110' and X-Cxm-Stale-Ms saying how stale; counted\n"
+           "                       from the first request waiting for that refresh, so during a\n"
+           "                       long refresh later requests are answered at once (default 2;\n"
+           "                       0: never wait). A query never answered before waits for its\n"
+           "                       first answer (see --warm)\n"
            "  --warm FILE          /v1/metrics query strings, one a line (e.g.\n"
            "                       metrics=frt,fcr&by=week,channel): computed at start and\n"
            "                       refreshed in the background after each change\n"
@@ -171,7 +173,7 @@ int cmd_serve(int argc, char **argv) {
     o.alerts = alerts;
     o.alert_interval = alert_interval;
     o.max_staleness = max_staleness;
-    o.max_wait = max_wait;
+    o.max_wait = max_wait > 0 ? max_wait : -1; /* --max-wait 0: answer at once */
     o.warm = warm;
     o.sla = sla;
     o.calendar = calendar;

@@ -93,6 +93,8 @@ typedef struct entry {
     int64_t data_ms;    /* when its snapshot was taken */
     int64_t compute_ms; /* how long the computation took */
     int computing, queued, warm;
+    int wait_set;                /* wait_until holds: requests past the bound wait until then */
+    struct timespec wait_until;  /* (CLOCK_MONOTONIC) for the refresh under way; cleared when it ends */
     unsigned pins;
     size_t bytes; /* accounted in qc->bytes */
 } entry;
@@ -915,6 +917,7 @@ static int compute(cxm_qcache *qc, entry *e, int64_t t_req, blob **fail, unsigne
     }
     if (s) snap_unref(qc, s);
     e->computing = 0;
+    e->wait_set = 0; /* the next refresh gets its own wait */
     qc->busy--;
     /* the data changed while it computed: a warm key goes round again */
     if (!rc && e->warm && e->gen != qc->gen) schedule(qc, e);
@@ -976,7 +979,7 @@ int cxm_qcache_new(const cxm_qcache_opts *o, cxm_qcache **out, cxm_diag *diag) {
     if (qc->o.refreshers > QC_MAX_THREADS) qc->o.refreshers = QC_MAX_THREADS;
     if (qc->o.check_ms <= 0) qc->o.check_ms = CXM_QCACHE_CHECK_MS;
     if (qc->o.max_staleness_ms < 0) qc->o.max_staleness_ms = 0;
-    if (qc->o.max_wait_ms < 0) qc->o.max_wait_ms = 0;
+    if (qc->o.max_wait_ms < 0) qc->o.max_wait_ms = CXM_QCACHE_NO_WAIT;
     if (!qc->o.clock) qc->o.clock = mono_ms;
     int defaults = !o->compute || !o->snapshot || !o->remove || !o->version;
     if (defaults && !o->store) {
@@ -1118,7 +1121,6 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
     e->pins++;
     int own = 0, waited = 0, late = 0;
     int64_t W = qc->o.max_wait_ms;
-    struct timespec deadline = {0, 0};
     blob *take = NULL, *fail = NULL;
     unsigned fail_status = 0;
     for (;;) {
@@ -1136,19 +1138,23 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
                 break;
             }
             /* past the bound with a wait bound: the refresh runs in the
-             * background; this request waits for it until W (real time)
-             * has passed, then takes what the cache holds */
-            if (S > 0 && W > 0) {
-                if (!waited) deadline = deadline_after(W);
-                waited = 1;
+             * background; requests wait for it until W (real time) after
+             * the first of them began to, then take what the cache holds:
+             * during a refresh longer than W only the first W wait */
+            if (S > 0 && W != 0) {
                 schedule(qc, e); /* nothing when it is computing or queued */
-                if (pthread_cond_timedwait(&qc->done, &qc->mu, &deadline) == ETIMEDOUT) {
+                if (W > 0 && !e->wait_set) {
+                    e->wait_until = deadline_after(W);
+                    e->wait_set = 1;
+                }
+                if (W < 0 || pthread_cond_timedwait(&qc->done, &qc->mu, &e->wait_until) == ETIMEDOUT) {
                     if (e->body && !(e->gen == qc->gen || e->data_ms > t_req)) {
                         a->how = CXM_QCACHE_STALE;
                         late = 1;
                         break;
                     }
                 }
+                waited = 1;
                 continue;
             }
         }

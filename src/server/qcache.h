@@ -42,11 +42,13 @@
  *    An answer that stayed current for an hour is not "an hour stale" the
  *    moment new data arrives; every record it lacks was acknowledged less
  *    than S before the request (plus the poll interval for other processes);
- *  - too old, S > 0 and a wait bound W > 0 (max_wait_ms, `cxm serve
- *    --max-wait`): a refresh is scheduled and the request waits for it at
- *    most W (real time); when it has not come by then, the stale answer is
- *    served with `late` set (the server adds a Warning header): a reader
- *    never waits longer than W for an answer the cache holds;
+ *  - too old, S > 0 and a wait bound W (max_wait_ms, `cxm serve
+ *    --max-wait`): a refresh is scheduled and requests wait for it until W
+ *    (real time) after the first of them began to wait for that refresh;
+ *    when it has not come by then, the stale answer is served with `late`
+ *    set (the server adds a Warning header): a reader never waits longer
+ *    than W for an answer the cache holds, and while a refresh longer than
+ *    W runs, the requests after the first W are answered at once;
  *  - otherwise (missing, or too old with W = 0, or S = 0 and stale):
  *    computed on the request; concurrent requests for the key wait for that one computation
  *    (single-flight) and take its answer when it satisfies them (its
@@ -83,6 +85,7 @@
 #define CXM_QCACHE_MAX_WARM             256u                /* lines of a --warm file */
 #define CXM_QCACHE_DEFAULT_STALENESS_MS 5000                /* `cxm serve --max-staleness` default (5 s) */
 #define CXM_QCACHE_DEFAULT_WAIT_MS      2000                /* `cxm serve --max-wait` default (2 s) */
+#define CXM_QCACHE_NO_WAIT              (-1)                /* max_wait_ms: answer past the bound at once */
 
 typedef struct cxm_qcache cxm_qcache;
 
@@ -114,9 +117,10 @@ typedef struct cxm_qcache_opts {
     const char *store;        /* store path: the defaults below use it; borrowed, outlives the cache */
     int64_t max_staleness_ms; /* S; 0 = always exact */
     size_t max_bytes;         /* 0 = CXM_QCACHE_MAX_BYTES */
-    int64_t max_wait_ms;      /* W: how long a request waits for a refresh of an answer past the bound
-                                 before it gets the stale one (`late`); 0 = as long as it takes; unused
-                                 when S = 0 */
+    int64_t max_wait_ms;      /* W: how long requests wait for a refresh of an answer past the bound
+                                 before they get the stale one (`late`), counted from the first
+                                 request that waits for that refresh; 0 = as long as it takes;
+                                 CXM_QCACHE_NO_WAIT = not at all; unused when S = 0 */
     unsigned refreshers;      /* background threads; 0 = 1 */
     int64_t check_ms;         /* version poll interval; 0 = CXM_QCACHE_CHECK_MS (always polled when S = 0) */
     /* NULL = the defaults: a report (cxm_report_run + JSON) on the snapshot;

@@ -830,7 +830,9 @@ static int start_cache(server *sv, const cxm_server_opts *o, int64_t *staleness_
     qo.sla = o->sla;
     qo.calendar = o->calendar;
     qo.max_staleness_ms = o->max_staleness > 0 ? (int64_t)(o->max_staleness * 1000.0 + 0.5) : 0;
-    qo.max_wait_ms = o->max_wait > 0 ? (int64_t)(o->max_wait * 1000.0 + 0.5) : 0;
+    qo.max_wait_ms = o->max_wait > 0   ? (int64_t)(o->max_wait * 1000.0 + 0.5)
+                     : o->max_wait < 0 ? CXM_QCACHE_NO_WAIT
+                                       : 0;
     int rc = cxm_qcache_new(&qo, &sv->qc, diag);
     if (rc) return rc;
     *staleness_ms = qo.max_staleness_ms;
@@ -931,7 +933,7 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     cxm_server_log("\"event\":\"listening\",\"host\":\"%s\",\"port\":%u,\"max_body\":%zu,\"max_rows\":%zu,\"rate\":%g,"
              "\"max_staleness_ms\":%lld,\"max_wait_ms\":%lld,\"warm\":%zu",
              o->host, port, sv.max_body, sv.max_rows, sv.rate, (long long)staleness_ms,
-             (long long)(o->max_wait > 0 ? (int64_t)(o->max_wait * 1000.0 + 0.5) : 0), nwarm);
+             (long long)(o->max_wait >= 0 ? (int64_t)(o->max_wait * 1000.0 + 0.5) : 0), nwarm);
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0) {
     }

@@ -48,8 +48,8 @@ typedef struct cxm_server_opts {
     double max_staleness;  /* GET /v1/metrics may answer from data this many seconds old while a refresh
                               runs (qcache.h); 0 = always exact (`cxm serve` defaults to 5) */
     double max_wait;       /* seconds a GET /v1/metrics waits for the refresh of an answer past max_staleness
-                              before getting the stale one (qcache.h); 0 = as long as it takes (`cxm serve`
-                              defaults to 2) */
+                              before getting the stale one (qcache.h); 0 = as long as it takes; < 0 = not at
+                              all (`cxm serve` defaults to 2; its --max-wait 0 is -1 here) */
     const char *warm;      /* file of /v1/metrics query strings kept computed (--warm), or NULL */
     const char *sla;       /* SLA targets file every report and drill-down uses (--sla), or NULL */
     const char *calendar;  /* business-hours calendar file they use (--calendar), or NULL */

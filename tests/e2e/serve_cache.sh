@@ -10,7 +10,14 @@
 #    an ingest the cached answer comes back at once marked stale with its
 #    generation and age headers, then the background refresh arrives;
 #  - 12 identical queries in parallel all get 200 and the same body;
-#  - a bad parameter is 400; on SIGTERM the snapshots are removed.
+#  - a bad parameter is 400; on SIGTERM the snapshots are removed;
+#  - snapshots hold only what a query reads: a survey query's has only
+#    responses.csv, a ticket query's only tickets.csv; after the server
+#    ingests responses, the next ticket snapshot hard-links tickets.csv
+#    (same inode) instead of exporting it; after another process writes,
+#    it is exported again; answers equal `cxm report --store` throughout;
+#  - --max-wait 0 with a bound of 1 ms: an answer past the bound comes at
+#    once, stale, with a Warning header saying how stale.
 # Every wait is bounded; the server is killed on any exit. Usage: serve_cache.sh CXM
 set -u
 cxm=$1
@@ -176,6 +183,72 @@ same "parallel = cxm report --store" "$tmp/c1" "$tmp/wantp.json"
 stop
 left=$(ls "$tmp/tmpdir" | grep -c cxm-snapshot)
 check "snapshots removed at exit (warm)" "$left" 0
+
+# ---- stream sets and reused files (--max-staleness 0) --------------------------------------
+rm -f "$db" "$db"-wal "$db"-shm
+READ=$("$cxm" token create --store "$db" --scopes read 2>/dev/null)
+INGEST=$("$cxm" token create --store "$db" --scopes ingest 2>/dev/null)
+"$cxm" import tickets "$tmp/p1.csv" --store "$db" --quiet >/dev/null 2>&1
+"$cxm" sample --tickets 0 --responses 400 --out "$tmp/r" >/dev/null 2>&1 || bad "sample responses"
+head -301 "$tmp/r/responses.csv" >"$tmp/r1.csv"
+{ head -1 "$tmp/r/responses.csv"; sed -n '302,351p' "$tmp/r/responses.csv"; } >"$tmp/r2.csv"
+{ head -1 "$tmp/r/responses.csv"; sed -n '352,401p' "$tmp/r/responses.csv"; } >"$tmp/r3.csv"
+"$cxm" import responses "$tmp/r1.csv" --store "$db" --quiet >/dev/null 2>&1
+snaps() { ls -d "$tmp/tmpdir"/cxm-snapshot-* 2>/dev/null; }
+# which snapshot files exist now: "tickets responses" etc.
+files() { for d in $(snaps); do ls "$d" | grep '\.csv$'; done | sed 's/\.csv$//' | sort | tr '\n' ' ' | sed 's/ $//'; }
+tino() { for d in $(snaps); do [ -f "$d/tickets.csv" ] && stat -c %i "$d/tickets.csv"; done; }
+S='metrics=csat,nps&by=month'
+T='metrics=volume,resolution_time&by=month'
+wants() { "$cxm" report --store "$db" --format json --quiet --metrics csat,nps --by month >"$tmp/wants.json" 2>/dev/null; }
+start --max-staleness 0
+get "sets: survey query" "$S" "$tmp/s1"
+check "sets: a survey query snapshots only the responses" "$(files)" responses
+wants; same "sets: survey = cxm report --store" "$tmp/s1" "$tmp/wants.json"
+get "sets: ticket query" "$T" "$tmp/t1"
+check "sets: a ticket query adds a snapshot of the tickets only" "$(files)" "responses tickets"
+want; same "sets: tickets = cxm report --store" "$tmp/t1" "$tmp/want.json"
+ino1=$(tino)
+code=$(curl -s --max-time 60 -o "$tmp/post" -w '%{http_code}' -H "Authorization: Bearer $INGEST" \
+  -H 'Content-Type: text/csv' --data-binary @"$tmp/r2.csv" "$U/v1/responses")
+check "sets: POST responses" "$code" 200
+get "sets: ticket query after a responses ingest" "$T" "$tmp/t2"
+check "sets: a new generation" "$(hdr "$tmp/t2.h" X-Cxm-Cache)" miss
+check "sets: tickets.csv hard-linked, not exported" "$(tino)" "$ino1"
+same "sets: tickets answer unchanged" "$tmp/t1" "$tmp/t2"
+get "sets: survey query after the ingest" "$S" "$tmp/s2"
+wants; same "sets: survey after ingest = cxm report --store" "$tmp/s2" "$tmp/wants.json"
+differ "sets: the new responses show" "$tmp/s1" "$tmp/s2"
+"$cxm" import responses "$tmp/r3.csv" --store "$db" --quiet >/dev/null 2>&1 || bad "cxm import responses"
+get "sets: ticket query after an outside write" "$T" "$tmp/t3"
+ino3=$(tino)
+[ -n "$ino3" ] && [ "$ino3" != "$ino1" ] && ok || bad "sets: after an outside write tickets.csv was not exported again ($ino1 -> $ino3)"
+want; same "sets: tickets after outside write = cxm report --store" "$tmp/t3" "$tmp/want.json"
+stop
+check "snapshots removed at exit (sets)" "$(snaps | grep -c .)" 0
+
+# ---- --max-wait 0: past the bound, the stale answer at once with a Warning ----------------------
+start --max-staleness 0.001 --max-wait 0
+grep -q '"max_wait_ms":0' "$tmp/log" && ok || bad "listening line without max_wait_ms"
+get "late: first" "$T" "$tmp/l1"
+post "$tmp/p2.csv"
+sleep 0.1
+get "late: past the bound" "$T" "$tmp/l2"
+check "late: served from the cache" "$(hdr "$tmp/l2.h" X-Cxm-Cache)" stale
+same "late: the previous answer" "$tmp/l1" "$tmp/l2"
+w=$(hdr "$tmp/l2.h" Warning)
+case $w in '110 cxm "Response is Stale: '*' ms behind the data, past the bound of 1 ms"') ok ;; *) bad "late: Warning '$w'" ;; esac
+st=$(hdr "$tmp/l2.h" X-Cxm-Stale-Ms)
+[ "${st:-0}" -ge 100 ] && ok || bad "late: X-Cxm-Stale-Ms '$st' (slept 100 ms)"
+grep -q '"late":true' "$tmp/log" && ok || bad "late: not in the request log"
+want
+for _ in $(seq 100); do # the refresh it scheduled arrives
+  get "late: poll" "$T" "$tmp/l3"; pass=$((pass-1))
+  cmp -s "$tmp/l3" "$tmp/want.json" && break
+  sleep 0.1
+done
+same "late: then the refreshed answer" "$tmp/l3" "$tmp/want.json"
+stop
 
 echo "serve_cache.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -759,6 +759,12 @@ static void past_the_bound_a_request_waits_at_most_max_wait_then_gets_the_stale_
     assert_int_equal(a.bound_ms, 1000);
     assert_true(waited >= 140 && waited < 3000);
     free(a.body);
+    /* the refresh still runs: the next request does not wait again */
+    t0 = real_ms();
+    assert_int_equal(cxm_qcache_get(qc, "by=slow", &a), 0);
+    assert_true(real_ms() - t0 < 100);
+    assert_int_equal(a.late, 1);
+    free(a.body);
     atomic_store(&f->release, 1); /* the refresh ends */
     assert_int_equal(cxm_qcache_wait_idle(qc, 5000), 0);
     cxm_qcache_how how;
@@ -766,7 +772,26 @@ static void past_the_bound_a_request_waits_at_most_max_wait_then_gets_the_stale_
     assert_int_equal(how, CXM_QCACHE_FRESH);
     cxm_qcache_stats st;
     cxm_qcache_get_stats(qc, &st);
-    assert_int_equal(st.late, 1);
+    assert_int_equal(st.late, 2);
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+static void with_no_wait_an_answer_past_the_bound_comes_at_once(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 1000, 0, CXM_QCACHE_NO_WAIT, 0);
+    assert_int_equal(get_n(qc, "by=week", NULL), 1);
+    cxm_qcache_bump(qc);
+    atomic_fetch_add(&f->now, 5000);
+    cxm_qcache_answer a;
+    assert_int_equal(cxm_qcache_get(qc, "by=week", &a), 0);
+    assert_non_null(strstr(a.body, "\"n\":1"));
+    assert_int_equal(a.late, 1);
+    assert_int_equal(a.stale_ms, 5000);
+    free(a.body);
+    assert_int_equal(cxm_qcache_wait_idle(qc, 5000), 0); /* the refresh it scheduled */
+    assert_int_equal(get_n(qc, "by=week", NULL), 2);
     cxm_qcache_free(qc);
     fake_free(f);
 }
@@ -842,6 +867,7 @@ int main(void) {
         cmocka_unit_test(a_write_before_an_import_is_not_taken_for_the_import),
         cmocka_unit_test(past_the_bound_a_request_waits_at_most_max_wait_then_gets_the_stale_answer),
         cmocka_unit_test(past_the_bound_a_refresh_within_max_wait_is_taken),
+        cmocka_unit_test(with_no_wait_an_answer_past_the_bound_comes_at_once),
         cmocka_unit_test(staleness_zero_waits_for_the_exact_answer_whatever_max_wait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
