@@ -55,7 +55,7 @@
  *
  * Sizes: a ticket row is ~190 bytes, so 10 million tickets are ~1.9 GB;
  * a ticket has at most SAMPLE_MAX_EVENTS events (about 6 on average), a
- * messages row is ~55 bytes, a responses row ~55 bytes without a comment
+ * messages row is ~52 bytes, a responses row ~55 bytes without a comment
  * (50 million standalone answers: ~2.7 GB, ~10 s). Nothing grows with the
  * row counts: the only allocations are three fixed output buffers. The
  * arrival intensity is evaluated hour by hour (days * 24 evaluations,
