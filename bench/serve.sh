@@ -19,6 +19,7 @@
 #                        reopen_rate by priority]
 #   SERVE_TIMEOUT=S      a request slower than this counts as a timeout error [10]
 #   SERVE_STALENESS=S    pass --max-staleness S to cxm serve [its default]
+#   SERVE_WAIT=S         pass --max-wait S to cxm serve [its default]
 #   SERVE_THINK_MS=T     each reader pauses T ms before each request [0: closed loop]
 #   SERVE_COMMIT=C       the commit to name when the cxm binary was not built from HEAD
 #   SERVE_APPEND=1       add this run to bench/out/serve.md as a variant (its
@@ -174,6 +175,12 @@ if [ -n "${SERVE_STALENESS:-}" ]; then
 elif "$CXM" serve --help 2>&1 | grep -q -- '--max-staleness'; then
   WARM_NOTE="$WARM_NOTE, --max-staleness at its default"
 fi
+if [ -n "${SERVE_WAIT:-}" ]; then
+  WARM_ARGS+=(--max-wait "$SERVE_WAIT")
+  WARM_NOTE="$WARM_NOTE, --max-wait $SERVE_WAIT"
+elif "$CXM" serve --help 2>&1 | grep -q -- '--max-wait'; then
+  WARM_NOTE="$WARM_NOTE, --max-wait at its default"
+fi
 LOG=$WORK/server.log
 "$CXM" serve --store "$DB" --listen 127.0.0.1:0 "${WARM_ARGS[@]}" 2>"$LOG" &
 SRV=$!
@@ -275,6 +282,13 @@ SRV_PCT=$(tail -n +"$((LOG_LINES0 + 1))" "$LOG" | grep '"route":"metrics"' | sed
   sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%s %s %s %s %d", v[int((NR - 1) * .5) + 1], v[int((NR - 1) * .9) + 1], v[int((NR - 1) * .99) + 1], v[NR], NR }')
 read -r SP50 SP90 SP99 SMAX SN <<<"${SRV_PCT:-}"
 CPU_CORES=$(awk -v a="$C0" -v b="$C1" -v hz="$HZ" -v d="${IDUR:-0}" 'BEGIN { if (d > 0) printf "%.2f", (b - a) / hz / (d / 1e6) }')
+# answers past --max-staleness served stale after --max-wait ("late"), and the
+# cache's own counts at shutdown (snapshots, stream files exported or hard-linked)
+LATE=$(tail -n +"$((LOG_LINES0 + 1))" "$LOG" | grep '"route":"metrics"' | grep -c '"late":true')
+CACHE_LINE=$(grep '"event":"cache"' "$LOG" | tail -1)
+cf() { printf '%s\n' "$CACHE_LINE" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+CACHE_NOTE="n/a (this cxm does not log them)"
+[ -n "$CACHE_LINE" ] && CACHE_NOTE="$(cf snapshots) snapshots writing $(cf files_written) stream files and hard-linking $(cf files_linked), $(cf computations) computations ($(cf refreshes) background refreshes) over the whole run"
 STATUSES=$(tail -n +"$((LOG_LINES0 + 1))" "$LOG" | sed -n 's/.*"route":"\([a-z]*\)","status":\([0-9]*\).*/\1 \2/p' |
   sort | uniq -c | awk '{ printf "%s%s %s: %s", (NR > 1 ? ", " : ""), $2, $3, $1 }')
 
@@ -329,7 +343,8 @@ dashboard queries keep a p99 under $TARGET_P99_MS ms at 50 concurrent readers.
   them (send to answer), $([ "${SERVE_THINK_MS:-0}" -gt 0 ] && printf 'each connection pausing %s ms before each request (SERVE_THINK_MS)' "$SERVE_THINK_MS" || printf 'closed loop: each connection asks again as soon as it has its answer'). ${RERR:-No socket errors.}
 - Server: \`cxm serve --store COPY --listen 127.0.0.1:0 ${WARM_ARGS[*]}\`; $WARM_NOTE.
   Cache answers seen by the readers (X-Cxm-Cache): ${CACHE_SEEN:-n/a}; how stale they were
-  (X-Cxm-Stale-Ms: time since the first change an answer lacks): mean ${STALE_MEAN:-n/a} ms, max ${STALE_MAX:-n/a} ms.
+  (X-Cxm-Stale-Ms: time since the first change an answer lacks): mean ${STALE_MEAN:-n/a} ms, max ${STALE_MAX:-n/a} ms;
+  ${LATE:-0} answers past the bound after --max-wait (Warning header). Cache: $CACHE_NOTE.
 - Store: $STORE_MB MB for $N + $N records, cached in \`$DATA\`; built with \`cxm sample\` and
   \`cxm import --store\` (CLI import: tickets $(rate_of "$N" "$IMPORT_T") records/s, responses
   $(rate_of "$N" "$IMPORT_R") records/s, batches of 10,000; when it was built).
@@ -342,7 +357,7 @@ ${FIRST}
 EOF
 } >"$FRAG.new"
 if [ "${SERVE_APPEND:-0}" = 1 ] && [ -s "$FRAG" ]; then
-  VARIANT="SERVE_WRITERS=$WRITERS SERVE_BATCH=$BATCH SERVE_READERS=$READERS SERVE_STALENESS=${SERVE_STALENESS:-default} SERVE_THINK_MS=${SERVE_THINK_MS:-0}"
+  VARIANT="SERVE_WRITERS=$WRITERS SERVE_BATCH=$BATCH SERVE_READERS=$READERS SERVE_STALENESS=${SERVE_STALENESS:-default} SERVE_WAIT=${SERVE_WAIT:-default} SERVE_THINK_MS=${SERVE_THINK_MS:-0}"
   { echo; awk -v h="### Variant: $VARIANT" 'NR == 1 { print h; next } { print }' "$FRAG.new"; } >>"$FRAG"
   rm -f "$FRAG.new"
   say "added this run to $FRAG ($VARIANT)"
