@@ -109,6 +109,7 @@ struct cxm_ctx {
     const cxm_sla_rule **slacache;   /* slakey code * 3 */
     cxm_memo slamemo[CXM_BYTERM_MEMO]; /* recent pairs -> slakey code */
     size_t slacache_cap;
+    unsigned sla_keys; /* bit 0: some rule names a priority, bit 1: a channel */
     uint32_t need;                   /* ticket columns to parse (CXM_NEED_ALL by default) */
     int lean_fields;                 /* 1: the consumer reads no source column besides the --by
                                       * terms (the report); 0 (default): it also reads channel,

@@ -240,6 +240,8 @@ int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_di
                             "--time business needs --calendar FILE (docs/DATA.md, 'Calendar files')");
     if (o->sla) {
         if ((rc = cxm_sla_load(o->sla, &c->sla, diag))) return rc;
+        for (size_t i = 0; i < c->sla->n; i++) /* the columns some rule names (sla_rules keys on them only) */
+            c->sla_keys |= (c->sla->rules[i].priority ? 1u : 0u) | (c->sla->rules[i].channel ? 2u : 0u);
         for (size_t i = 0; i < c->sla->n; i++)
             if (c->sla->rules[i].business && !c->cals)
                 return cxm_diag_set(diag, CXM_EUSAGE, o->sla, c->sla->rules[i].line, 0, NULL,
@@ -500,33 +502,16 @@ static double bsecs(const cxm_calendar *cal, cxm_time a, cxm_time b) {
     return (double)cxm_calendar_business_ms((cxm_calendar *)cal, a, b) / 1000.0;
 }
 
-/* a == b over n bytes: values are short, a loop beats the library call */
-static inline int same_bytes(const char *a, const char *b, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
-}
-
 /* The SLA rules of a ticket, cached per (priority, channel) text pair: one
  * dictionary lookup per ticket, the rule scan once per distinct pair. */
-static const cxm_sla_rule **sla_rules(cxm_ctx *c, const cxm_field *f, size_t nf) {
-    static const cxm_field empty = {NULL, 0};
-    int ps = c->map.src[TK_PRIORITY], cs = c->map.src[TK_CHANNEL];
-    const cxm_field *pf = ps >= 0 && (size_t)ps < nf && f[ps].ptr ? &f[ps] : &empty;
-    const cxm_field *cf = cs >= 0 && (size_t)cs < nf && f[cs].ptr ? &f[cs] : &empty;
+/* sla_rules' miss: the pair interned, its rules matched once, the memo
+ * entry e filled (out of line: the hit path needs no key buffer). */
+__attribute__((noinline)) static const cxm_sla_rule **sla_rules_miss(cxm_ctx *c, cxm_memo *e, const cxm_field *pf,
+                                                                     const cxm_field *cf) {
     char key[256];
     uint32_t code;
     int added;
     size_t klen = pf->len + 1 + cf->len;
-    if (klen > sizeof key) return NULL; /* no rule names such a value */
-    /* a direct-mapped memo of recent pairs skips the dictionary's hash and
-     * probe; it is looked up in place (the pair is copied into a key only
-     * on a miss) */
-    uint64_t h = cxm_hash_short(pf->ptr, pf->len) * 0x9e3779b97f4a7c15ull ^ cxm_hash_short(cf->ptr, cf->len);
-    cxm_memo *e = &c->slamemo[(h ^ (h >> 32)) & (CXM_BYTERM_MEMO - 1)];
-    if (e->s && e->len == klen && same_bytes(e->s, pf->ptr, pf->len) && !e->s[pf->len] &&
-        same_bytes(e->s + pf->len + 1, cf->ptr, cf->len))
-        return &c->slacache[(size_t)e->code * SLA_NTARGETS];
     if (pf->len) memcpy(key, pf->ptr, pf->len);
     key[pf->len] = 0; /* the separator: values may not hold NUL in a rule file */
     if (cf->len) memcpy(key + pf->len + 1, cf->ptr, cf->len);
@@ -547,6 +532,26 @@ static const cxm_sla_rule **sla_rules(cxm_ctx *c, const cxm_field *f, size_t nf)
         for (int t = 0; t < SLA_NTARGETS; t++)
             r[t] = cxm_sla_match(c->sla, t, pf->ptr, pf->len, cf->ptr, cf->len);
     return r;
+}
+
+static const cxm_sla_rule **sla_rules(cxm_ctx *c, const cxm_field *f, size_t nf) {
+    static const cxm_field empty = {NULL, 0};
+    /* a column no rule names cannot change the match: keyed as empty */
+    int ps = c->sla_keys & 1u ? c->map.src[TK_PRIORITY] : -1, cs = c->sla_keys & 2u ? c->map.src[TK_CHANNEL] : -1;
+    const cxm_field *pf = ps >= 0 && (size_t)ps < nf && f[ps].ptr ? &f[ps] : &empty;
+    const cxm_field *cf = cs >= 0 && (size_t)cs < nf && f[cs].ptr ? &f[cs] : &empty;
+    size_t klen = pf->len + 1 + cf->len;
+    if (klen > 256) return NULL; /* no rule names such a value */
+    /* a direct-mapped memo of recent pairs skips the dictionary's hash and
+     * probe; it is looked up in place (the pair is copied into a key only
+     * on a miss) */
+    uint64_t h = cxm_hash_short(pf->ptr, pf->len);
+    if (cf->len) h = h * 0x9e3779b97f4a7c15ull ^ cxm_hash_short(cf->ptr, cf->len);
+    cxm_memo *e = &c->slamemo[(h ^ (h >> 32)) & (CXM_BYTERM_MEMO - 1)];
+    if (e->s && e->len == klen && cxm_same_short(e->s, pf->ptr, pf->len) && !e->s[pf->len] &&
+        cxm_same_short(e->s + pf->len + 1, cf->ptr, cf->len))
+        return &c->slacache[(size_t)e->code * SLA_NTARGETS];
+    return sla_rules_miss(c, e, pf, cf);
 }
 
 static cxm_time due_of(const cxm_sla_rule *r, const cxm_calendar *cal, cxm_time start) {

@@ -100,18 +100,11 @@ int64_t cxm_report_bucket(report *R, cxm_bucket b, cxm_time t) {
     return day;
 }
 
-/* a == b over n bytes: values are short, a loop beats the library call */
-static inline int same_bytes(const char *a, const char *b, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
-}
-
 /* The dictionary code of value v[0..n) (n > 0) of column term t, through
  * the term's direct-mapped memo. */
 static inline int term_code(cxm_ctx *c, cxm_byterm *t, const char *v, size_t n, uint64_t *out) {
     cxm_memo *e = &t->memo[cxm_hash_short(v, n) & (CXM_BYTERM_MEMO - 1)];
-    if (!(e->s && e->len == n && same_bytes(e->s, v, n))) {
+    if (!(e->s && e->len == n && cxm_same_short(e->s, v, n))) {
         uint32_t code;
         int rc = cxm_dict_intern(&t->dict, v, n, &code, NULL);
         if (rc) return cxm_diag_set(c->diag, rc, NULL, 0, 0, t->name, "too many distinct values to group by");

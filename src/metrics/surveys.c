@@ -998,12 +998,6 @@ static int rg_state_of(rg_part *P, const uint64_t *key, size_t nby, size_t kidx,
     return CXM_OK;
 }
 
-static inline int same_bytes(const char *a, const char *b, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
-}
-
 /* Field src of a record, {NULL, 0} when missing or empty (field_text). */
 static inline cxm_field fget(const cxm_field *f, size_t nf, int src) {
     if (src < 0 || (size_t)src >= nf || !f[src].ptr || !f[src].len) return (cxm_field){NULL, 0};
@@ -1100,7 +1094,7 @@ static int rg_row(rg_part *P, const cxm_field *f, size_t nf) {
     int sc = pr.digits;
     if (P->plain) /* row_kind's outcome when the name was seen spelled so */
         for (size_t i = 0; i < P->nkinds; i++)
-            if (P->kinds[i].rawlen == sv.len && same_bytes(P->kinds[i].raw, sv.ptr, sv.len)) {
+            if (P->kinds[i].rawlen == sv.len && cxm_same_short(P->kinds[i].raw, sv.ptr, sv.len)) {
                 kind = &P->kinds[i];
                 break;
             }
@@ -1141,7 +1135,7 @@ static int rg_row(rg_part *P, const cxm_field *f, size_t nf) {
                 continue;
             }
             cxm_memo *e = &P->memo[i][cxm_hash_short(v.ptr, v.len) & (CXM_BYTERM_MEMO - 1)];
-            if (!(e->s && e->len == v.len && same_bytes(e->s, v.ptr, v.len))) {
+            if (!(e->s && e->len == v.len && cxm_same_short(e->s, v.ptr, v.len))) {
                 uint32_t code;
                 if ((rc = cxm_dict_intern(&P->term[i], v.ptr, v.len, &code, NULL))) return rc;
                 e->s = cxm_dict_str(&P->term[i], code);
