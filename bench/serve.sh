@@ -349,6 +349,8 @@ dashboard queries keep a p99 under $TARGET_P99_MS ms at 50 concurrent readers.
   \`cxm import --store\` (CLI import: tickets $(rate_of "$N" "$IMPORT_T") records/s, responses
   $(rate_of "$N" "$IMPORT_R") records/s, batches of 10,000; when it was built).
 
+Earlier runs, and what changed between them: docs/internals/store.md, "Serving at 10M + 10M".
+
 First answer to each query, before the window:
 
 | query | status | seconds |
