@@ -100,9 +100,10 @@ int cmd_alerts(int argc, char **argv) {
             printf("%s\n", ev.v[i].json);
     }
     fflush(stdout);
-    int init = !dry_run && cxm_webhook_init() == 0;
+    char why[300] = "";
+    int init = !dry_run && cxm_webhook_init(why, sizeof why) == 0;
     if (!dry_run && !init) {
-        fprintf(stderr, "cxm alerts: cannot initialise libcurl: nothing posted\n");
+        fprintf(stderr, "cxm alerts: cannot initialise libcurl (%s): nothing posted\n", why);
         failed = 1;
     }
     if (dry_run || init) {

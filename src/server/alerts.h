@@ -159,8 +159,10 @@ int cxm_alerts_parse_time(const char *s, cxm_time *out, cxm_diag *diag) CXM_WUR;
 /* ---- delivery (alerts_run.c) ------------------------------------------- */
 
 /* libcurl's global state, once per process before any thread posts
- * (cxm_alerts_start does it itself). CXM_EIO when libcurl cannot start. */
-int cxm_webhook_init(void) CXM_WUR;
+ * (cxm_alerts_start does it itself): libcurl is loaded here (curl_dl.h).
+ * CXM_EIO when it cannot be loaded or started, with the reason in
+ * err[0, cap) (err may be NULL). */
+int cxm_webhook_init(char *err, size_t cap) CXM_WUR;
 void cxm_webhook_cleanup(void);
 
 /* The signature of a post: hex (cap >= 65) gets the lower-case hex of

@@ -21,7 +21,6 @@
  * Sizes: one evaluation runs one report per rule; a payload is a few
  * hundred bytes; a post takes at most CXM_ALERT_ATTEMPTS * 5 s + 3.5 s.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -33,7 +32,12 @@
 
 #include "../core/diag.h"
 #include "alerts.h"
+#include "curl_dl.h"
 #include "log.h"
+
+/* libcurl's functions, set by cxm_webhook_init (curl_dl.h: loaded on first
+ * use, not linked). */
+static const cxm_curl_api *K;
 
 /* ---- log lines ------------------------------------------------------------------ */
 
@@ -93,11 +97,18 @@ static void nap(long ms, const volatile int *stop) {
     }
 }
 
-int cxm_webhook_init(void) {
-    return curl_global_init(CURL_GLOBAL_DEFAULT) ? CXM_EIO : 0;
+int cxm_webhook_init(char *err, size_t cap) {
+    const cxm_curl_api *api = cxm_curl_api_get(err, cap);
+    if (!api) return CXM_EIO;
+    if (api->global_init(CURL_GLOBAL_DEFAULT)) {
+        if (err && cap) snprintf(err, cap, "libcurl's curl_global_init failed");
+        return CXM_EIO;
+    }
+    K = api;
+    return 0;
 }
 void cxm_webhook_cleanup(void) {
-    curl_global_cleanup();
+    if (K) K->global_cleanup();
 }
 
 int cxm_webhook_post(const char *url, const char *secret, const char *body, size_t len, const volatile int *stop,
@@ -117,36 +128,36 @@ int cxm_webhook_post(const char *url, const char *secret, const char *body, size
         snprintf(stamp, sizeof stamp, "X-Cxm-Timestamp: %lld", (long long)ts);
         snprintf(sig, sizeof sig, "X-Cxm-Signature: sha256=%s", hex);
     }
-    CURL *c = curl_easy_init();
+    CURL *c = K->easy_init();
     if (!c) {
         if (err) snprintf(err, cap, "cannot start libcurl");
         return CXM_ENOMEM;
     }
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    struct curl_slist *h2 = h ? curl_slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
-    if (h2 && sig[0]) h2 = curl_slist_append(h2, stamp) ? curl_slist_append(h2, sig) : NULL;
+    struct curl_slist *h = K->slist_append(NULL, "Content-Type: application/json");
+    struct curl_slist *h2 = h ? K->slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
+    if (h2 && sig[0]) h2 = K->slist_append(h2, stamp) ? K->slist_append(h2, sig) : NULL;
     if (!h2) {
-        curl_slist_free_all(h);
-        curl_easy_cleanup(c);
+        K->slist_free_all(h);
+        K->easy_cleanup(c);
         if (err) snprintf(err, cap, "out of memory");
         return CXM_ENOMEM;
     }
     h = h2;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "cxm/" CXM_VERSION_STRING " (alerts)");
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, CXM_ALERT_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CXM_ALERT_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)(uintptr_t)stop);
+    K->easy_setopt(c, CURLOPT_URL, url);
+    K->easy_setopt(c, CURLOPT_POST, 1L);
+    K->easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    K->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    K->easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    K->easy_setopt(c, CURLOPT_USERAGENT, "cxm/" CXM_VERSION_STRING " (alerts)");
+    K->easy_setopt(c, CURLOPT_TIMEOUT, CXM_ALERT_TIMEOUT_S);
+    K->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CXM_ALERT_TIMEOUT_S);
+    K->easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
+    K->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    K->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    K->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    K->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    K->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    K->easy_setopt(c, CURLOPT_XFERINFODATA, (void *)(uintptr_t)stop);
     int rc = CXM_EIO;
     long backoff = 500;
     for (int i = 0; i < CXM_ALERT_ATTEMPTS; i++) {
@@ -155,25 +166,25 @@ int cxm_webhook_post(const char *url, const char *secret, const char *body, size
             break;
         }
         if (attempts) *attempts = i + 1;
-        CURLcode cc = curl_easy_perform(c);
+        CURLcode cc = K->easy_perform(c);
         long status = 0;
         if (cc == CURLE_OK) {
-            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+            K->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
             if (status >= 200 && status < 300) {
                 rc = 0;
                 break;
             }
             if (err) snprintf(err, cap, "HTTP %ld", status);
         } else if (err) {
-            snprintf(err, cap, "%s", cc == CURLE_ABORTED_BY_CALLBACK ? "stopped" : curl_easy_strerror(cc));
+            snprintf(err, cap, "%s", cc == CURLE_ABORTED_BY_CALLBACK ? "stopped" : K->easy_strerror(cc));
         }
         if (i + 1 < CXM_ALERT_ATTEMPTS) {
             nap(backoff, stop);
             backoff *= 2;
         }
     }
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    K->slist_free_all(h);
+    K->easy_cleanup(c);
     return rc;
 }
 
@@ -330,10 +341,11 @@ int cxm_alerts_start(cxm_alert_set *s, const char *store_path, double interval_s
     a->set = s;
     a->store = store_path;
     a->interval = interval_s > 0 ? interval_s : CXM_ALERT_INTERVAL_S;
-    if (cxm_webhook_init()) {
+    char why[300];
+    if (cxm_webhook_init(why, sizeof why)) {
         cxm_alert_set_free(s);
         free(a);
-        return cxm_diag_set(diag, CXM_EIO, NULL, 0, 0, NULL, "cannot initialise libcurl");
+        return cxm_diag_set(diag, CXM_EIO, NULL, 0, 0, NULL, "cannot initialise libcurl: %s", why);
     }
     pthread_condattr_t ca;
     int ok = !pthread_condattr_init(&ca);
@@ -342,7 +354,7 @@ int cxm_alerts_start(cxm_alert_set *s, const char *store_path, double interval_s
     pthread_condattr_destroy(&ca);
     if (!ok || pthread_mutex_init(&a->mu, NULL)) {
         if (ok) pthread_cond_destroy(&a->cv);
-        curl_global_cleanup();
+        cxm_webhook_cleanup();
         cxm_alert_set_free(s);
         free(a);
         return cxm_diag_set(diag, CXM_ENOMEM, NULL, 0, 0, NULL, "cannot create the alert watcher's lock");
@@ -350,7 +362,7 @@ int cxm_alerts_start(cxm_alert_set *s, const char *store_path, double interval_s
     if (pthread_create(&a->th, NULL, watch, a)) {
         pthread_mutex_destroy(&a->mu);
         pthread_cond_destroy(&a->cv);
-        curl_global_cleanup();
+        cxm_webhook_cleanup();
         cxm_alert_set_free(s);
         free(a);
         return cxm_diag_set(diag, CXM_ENOMEM, NULL, 0, 0, NULL, "cannot start the alert watcher");
@@ -378,7 +390,7 @@ void cxm_alerts_stop(cxm_alerts *a) {
     pthread_join(a->th, NULL);
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->cv);
-    curl_global_cleanup();
+    cxm_webhook_cleanup();
     cxm_alert_set_free(a->set);
     free(a);
 }
