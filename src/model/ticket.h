@@ -56,7 +56,8 @@ typedef struct cxm_parse_ctx {
 
 /* Parses row f[0..nf) into t (views into f stay borrowed). ticket_id and
  * created_at are always parsed; other columns only when ctx->need says so:
- * a report reads (and so checks) only the columns its metrics use. */
+ * a report reads (and so checks) only the columns its metrics use. On an
+ * error (nonzero) *t is unspecified and must not be read. */
 int cxm_ticket_parse(const cxm_parse_ctx *ctx, const cxm_field *f, size_t nf, uint64_t line,
                      cxm_ticket *t, cxm_diag *diag) CXM_WUR;
 /* Fills the ticket's empty values from its messages' facts (a non-empty
