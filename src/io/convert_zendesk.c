@@ -12,10 +12,15 @@
  *   messages from comments: at = created, author from the commenter's role
  *     in user_data (end-user -> customer, agent/admin -> agent; a commenter
  *     missing there is the customer if they are the ticket's requester, an
- *     agent if its assignee), public.
+ *     agent if its assignee), public, agent = the commenter's user_id when
+ *     the author is an agent (the same id space as tickets' agent =
+ *     assignee_id, so the two join; user names are not unique in Zendesk).
+ *     The agent column is written only when ticket_comment_data.csv is
+ *     there: without comments nobody is known to have replied, and an empty
+ *     column would read as "no teammate replied".
  *   messages from the field history rows whose field_name is status: at =
  *     updated, author = system, public = false, status = value (on-hold ->
- *     hold). Other fields' history is not read (tickets carry their current
+ *     hold), agent empty. Other fields' history is not read (tickets carry their current
  *     values).
  *   Resolutions, reopens, first responses and replies are derived from the
  *   messages; tickets.csv does not carry them.
@@ -29,11 +34,14 @@
  * unknown status value, or an author who cannot be placed. A left-out
  * ticket takes its messages with it (counted in its rows). Warnings: users
  * with an unknown role; commenters missing from user_data; a ticket whose
- * current status disagrees with the end of its status history.
+ * current status disagrees with the end of its status history; a ticket
+ * with no comment when the comment table is there (every Zendesk ticket has
+ * at least its description: the table is incomplete for it).
  *
  * rows_read counts ticket rows, comment rows and status-history rows (the
  * user table and other fields' history are lookups, not records written).
- * Memory: one block of values per ticket and 32 bytes per message.
+ * Memory: one block of values per ticket, 32 bytes per message and the
+ * distinct agent commenters' ids.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,7 +73,12 @@ static const char *const FH_COLS[FH_N] = {"field_name", "ticket_id", "updated", 
 static const char *const TICKET_OUT[] = {"ticket_id", "created_at", "channel", "agent", "team",
                                          "priority", "status", "customer_id", "type", "organization_id",
                                          "brand_id", "source_line"};
-static const char *const MESSAGE_OUT[] = {"ticket_id", "at", "author", "public", "status", "source", "source_line"};
+/* the canonical order (model/schema.c), then the profile's own columns; agent
+ * only when the comment table is there (MESSAGE_OUT_NO_AGENT otherwise) */
+static const char *const MESSAGE_OUT[] = {"ticket_id", "at", "author", "public", "status", "agent", "source",
+                                          "source_line"};
+static const char *const MESSAGE_OUT_NO_AGENT[] = {"ticket_id", "at", "author", "public", "status", "source",
+                                                   "source_line"};
 
 enum { ST_NEW, ST_OPEN, ST_PENDING, ST_HOLD, ST_SOLVED, ST_CLOSED, ST_DELETED, ST_NONE };
 static const char *const ST_NAME[] = {"new", "open", "pending", "hold", "solved", "closed", "deleted", ""};
@@ -78,6 +91,7 @@ typedef struct msg {
     int64_t at;
     uint64_t line;
     uint32_t ticket;
+    uint32_t agent; /* 1 + code in zd.agents; 0: no agent (customer, system) */
     uint8_t author, pub, status, src;
 } msg;
 
@@ -87,6 +101,7 @@ typedef struct ticket {
     uint8_t status;
     int bad;                 /* left out (reported) */
     uint64_t nmsgs;          /* messages kept for it */
+    int has_comment;         /* one of them is a comment */
     cxm_time first_msg;      /* earliest message, CXM_TIME_NULL if none */
     cxm_time hist_at;        /* latest status-history event, CXM_TIME_NULL if none */
     uint64_t hist_line;
@@ -99,13 +114,15 @@ typedef struct zd {
     char *paths[4];          /* owned: the four files */
     cxm_dict ids;            /* ticket ids -> index into t */
     cxm_dict users;          /* user ids -> index into roles */
+    cxm_dict agents;         /* user ids of agent commenters (msg.agent - 1) */
+    int have_comments;       /* ticket_comment_data.csv is there: messages.csv has an agent column */
     uint8_t *roles;
     size_t nroles, roles_cap;
     ticket *t;
     size_t nt, tcap;
     msg *m;
     size_t nm, mcap;
-    cxm_cvt_tally bad_role, missing_user, status_disagrees, deleted, no_history, orphans, early;
+    cxm_cvt_tally bad_role, missing_user, status_disagrees, deleted, no_history, orphans, early, no_comment;
     uint32_t status_col; /* 1-based column of status in ticket_data.csv */
 } zd;
 
@@ -168,6 +185,7 @@ static int open_table(zd *s, int which, const char *const *cols, size_t ncols, u
         return CXM_OK;
     }
     fclose(probe);
+    if (which == 1) s->have_comments = 1;
     int rc = cxm_rows_open(r, c->in, CXM_ROWS_CSV, c->delim, c->diag);
     if (!rc) rc = cxm_cvt_columns(c, *r, cols, ncols, required, idx);
     return rc;
@@ -376,7 +394,14 @@ static int read_comment(zd *s, const cxm_field *f, size_t nf, const int *idx, ui
         cxm_cvt_tally_add(&s->missing_user, "line %llu user %s", (unsigned long long)line,
                           cxm_cvt_show(user, show, sizeof show));
     }
-    int rc = push_msg(s, &m);
+    int rc;
+    if (m.author == AU_AGENT) { /* user is not empty here: it was found in user_data or on the ticket */
+        uint32_t a;
+        if ((rc = cxm_dict_intern(&s->agents, user.ptr, user.len, &a, NULL)))
+            return cxm_diag_set(c->diag, rc, c->in, line, (uint32_t)idx[CM_USER] + 1, "user_id", "too many agents");
+        m.agent = a + 1;
+    }
+    rc = push_msg(s, &m);
     if (rc) return cxm_diag_set(c->diag, rc, c->in, line, 0, NULL, "too many comments");
     return 1;
 }
@@ -457,6 +482,10 @@ static int write_msg(zd *s, const msg *m) {
     cxm_cvt_puts(w, AU_NAME[m->author]);
     cxm_cvt_puts(w, m->pub ? "true" : "false");
     cxm_cvt_puts(w, ST_NAME[m->status]);
+    if (s->have_comments) {
+        if (m->agent) cxm_cvt_put(w, cxm_dict_str(&s->agents, m->agent - 1), s->agents.lens[m->agent - 1]);
+        else cxm_cvt_put(w, NULL, 0);
+    }
     cxm_cvt_puts(w, SRC_NAME[m->src]);
     cxm_cvt_put_int(w, (int64_t)m->line);
     return cxm_cvt_write_row(s->c, w);
@@ -468,6 +497,7 @@ static int finish(zd *s) {
     for (size_t i = 0; i < s->nm; i++) {
         ticket *t = &s->t[s->m[i].ticket];
         t->nmsgs++;
+        if (s->m[i].src == SRC_COMMENTS) t->has_comment = 1;
         if (t->first_msg == CXM_TIME_NULL || s->m[i].at < t->first_msg) t->first_msg = s->m[i].at;
     }
     c->in = s->paths[0];
@@ -495,9 +525,14 @@ static int finish(zd *s) {
             cxm_cvt_tally_add(&s->status_disagrees, "%s is %s, history ends %s", id, ST_NAME[t->status],
                               ST_NAME[t->hist_status]);
         if (t->first_msg != CXM_TIME_NULL && t->first_msg < t->created) cxm_cvt_tally_add(&s->early, "%s", id);
+        if (s->have_comments && !t->has_comment) cxm_cvt_tally_add(&s->no_comment, "%s", id);
     }
     if (!rc) rc = cxm_cvt_open(c, &c->tickets, "tickets.csv", TICKET_OUT, sizeof TICKET_OUT / sizeof TICKET_OUT[0]);
-    if (!rc) rc = cxm_cvt_open(c, &c->messages, "messages.csv", MESSAGE_OUT, sizeof MESSAGE_OUT / sizeof MESSAGE_OUT[0]);
+    if (!rc)
+        rc = s->have_comments
+                 ? cxm_cvt_open(c, &c->messages, "messages.csv", MESSAGE_OUT, sizeof MESSAGE_OUT / sizeof MESSAGE_OUT[0])
+                 : cxm_cvt_open(c, &c->messages, "messages.csv", MESSAGE_OUT_NO_AGENT,
+                                sizeof MESSAGE_OUT_NO_AGENT / sizeof MESSAGE_OUT_NO_AGENT[0]);
     for (size_t k = 0; k < s->nt && !rc; k++)
         if (!s->t[k].bad) rc = write_ticket(s, &s->t[k], (uint32_t)k);
     for (size_t i = 0; i < s->nm && !rc; i++)
@@ -515,6 +550,10 @@ static int finish(zd *s) {
                            "comments by users without a role in user_data.csv: the author is taken from the "
                            "ticket (requester -> customer, assignee -> agent)");
         cxm_cvt_tally_warn(c, &s->early, "tickets have comments or status changes dated before their created_at (kept)");
+        cxm_cvt_tally_warn(c, &s->no_comment,
+                           "tickets have no comment in ticket_comment_data.csv, though every Zendesk ticket starts "
+                           "with one (its description): who replied is unknown, and first-contact rules read them "
+                           "as unanswered (one_teammate: not resolved at first contact)");
         cxm_cvt_tally_warn(c, &s->status_disagrees,
                            "tickets whose current status disagrees with the end of their status history (cxm "
                            "uses the history)");
@@ -528,6 +567,7 @@ int cxm_convert_zendesk(cxm_cvt *c) {
     s.c = c;
     cxm_dict_init(&s.ids, CXM_MAX_DICT_VALUES);
     cxm_dict_init(&s.users, CXM_MAX_DICT_VALUES);
+    cxm_dict_init(&s.agents, CXM_MAX_DICT_VALUES);
     const char *dir = c->o->input;
     static const char *const names[4] = {"ticket_data.csv", "ticket_comment_data.csv", "user_data.csv",
                                          "ticket_field_history_data.csv"};
@@ -550,5 +590,6 @@ int cxm_convert_zendesk(cxm_cvt *c) {
     for (int i = 0; i < 4; i++) free(s.paths[i]);
     cxm_dict_free(&s.ids);
     cxm_dict_free(&s.users);
+    cxm_dict_free(&s.agents);
     return rc;
 }

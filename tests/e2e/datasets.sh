@@ -92,6 +92,13 @@ head -3 "$it" >"$tmp/broken.csv"
 sed -n 4p "$it" | sed 's/,29-02-2016 \([0-9:]*\),Phone/,31-02-2016 \1,Phone/' >>"$tmp/broken.csv"
 run "convert itsm strict" 2 "$cxm" convert --profile itsm --in "$tmp/broken.csv" --out "$tmp/strict" --strict
 has "itsm strict names line and column" "$tmp/err" "broken.csv:4:14: column 'sys_updated_at'"
+# every event is a system status change: no agent column, so the intercom
+# rule (one_teammate) has no value and says why rather than 0 %
+has "itsm messages have no agent column" "$tmp/it/messages.csv" "ticket_id,at,author,public,status,state,source_line"
+run "report itsm intercom" 0 "$cxm" report --data "$tmp/it" --preset intercom --metrics fcr --format json
+json "itsm one_teammate has no value" '{"results":[
+ {"metric":"fcr","group":{},"value":null,"reason":"needs an agent column in the messages (who wrote each reply): one_teammate counts teammates","unit":"percent","n":0}
+],"warnings":["fcr: needs an agent column in the messages (who wrote each reply): one_teammate counts teammates"],"bad_rows":0}'
 if [ -e "$tmp/strict/tickets.csv" ]; then bad "strict wrote tickets.csv"; else ok; fi
 
 # ---- support_tickets_kaggle: read with --map, no converter -----------------
@@ -132,10 +139,20 @@ has "kaggle strict names the first bad row" "$tmp/err" "customer_support_tickets
 # comments = 60 records; tickets 1595 and 11013 are deleted; 7 solved/closed
 # tickets have no status history; 37 comments and status rows name tickets
 # missing from ticket_data.csv; only 11071 remains, with 13 status changes;
-# its first 'solved' is 6713691 s after created_at.
+# its first 'solved' is 6713691 s after created_at. Comments:
+#   python3 -c "import csv; c=list(csv.DictReader(open('ticket_comment_data.csv')));
+#     print(sorted({r['ticket_id'] for r in c}))"
+#   -> 1077 13057 13095 13628 14352 7367 7636: none is 11071, so its messages
+#      are its 13 status changes with an empty agent; it was closed once and
+#      never reopened, with no public reply: one_teammate (the intercom
+#      preset) 0 of 1, no_reopen 1 of 1.
 zd=$ds/zendesk_fivetran_seeds
 run "convert zendesk" 0 "$cxm" convert --profile zendesk --in "$zd" --out "$tmp/zd"
-has "zendesk summary" "$tmp/err" "zendesk: 60 rows read, 1 tickets and 13 messages written, 46 bad rows left out"
+has "zendesk summary" "$tmp/err" "zendesk: 60 rows read, 1 tickets and 13 messages written, 46 bad rows left out, 5 warnings"
+has "zendesk ticket without comments" "$tmp/err" "1 tickets have no comment in ticket_comment_data.csv, though every Zendesk ticket starts with one (its description)"
+has "zendesk messages agent column" "$tmp/zd/messages.csv" "ticket_id,at,author,public,status,agent,source,source_line"
+n=$(awk -F, 'NR>1 && $3=="system" && $6==""' "$tmp/zd/messages.csv" | wc -l)
+if [ "$n" -eq 13 ]; then ok; else bad "zendesk: $n system messages with an empty agent, expected 13"; fi
 has "zendesk deleted" "$tmp/err" "2 deleted tickets left out, with their comments and status changes (first: 1595, 11013)"
 has "zendesk without history" "$tmp/err" "7 solved or closed tickets left out: no status change in ticket_field_history_data.csv"
 has "zendesk orphans" "$tmp/err" "37 comments and status changes left out: their ticket is not in ticket_data.csv"
@@ -145,6 +162,14 @@ json "zendesk numbers" '{"results":[
  {"metric":"volume","group":{},"value":1,"unit":"count","n":1},
  {"metric":"resolution_time","stat":"mean","group":{},"value":6713691,"unit":"seconds","n":1},
  {"metric":"reopen_rate","group":{},"value":0,"unit":"percent","n":1,"ci":"..."}
+],"warnings":[],"bad_rows":0}'
+run "report zendesk intercom" 0 "$cxm" report --data "$tmp/zd" --preset intercom --metrics fcr --format json
+json "zendesk one_teammate" '{"results":[
+ {"metric":"fcr","group":{},"value":0,"unit":"percent","n":1,"ci":"..."}
+],"warnings":[],"bad_rows":0}'
+run "report zendesk intercom no_reopen" 0 "$cxm" report --data "$tmp/zd" --preset intercom --fcr-rule no_reopen --metrics fcr --format json
+json "zendesk no_reopen" '{"results":[
+ {"metric":"fcr","group":{},"value":100,"unit":"percent","n":1,"ci":"..."}
 ],"warnings":[],"bad_rows":0}'
 
 echo "datasets: $pass passed, $fail failed"

@@ -727,7 +727,8 @@ static void itsm_report_derives_resolutions_and_reopens_from_the_history(void **
 #define ZD_TICKETS_OUT                                                                                     \
     "ticket_id,created_at,channel,agent,team,priority,status,customer_id,type,organization_id,brand_id,"    \
     "source_line\n"
-#define ZD_MESSAGES_OUT "ticket_id,at,author,public,status,source,source_line\n"
+#define ZD_MESSAGES_OUT "ticket_id,at,author,public,status,agent,source,source_line\n"
+#define ZD_MESSAGES_OUT_NO_AGENT "ticket_id,at,author,public,status,source,source_line\n"
 #define ZD_TICKET_HDR "id,created_at,status,via_channel,assignee_id,group_id,priority,requester_id,type\n"
 #define ZD_USER_HDR "id,name,role\n"
 #define ZD_COMMENT_HDR "id,body,created,public,ticket_id,user_id\n"
@@ -770,12 +771,12 @@ static void zendesk_comments_and_status_changes_become_messages(void **state) {
     assert_int_equal(r.rc, CXM_OK);
     assert_file("tickets.csv", ZD_TICKETS_OUT "7,2020-02-19T01:54:52Z,email,1,G,high,solved,2,question,,,2\n");
     assert_file("messages.csv", ZD_MESSAGES_OUT
-                "7,2020-02-19T01:54:52Z,system,false,new,ticket_field_history_data.csv,2\n"
-                "7,2020-02-19T02:30:00Z,system,false,hold,ticket_field_history_data.csv,4\n"
-                "7,2020-02-19T03:00:00Z,system,false,solved,ticket_field_history_data.csv,5\n"
-                "7,2020-02-19T01:54:52Z,customer,true,,ticket_comment_data.csv,2\n"
-                "7,2020-02-19T02:00:00Z,agent,false,,ticket_comment_data.csv,3\n"
-                "7,2020-02-19T03:00:00Z,agent,true,,ticket_comment_data.csv,4\n");
+                "7,2020-02-19T01:54:52Z,system,false,new,,ticket_field_history_data.csv,2\n"
+                "7,2020-02-19T02:30:00Z,system,false,hold,,ticket_field_history_data.csv,4\n"
+                "7,2020-02-19T03:00:00Z,system,false,solved,,ticket_field_history_data.csv,5\n"
+                "7,2020-02-19T01:54:52Z,customer,true,,,ticket_comment_data.csv,2\n"
+                "7,2020-02-19T02:00:00Z,agent,false,,1,ticket_comment_data.csv,3\n"
+                "7,2020-02-19T03:00:00Z,agent,true,,3,ticket_comment_data.csv,4\n");
     /* the priority change is not a record cxm writes: 1 ticket + 3 status + 3 comments */
     assert_int_equal(r.counts.rows_read, 7);
     assert_int_equal(r.counts.messages, 6);
@@ -853,8 +854,9 @@ static void zendesk_commenters_missing_from_users_are_placed_by_the_ticket(void 
                             NULL);
     assert_int_equal(r.rc, CXM_OK);
     assert_int_equal(r.bad, 1);
-    assert_file("messages.csv", ZD_MESSAGES_OUT "1,2020-02-19T01:55:00Z,customer,true,,ticket_comment_data.csv,2\n"
-                                                "1,2020-02-19T01:56:00Z,agent,true,,ticket_comment_data.csv,3\n");
+    /* the assignee's comment: agent = their user id, as tickets.csv's agent */
+    assert_file("messages.csv", ZD_MESSAGES_OUT "1,2020-02-19T01:55:00Z,customer,true,,,ticket_comment_data.csv,2\n"
+                                                "1,2020-02-19T01:56:00Z,agent,true,,50,ticket_comment_data.csv,3\n");
     assert_log_has("ticket_comment_data.csv:4:6: column 'user_id': author '70' has no role in user_data.csv and is "
                    "neither the ticket's requester nor its assignee (row skipped)");
     assert_log_has("2 comments by users without a role in user_data.csv: the author is taken from the ticket "
@@ -871,6 +873,93 @@ static void zendesk_status_disagreeing_with_history_is_a_warning(void **state) {
     assert_log_has("1 tickets whose current status disagrees with the end of their status history (cxm uses the "
                    "history) (first: 1 is open, history ends solved)");
     assert_log_has("1 tickets have comments or status changes dated before their created_at (kept) (first: 1)");
+}
+
+/* fcr of the converted directory under rule (one result expected). */
+static const cxm_result *zd_fcr(cxm_result_set **rs, const char *rule) {
+    cxm_report_opts o;
+    memset(&o, 0, sizeof o);
+    o.data_dir = outdir;
+    o.metrics = "fcr";
+    o.fcr_rule = rule;
+    cxm_diag d;
+    assert_int_equal(cxm_report_run(&o, rs, &d), CXM_OK);
+    assert_int_equal(cxm_result_count(*rs), 1);
+    return cxm_result_get(*rs, 0);
+}
+
+static void zendesk_agent_is_the_commenters_user_id_as_tickets_agent_is_the_assignee_id(void **state) {
+    (void)state;
+    /* ticket 10: its assignee (1) answers; admin 3 only leaves a private note.
+     * ticket 11: admin 3 answers first, then the assignee (1): two teammates. */
+    run r = convert_zendesk(ZD_TICKET_HDR "10,2020-03-02 09:00:00,solved,email,1,G,,2,\n"
+                                          "11,2020-03-02 09:00:00,solved,email,1,G,,2,\n",
+                            ZD_USERS,
+                            ZD_COMMENT_HDR "a,q,2020-03-02 09:00:00,TRUE,10,2\n"
+                                           "b,r,2020-03-02 09:10:00,TRUE,10,1\n"
+                                           "c,n,2020-03-02 09:20:00,FALSE,10,3\n"
+                                           "d,q,2020-03-02 09:00:00,TRUE,11,2\n"
+                                           "e,r,2020-03-02 09:05:00,TRUE,11,3\n"
+                                           "f,r,2020-03-02 09:15:00,TRUE,11,1\n",
+                            ZD_HISTORY_HDR "status,10,2020-03-02 09:30:00,,solved\n"
+                                           "status,11,2020-03-02 10:00:00,,solved\n");
+    assert_int_equal(r.rc, CXM_OK);
+    assert_int_equal(r.bad, 0);
+    assert_file("tickets.csv", ZD_TICKETS_OUT "10,2020-03-02T09:00:00Z,email,1,G,,solved,2,,,,2\n"
+                                             "11,2020-03-02T09:00:00Z,email,1,G,,solved,2,,,,3\n");
+    assert_file("messages.csv", ZD_MESSAGES_OUT
+                "10,2020-03-02T09:30:00Z,system,false,solved,,ticket_field_history_data.csv,2\n"
+                "11,2020-03-02T10:00:00Z,system,false,solved,,ticket_field_history_data.csv,3\n"
+                "10,2020-03-02T09:00:00Z,customer,true,,,ticket_comment_data.csv,2\n"
+                "10,2020-03-02T09:10:00Z,agent,true,,1,ticket_comment_data.csv,3\n"
+                "10,2020-03-02T09:20:00Z,agent,false,,3,ticket_comment_data.csv,4\n"
+                "11,2020-03-02T09:00:00Z,customer,true,,,ticket_comment_data.csv,5\n"
+                "11,2020-03-02T09:05:00Z,agent,true,,3,ticket_comment_data.csv,6\n"
+                "11,2020-03-02T09:15:00Z,agent,true,,1,ticket_comment_data.csv,7\n");
+    /* one_teammate: 10 had one teammate in public (the note does not count),
+     * 11 had two: 1 of 2; no_reopen counts both (neither was reopened) */
+    cxm_result_set *rs = NULL;
+    const cxm_result *v = zd_fcr(&rs, "one_teammate");
+    assert_false(v->is_null);
+    assert_true(v->value == 50.0);
+    assert_int_equal(v->n, 2);
+    cxm_result_set_free(rs);
+    v = zd_fcr(&rs, "no_reopen");
+    assert_true(v->value == 100.0);
+    assert_int_equal(v->n, 2);
+    cxm_result_set_free(rs);
+}
+
+static void zendesk_without_comments_messages_have_no_agent_column(void **state) {
+    (void)state;
+    run r = convert_zendesk(ZD_TICKET_HDR "1,2020-02-19 01:54:52,solved,web,5,G,,2,\n", ZD_USERS, NULL,
+                            ZD_HISTORY_HDR "status,1,2020-02-19 03:00:00,,solved\n");
+    assert_int_equal(r.rc, CXM_OK);
+    /* nobody is known to have replied: no column rather than an empty one
+     * that would say no teammate did */
+    assert_file("messages.csv", ZD_MESSAGES_OUT_NO_AGENT
+                "1,2020-02-19T03:00:00Z,system,false,solved,ticket_field_history_data.csv,2\n");
+    assert_int_equal(nlog, 0); /* no "tickets have no comment": there is no comment table */
+    cxm_result_set *rs = NULL;
+    const cxm_result *v = zd_fcr(&rs, "one_teammate");
+    assert_true(v->is_null);
+    assert_non_null(strstr(v->null_reason, "agent column"));
+    cxm_result_set_free(rs);
+}
+
+static void zendesk_ticket_without_any_comment_is_a_warning(void **state) {
+    (void)state;
+    /* every Zendesk ticket starts with a comment (its description): a ticket
+     * without one means the comment table is incomplete for it */
+    run r = convert_zendesk(ZD_TICKET_HDR "1,2020-02-19 01:54:52,open,web,5,G,,2,\n"
+                                          "2,2020-02-19 01:54:52,open,web,5,G,,2,\n",
+                            ZD_USERS, ZD_COMMENT_HDR "a,hi,2020-02-19 01:55:00,TRUE,1,2\n", NULL);
+    assert_int_equal(r.rc, CXM_OK);
+    assert_int_equal(r.tickets, 2);
+    assert_int_equal(nlog, 1);
+    assert_log_has("1 tickets have no comment in ticket_comment_data.csv, though every Zendesk ticket starts with one "
+                   "(its description): who replied is unknown, and first-contact rules read them as unanswered "
+                   "(one_teammate: not resolved at first contact) (first: 2)");
 }
 
 static void zendesk_needs_the_ticket_table(void **state) {
@@ -919,6 +1008,12 @@ static void golden_itsm_fixture_is_the_converters_output(void **state) {
     (void)state;
     static const char *const files[] = {"tickets.csv", "messages.csv", "rejected.csv", NULL};
     check_fixture("convert_itsm", "itsm", "incidents.csv", files);
+}
+
+static void golden_zendesk_fixture_is_the_converters_output(void **state) {
+    (void)state;
+    static const char *const files[] = {"tickets.csv", "messages.csv", "rejected.csv", NULL};
+    check_fixture("convert_zendesk", "zendesk", "zd", files);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -972,9 +1067,13 @@ int main(void) {
         T(zendesk_messages_of_unknown_tickets_and_bad_values_are_bad),
         T(zendesk_commenters_missing_from_users_are_placed_by_the_ticket),
         T(zendesk_status_disagreeing_with_history_is_a_warning),
+        T(zendesk_agent_is_the_commenters_user_id_as_tickets_agent_is_the_assignee_id),
+        T(zendesk_without_comments_messages_have_no_agent_column),
+        T(zendesk_ticket_without_any_comment_is_a_warning),
         T(zendesk_needs_the_ticket_table),
         T(golden_callcentre_fixture_is_the_converters_output),
         T(golden_itsm_fixture_is_the_converters_output),
+        T(golden_zendesk_fixture_is_the_converters_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
