@@ -32,6 +32,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (ra && !why) abort(); /* every rejection says why */
         (void)cxm_parse_time(s, size, NULL, (cxm_date_order)order, &a, NULL);
     }
+    /* what the memoised "...Z" path accepts, the general one ("+00:00"
+     * instead of "Z") accepts with the same instant */
+    cxm_time z;
+    if (size == 20 && s[19] == 'Z' && cxm_parse_time_z(s, &z)) {
+        char g[25];
+        memcpy(g, s, 19);
+        memcpy(g + 19, "+00:00", 6);
+        cxm_time b = 0;
+        if (cxm_parse_time(g, 25, NULL, CXM_DATE_YMD, &b, NULL) || b != z) abort();
+    }
     int64_t ms, i;
     double x;
     int bv;
