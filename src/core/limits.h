@@ -51,4 +51,9 @@
 #define CXM_MAX_ALERT_STATES  100000u      /* (rule, group) states the alert watcher keeps */
 #define CXM_MAX_ALERT_FILE_BYTES (1u << 20) /* one alert rules file */
 
+#define CXM_MAX_DIMS_SCAN_COLUMNS 64u      /* dimension columns GET /v1/dimensions counts in
+                                              one pass; the rest by a GROUP BY each */
+#define CXM_MAX_DIMS_SCAN_VALUES 65536u    /* distinct values (tags: lists) one column may have
+                                              in that pass; past it, listed by its GROUP BY */
+
 #endif

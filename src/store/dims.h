@@ -17,11 +17,15 @@
 int cxm_store_is_dimension(const char *stream, const char *name);
 
 /* Writes {"tickets":{"rows":N,"columns":[..],"dimensions":{"COL":[{"value":"V","n":N},..],..},
- * "truncated":["COL",..]},..} for each stream that has columns: up to
- * max_values values per dimension, most frequent first (ties by value); a
- * dimension with more values lists its first max_values and is named in
- * "truncated". Values are the stored text (empty and NULL left out). Reads
- * in one transaction. Sizes: one GROUP BY pass per dimension column. */
+ * "truncated":["COL",..],"multi":["tags"]},..} for each stream that has
+ * columns: up to max_values values per dimension, most frequent first (ties
+ * by value); a dimension with more values lists its first max_values and is
+ * named in "truncated". Values are the stored text (empty and NULL left
+ * out). The tickets' tags (when given) are a dimension too, named in
+ * "multi": its values are the single tags of the ';'-separated lists,
+ * trimmed of spaces as `--where tags=X` matches them, n the tickets having
+ * each. Reads in one transaction. Sizes: one GROUP BY pass per dimension
+ * column (for tags, one row per distinct list). */
 int cxm_store_dimensions_json(cxm_store *s, size_t max_values, FILE *out, cxm_diag *diag) CXM_WUR;
 
 #endif

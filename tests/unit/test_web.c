@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/limits.h"
 #include "server/web.h"
 #include "store/dims.h"
 #include "store/store.h"
@@ -260,10 +261,8 @@ static int teardown(void **state) {
     return 0;
 }
 
-/* Runs q (on the fixture's file, not a store) and parses the answer (owned). */
-static json_t *run_tickets(cxm_web_tickets_query *q, const fixture *f) {
-    q->o.store = NULL;
-    q->o.tickets = f->tickets;
+/* Runs q as it is and parses the answer (owned). */
+static json_t *run_store_tickets(cxm_web_tickets_query *q) {
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
@@ -277,6 +276,13 @@ static json_t *run_tickets(cxm_web_tickets_query *q, const fixture *f) {
     if (!j) fail_msg("not JSON: %s (%s)", err.text, buf);
     free(buf);
     return j;
+}
+
+/* Runs q on the fixture's file, not a store. */
+static json_t *run_tickets(cxm_web_tickets_query *q, const fixture *f) {
+    q->o.store = NULL;
+    q->o.tickets = f->tickets;
+    return run_store_tickets(q);
 }
 
 static const char *ids(json_t *ans, char *out, size_t cap) {
@@ -377,30 +383,67 @@ static void test_dimension_columns_exclude_ids_instants_numbers_and_text(void **
     assert_false(cxm_store_is_dimension(NULL, "channel"));
 }
 
-static void test_dimensions_of_a_store_list_values_by_count(void **state) {
-    fixture *f = *state;
-    char db[160];
-    snprintf(db, sizeof db, "%s/cx.db", f->dir);
+/* Imports csv[0..len) as stream into the store at db (created when missing). */
+static void import_csv(const char *db, const char *stream, const char *csv, size_t len) {
     cxm_store *st = NULL;
     cxm_diag d;
     memset(&d, 0, sizeof d);
     assert_int_equal(cxm_store_open(db, CXM_STORE_CREATE, &st, &d), 0);
+    cxm_import_opts o;
+    memset(&o, 0, sizeof o);
+    o.stream = stream;
+    o.path = "body";
+    o.data = csv;
+    o.len = len;
+    o.format = "csv";
+    cxm_store_counts n;
+    if (cxm_store_import(st, &o, &n, &d)) fail_msg("import: %s", d.msg);
+    cxm_store_close(st);
+}
+
+/* GET /v1/dimensions of the store at db, parsed (owned). */
+static json_t *dimensions_of(const char *db) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    int rc = cxm_web_dimensions_run(db, 0, m, &d);
+    fclose(m);
+    if (rc) fail_msg("dimensions: %d %s", rc, d.msg);
+    json_error_t err;
+    json_t *j = json_loadb(buf, len, 0, &err);
+    if (!j) fail_msg("not JSON: %s", buf);
+    free(buf);
+    return j;
+}
+
+/* "V:N,V:N,..." of the first max values of one dimension's list. */
+static const char *value_counts(json_t *list, size_t max, char *out, size_t cap) {
+    out[0] = '\0';
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        if (i == max) break;
+        size_t n = strlen(out);
+        snprintf(out + n, cap - n, "%s%s:%lld", i ? "," : "", json_string_value(json_object_get(v, "value")),
+                 (long long)json_integer_value(json_object_get(v, "n")));
+    }
+    return out;
+}
+
+static void test_dimensions_of_a_store_list_values_by_count(void **state) {
+    fixture *f = *state;
+    char db[160];
+    snprintf(db, sizeof db, "%s/cx.db", f->dir);
     static const char csv[] = "ticket_id,created_at,channel,region\n"
                               "1,2024-03-01T09:00:00Z,email,north\n"
                               "2,2024-03-01T10:00:00Z,chat,\n"
                               "3,2024-03-01T11:00:00Z,email,south\n"
                               "4,2024-03-01T12:00:00Z,phone,south\n";
-    cxm_import_opts o;
-    memset(&o, 0, sizeof o);
-    o.stream = "tickets";
-    o.path = "body";
-    o.data = csv;
-    o.len = sizeof csv - 1;
-    o.format = "csv";
-    cxm_store_counts n;
-    assert_int_equal(cxm_store_import(st, &o, &n, &d), 0);
-    cxm_store_close(st);
-
+    import_csv(db, "tickets", csv, sizeof csv - 1);
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
@@ -432,10 +475,6 @@ static void test_dimensions_list_at_most_the_cap_and_name_the_truncated(void **s
     fixture *f = *state;
     char db[160];
     snprintf(db, sizeof db, "%s/cx.db", f->dir);
-    cxm_store *st = NULL;
-    cxm_diag d;
-    memset(&d, 0, sizeof d);
-    assert_int_equal(cxm_store_open(db, CXM_STORE_CREATE, &st, &d), 0);
     /* agent: CXM_WEB_MAX_DIM_VALUES + 1 distinct values; channel: one */
     char *csv = NULL;
     size_t len = 0;
@@ -444,25 +483,9 @@ static void test_dimensions_list_at_most_the_cap_and_name_the_truncated(void **s
     for (unsigned i = 0; i <= CXM_WEB_MAX_DIM_VALUES; i++)
         fprintf(m, "%u,2024-03-01T09:00:00Z,agent_%03u,email\n", i, i);
     fclose(m);
-    cxm_import_opts o;
-    memset(&o, 0, sizeof o);
-    o.stream = "tickets";
-    o.path = "body";
-    o.data = csv;
-    o.len = len;
-    o.format = "csv";
-    cxm_store_counts n;
-    assert_int_equal(cxm_store_import(st, &o, &n, &d), 0);
-    cxm_store_close(st);
+    import_csv(db, "tickets", csv, len);
     free(csv);
-
-    char *buf = NULL;
-    m = open_memstream(&buf, &len);
-    assert_int_equal(cxm_web_dimensions_run(db, 0, m, &d), 0);
-    fclose(m);
-    json_error_t err;
-    json_t *j = json_loadb(buf, len, 0, &err);
-    if (!j) fail_msg("not JSON: %s", buf);
+    json_t *j = dimensions_of(db);
     json_t *t = json_object_get(json_object_get(j, "streams"), "tickets");
     json_t *agents = json_object_get(json_object_get(t, "dimensions"), "agent");
     assert_int_equal(json_array_size(agents), CXM_WEB_MAX_DIM_VALUES);
@@ -472,7 +495,147 @@ static void test_dimensions_list_at_most_the_cap_and_name_the_truncated(void **s
     assert_string_equal(json_string_value(json_array_get(tr, 0)), "agent");
     assert_false(json_is_true(json_object_get(j, "sla")));
     json_decref(j);
-    free(buf);
+}
+
+/* Tags as the engine's --where tags=X cuts them: split on ';', spaces (not
+ * tabs) trimmed, case kept, empty pieces no tag, twice in a list once. */
+static const char tags_csv[] = "ticket_id,created_at,channel,tags\n"
+                               "1,2024-03-01T09:00:00Z,email,billing;refund\n"
+                               "2,2024-03-01T10:00:00Z,chat,refund; billing\n"
+                               "3,2024-03-01T11:00:00Z,email,\" vip ;vip\"\n"
+                               "4,2024-03-01T12:00:00Z,phone,Billing\n"
+                               "5,2024-03-01T13:00:00Z,email,login;;\n"
+                               "6,2024-03-01T14:00:00Z,chat,\n"
+                               "7,2024-03-01T15:00:00Z,chat,\"a,b;login\"\n"
+                               "8,2024-03-01T16:00:00Z,email,billing;refund\n"
+                               "9,2024-03-01T17:00:00Z,email,\"\ttab\"\n";
+
+static void test_dimensions_list_each_tag_as_the_engine_matches_it(void **state) {
+    fixture *f = *state;
+    char db[160], buf[512];
+    snprintf(db, sizeof db, "%s/cx.db", f->dir);
+    import_csv(db, "tickets", tags_csv, sizeof tags_csv - 1);
+    json_t *j = dimensions_of(db);
+    json_t *t = json_object_get(json_object_get(j, "streams"), "tickets");
+    json_t *tags = json_object_get(json_object_get(t, "dimensions"), "tags");
+    /* billing 1,2,8; refund 1,2,8; login 5,7; then one each, ties by bytes:
+     * "\ttab" (0x09) < "Billing" < "a,b" < "vip" (3: twice in its list) */
+    assert_string_equal(value_counts(tags, 99, buf, sizeof buf),
+                        "billing:3,refund:3,login:2,\ttab:1,Billing:1,a,b:1,vip:1");
+    json_t *multi = json_object_get(t, "multi");
+    assert_int_equal(json_array_size(multi), 1);
+    assert_string_equal(json_string_value(json_array_get(multi, 0)), "tags");
+    assert_int_equal(json_array_size(json_object_get(t, "truncated")), 0);
+    assert_string_equal(value_counts(json_object_get(json_object_get(t, "dimensions"), "channel"), 99, buf, sizeof buf),
+                        "email:5,chat:3,phone:1");
+    /* each count is what the filter keeps: GET /v1/tickets?where=tags=X */
+    size_t i;
+    json_t *v;
+    json_array_foreach(tags, i, v) {
+        const char *tag = json_string_value(json_object_get(v, "value"));
+        if (strchr(tag, ',')) continue; /* a comma separates where's values */
+        char where[64];
+        snprintf(where, sizeof where, "tags=%s", tag);
+        cxm_web_tickets_query q;
+        cxm_web_tickets_query_init(&q, db);
+        assert_int_equal(cxm_web_tickets_arg(&q, "where", where), 0);
+        json_t *a = run_store_tickets(&q);
+        assert_int_equal(json_integer_value(json_object_get(a, "total")), json_integer_value(json_object_get(v, "n")));
+        json_decref(a);
+    }
+    json_decref(j);
+}
+
+static void test_tickets_where_tags_keeps_any_of_the_tags_or_none(void **state) {
+    fixture *f = *state;
+    char db[160], buf[128];
+    snprintf(db, sizeof db, "%s/cx.db", f->dir);
+    import_csv(db, "tickets", tags_csv, sizeof tags_csv - 1);
+    cxm_web_tickets_query q;
+    cxm_web_tickets_query_init(&q, db);
+    assert_int_equal(cxm_web_tickets_arg(&q, "where", "tags=vip,login"), 0); /* has any of them */
+    json_t *a = run_store_tickets(&q);
+    assert_string_equal(ids(a, buf, sizeof buf), "3,5,7");
+    json_decref(a);
+    cxm_web_tickets_query_init(&q, db);
+    assert_int_equal(cxm_web_tickets_arg(&q, "where", "tags!=billing,refund"), 0); /* has none of them */
+    a = run_store_tickets(&q);
+    assert_string_equal(ids(a, buf, sizeof buf), "3,4,5,6,7,9");
+    json_decref(a);
+    cxm_web_tickets_query_init(&q, db);
+    assert_int_equal(cxm_web_tickets_arg(&q, "where", "tags=billing"), 0);
+    assert_int_equal(cxm_web_tickets_arg(&q, "where", "channel=chat"), 0); /* and another filter */
+    a = run_store_tickets(&q);
+    assert_string_equal(ids(a, buf, sizeof buf), "2");
+    json_decref(a);
+}
+
+/* Past CXM_MAX_DIMS_SCAN_VALUES distinct values (tags: lists) a column is
+ * listed by its own GROUP BY: the same answer. */
+static void test_dimensions_with_many_distinct_values_are_listed_by_sql(void **state) {
+    fixture *f = *state;
+    char db[160], buf[512];
+    snprintf(db, sizeof db, "%s/cx.db", f->dir);
+    const unsigned n = CXM_MAX_DIMS_SCAN_VALUES + 1;
+    char *csv = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&csv, &len);
+    fputs("ticket_id,created_at,agent,channel,tags\n", m);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(m, "%u,2024-03-01T09:00:00Z,a%05u,email,t%05u; common\n", i, n - 1 - i, i);
+    fclose(m);
+    import_csv(db, "tickets", csv, len);
+    free(csv);
+    json_t *j = dimensions_of(db);
+    json_t *t = json_object_get(json_object_get(j, "streams"), "tickets");
+    json_t *dims = json_object_get(t, "dimensions");
+    json_t *tags = json_object_get(dims, "tags");
+    assert_int_equal(json_array_size(tags), CXM_WEB_MAX_DIM_VALUES);
+    assert_string_equal(value_counts(tags, 3, buf, sizeof buf), "common:65537,t00000:1,t00001:1");
+    json_t *agents = json_object_get(dims, "agent");
+    assert_int_equal(json_array_size(agents), CXM_WEB_MAX_DIM_VALUES);
+    assert_string_equal(value_counts(agents, 2, buf, sizeof buf), "a00000:1,a00001:1");
+    assert_string_equal(value_counts(json_object_get(dims, "channel"), 9, buf, sizeof buf), "email:65537");
+    json_t *tr = json_object_get(t, "truncated");
+    assert_int_equal(json_array_size(tr), 2); /* in column order */
+    assert_string_equal(json_string_value(json_array_get(tr, 0)), "agent");
+    assert_string_equal(json_string_value(json_array_get(tr, 1)), "tags");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(t, "multi"), 0)), "tags");
+    json_decref(j);
+}
+
+/* Past CXM_MAX_DIMS_SCAN_COLUMNS dimension columns the rest are listed by
+ * a GROUP BY each (tags too): the same lists. */
+static void test_dimensions_past_the_pass_columns_are_listed_by_sql(void **state) {
+    fixture *f = *state;
+    char db[160], buf[256];
+    snprintf(db, sizeof db, "%s/cx.db", f->dir);
+    const unsigned ncol = CXM_MAX_DIMS_SCAN_COLUMNS + 6;
+    char *csv = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&csv, &len);
+    fputs("ticket_id,created_at", m);
+    for (unsigned c = 0; c < ncol; c++)
+        fprintf(m, ",x%02u", c);
+    fputs(",tags\n", m);
+    for (unsigned r = 0; r < 3; r++) { /* values: v1 twice, v2 once in every column */
+        fprintf(m, "%u,2024-03-01T09:00:00Z", r);
+        for (unsigned c = 0; c < ncol; c++)
+            fprintf(m, ",v%u", r ? 1u : 2u);
+        fputs(r ? ",vip;billing\n" : ",billing\n", m);
+    }
+    fclose(m);
+    import_csv(db, "tickets", csv, len);
+    free(csv);
+    json_t *j = dimensions_of(db);
+    json_t *dims = json_object_get(json_object_get(json_object_get(j, "streams"), "tickets"), "dimensions");
+    assert_int_equal(json_object_size(dims), ncol + 1);
+    assert_string_equal(value_counts(json_object_get(dims, "x00"), 9, buf, sizeof buf), "v1:2,v2:1"); /* the pass */
+    char last[8];
+    snprintf(last, sizeof last, "x%02u", ncol - 1);
+    assert_string_equal(value_counts(json_object_get(dims, last), 9, buf, sizeof buf), "v1:2,v2:1"); /* SQL */
+    assert_string_equal(value_counts(json_object_get(dims, "tags"), 9, buf, sizeof buf), "billing:3,vip:2");
+    json_decref(j);
 }
 
 static void test_dimensions_of_a_missing_store_fail(void **state) {
@@ -605,6 +768,10 @@ int main(void) {
         cmocka_unit_test(test_dimension_columns_exclude_ids_instants_numbers_and_text),
         cmocka_unit_test_setup_teardown(test_dimensions_of_a_store_list_values_by_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dimensions_list_at_most_the_cap_and_name_the_truncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dimensions_list_each_tag_as_the_engine_matches_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tickets_where_tags_keeps_any_of_the_tags_or_none, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dimensions_with_many_distinct_values_are_listed_by_sql, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dimensions_past_the_pass_columns_are_listed_by_sql, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dimensions_of_a_missing_store_fail, setup, teardown),
         cmocka_unit_test(test_previous_period_is_as_long_and_just_before),
         cmocka_unit_test(test_previous_period_refuses_non_dates),
