@@ -6,7 +6,7 @@
 # types, ETag, 304, no token needed) and GET /v1/tickets, /v1/comments,
 # /v1/dimensions with curl, then drives Debian's chromium with
 # playwright-core (tests/web/dashboard.mjs): tiles, charts, languages,
-# drill-down, filters, a phone viewport. Screenshots: $PWD/artifacts/
+# drill-down, filters (a channel, then tags), a phone viewport. Screenshots: $PWD/artifacts/
 # (ctest runs in the build directory). Usage: dashboard.sh CXM
 set -u
 cxm=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -102,8 +102,15 @@ req "comments" 200 -H "Authorization: Bearer $READ" "$url/v1/comments?survey=csa
 check "comments: the period's" "$(python3 -c 'import json,sys; print(",".join(r["response_id"] for r in json.load(open(sys.argv[1]))["rows"]))' "$tmp/body")" "R3,R4,R5,R6"
 req "dimensions" 200 -H "Authorization: Bearer $READ" "$url/v1/dimensions"
 check "dimensions: channels by count, ties by value" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(",".join("%s:%d" % (v["value"], v["n"]) for v in d["streams"]["tickets"]["dimensions"]["channel"]))' "$tmp/body")" "chat:4,email:4,phone:1"
-check "dimensions: no ids or instants" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(d["streams"]["tickets"]["dimensions"]))' "$tmp/body")" "['agent', 'channel', 'priority', 'status', 'team']"
+check "dimensions: no ids or instants" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(d["streams"]["tickets"]["dimensions"]))' "$tmp/body")" "['agent', 'channel', 'priority', 'status', 'tags', 'team']"
 check "dimensions: ticket rows" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["streams"]["tickets"]["rows"])' "$tmp/body")" 9
+# tags one by one, trimmed, case kept, once a ticket (by hand from the fixture):
+# billing P1 T1 T6, login P3 T3 T4, vip T4 T5 T6, refund T1 T2, Billing T3
+check "dimensions: tags by tickets having each" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(",".join("%s:%d" % (v["value"], v["n"]) for v in d["streams"]["tickets"]["dimensions"]["tags"]))' "$tmp/body")" "billing:3,login:3,vip:3,refund:2,Billing:1"
+check "dimensions: tags are multi-valued" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["streams"]["tickets"]["multi"])' "$tmp/body")" "['tags']"
+req "tickets with any of two tags" 200 -H "Authorization: Bearer $READ" \
+  "$url/v1/tickets?from=2024-03-01&to=2024-03-07&where=tags%3Dvip%2Crefund"
+check "tickets: tags=vip,refund" "$(python3 -c 'import json,sys; print(",".join(r["ticket_id"] for r in json.load(open(sys.argv[1]))["rows"]))' "$tmp/body")" "T1,T2,T4,T5,T6"
 req "POST /v1/tickets still ingests" 200 -H "Authorization: Bearer $INGEST" -H 'Content-Type: text/csv' \
   --data-binary @"$src/tests/web/fixture/tickets.csv" "$url/v1/tickets"
 has "re-ingest unchanged" "$tmp/body" '"unchanged":9'

@@ -11,6 +11,7 @@ globalThis.document = { documentElement: {} }; // setLang sets <html lang>
 const i18n = await import(pathToFileURL(join(src, 'i18n.js')));
 const q = await import(pathToFileURL(join(src, 'queries.js')));
 const fmt = await import(pathToFileURL(join(src, 'format.js')));
+const filters = await import(pathToFileURL(join(src, 'filters.js')));
 
 let pass = 0;
 let fail = 0;
@@ -57,6 +58,15 @@ eq('prev: the period before', [q.QUERIES.prev(ctx).from, q.QUERIES.prev(ctx).to]
 eq('trend: by the interval', q.QUERIES.trend(ctx).by, 'day');
 eq('no prev without a period', q.QUERIES.prev({ ...ctx, filters: { ...ctx.filters, from: '' } }), null);
 eq('sla asked only with targets', q.QUERIES.kpi({ ...ctx, sla: true }).metrics.endsWith(',sla_compliance'), true);
+
+// tags: several chosen tags are one where term, COL=A,B, which the engine
+// reads as "has any of them"; the label says so in every language
+eq('tags in the kpi query', q.QUERIES.kpi({ ...ctx, filters: { ...ctx.filters, where: { tags: 'vip,refund' } } }).where, ['tags=vip,refund']);
+const tagged = { from: '2024-03-01', to: '', tz: 'UTC', gran: 'week', where: { channel: 'email', tags: 'vip,refund' } };
+eq('tags in the URL', filters.toHash(tagged, 'ja'), '#from=2024-03-01&tz=UTC&gran=week&w=channel%3Demail&w=tags%3Dvip%2Crefund&lang=ja');
+eq('tags from the URL', filters.fromHash('#from=2024-03-01&tz=UTC&gran=week&w=channel%3Demail&w=tags%3Dvip%2Crefund&lang=ja'), { filters: tagged, lang: 'ja' });
+const tagLabels = i18n.LANGS.map((l) => (i18n.setLang(l), i18n.t('tags')));
+eq('tags label: any of, in five languages', tagLabels, ['Tags (any of)', '标签（含任一）', '標籤（含任一）', 'タグ（いずれかを含む）', 'Tag (mana-mana satu)']);
 
 i18n.setLang('en');
 eq('seconds', fmt.duration(45), '45 s');

@@ -27,6 +27,15 @@ const S = {
   priority: ['Priority', '优先级', '優先級', '優先度', 'Keutamaan'],
   status: ['Status', '状态', '狀態', 'ステータス', 'Status'],
   survey: ['Survey', '调查', '調查', 'アンケート', 'Tinjauan'],
+  // the engine's where tags=A,B keeps a ticket that has A or B (or both)
+  tags: ['Tags (any of)', '标签（含任一）', '標籤（含任一）', 'タグ（いずれかを含む）', 'Tag (mana-mana satu)'],
+  tags_any_help: [
+    'Tickets that have at least one of the chosen tags',
+    '至少包含一个所选标签的工单',
+    '至少包含一個所選標籤的工單',
+    '選択したタグのうち少なくとも 1 つを含むチケット',
+    'Tiket yang mempunyai sekurang-kurangnya satu daripada tag yang dipilih',
+  ],
   token_title: ['Sign in with a read token', '使用读取令牌登录', '使用讀取權杖登入', '読み取りトークンでサインイン', 'Log masuk dengan token baca'],
   token_label: ['Read token', '读取令牌', '讀取權杖', '読み取りトークン', 'Token baca'],
   token_save: ['Save', '保存', '儲存', '保存', 'Simpan'],
