@@ -1,7 +1,10 @@
 /*
  * export.c - cxm_tickets_export: one row per ticket with every derived
  * field, from the same pipeline as reports (so a drill-down shows exactly
- * the numbers a report aggregates). Written as it streams.
+ * the numbers a report aggregates). Written as it streams (GET /v1/tickets
+ * serves the JSON rows). Columns: `cols` below, in that order (docs/CLI.md
+ * lists them, tests/unit/test_export.c pins them); a value that is unknown
+ * is an empty CSV field or JSON null, never 0.
  */
 #include <math.h>
 #include <stdio.h>
@@ -88,10 +91,11 @@ static const char *sla_word(int s) {
 static const char *const cols[] = {
     "ticket_id", "created_at", "first_response_at", "first_resolved_at", "resolved_at", "closed_at",
     "answered_at", "channel", "agent", "team", "priority", "status", "reopens", "agent_replies",
-    "customer_replies", "replies", "frt_seconds", "frt_business_seconds", "first_resolution_seconds",
-    "first_resolution_business_seconds", "resolution_seconds", "resolution_business_seconds", "asa_seconds",
-    "handle_seconds", "abandoned", "complaint", "fcr", "sla_first_response", "sla_first_response_due",
-    "sla_resolution", "sla_resolution_due", "sla_next_reply_met", "sla_next_reply_breached"};
+    "customer_replies", "replies", "teammates", "unnamed_replies", "frt_seconds", "frt_business_seconds",
+    "first_resolution_seconds", "first_resolution_business_seconds", "resolution_seconds",
+    "resolution_business_seconds", "asa_seconds", "handle_seconds", "abandoned", "complaint", "fcr",
+    "sla_first_response", "sla_first_response_due", "sla_resolution", "sla_resolution_due",
+    "sla_next_reply_met", "sla_next_reply_breached"};
 enum { NCOLS = sizeof cols / sizeof cols[0] };
 
 static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, const cxm_field *f, size_t nf) {
@@ -124,6 +128,11 @@ static int on_ticket(cxm_ctx *c, const cxm_ticket *t, const cxm_derived *d, cons
     SEP(); put_int(o, t->agent_replies, json);
     SEP(); put_int(o, t->customer_replies, json);
     SEP(); put_int(o, t->has_messages ? (int64_t)t->nreplies : -1, json);
+    /* who replied (one_teammate's evidence): unknown without messages or
+     * without an agent column in them (teammates < 0) */
+    const cxm_msg_facts *mf = t->facts && t->facts->present && t->facts->teammates >= 0 ? t->facts : NULL;
+    SEP(); put_int(o, mf ? mf->teammates : -1, json);
+    SEP(); put_int(o, mf ? mf->unnamed_replies : -1, json);
     SEP(); put_num(o, d->frt_cal, json);
     SEP(); put_num(o, d->frt_bus, json);
     SEP(); put_num(o, d->first_res_cal, json);
