@@ -9,7 +9,11 @@
  *   messages: ticket_id = number, at = sys_updated_at, author = system,
  *     public = false, status = incident_state mapped (New, Active, In
  *     Progress, On Hold, Awaiting * -> open; Resolved -> solved; Closed ->
- *     closed), state = incident_state as given, source_line.
+ *     closed), state = incident_state as given, source_line. No agent
+ *     column: every event is a system status change, and assigned_to says
+ *     who held the incident, not who wrote to the caller (an empty column
+ *     would make --fcr-rule one_teammate read "no teammate replied"; without
+ *     it the rule has no value and says why).
  *   tickets: ticket_id = number, created_at = opened_at, and from the
  *     incident's latest event (by sys_updated_at, file order breaking ties):
  *     channel = contact_type, team = assignment_group, agent = assigned_to,
