@@ -50,7 +50,8 @@ static const profile PROFILES[] = {
     {"zendesk",
      "a directory of Zendesk tables as Fivetran syncs them (--in DIR: ticket_data.csv, and optionally "
      "user_data.csv, ticket_comment_data.csv, ticket_field_history_data.csv) -> tickets.csv + messages.csv "
-     "(comments with the author's role, status changes as status events)",
+     "(comments with the author's role and, for agents, their user id as agent; status changes as status "
+     "events)",
      ',', 1, cxm_convert_zendesk, 0},
     {"delighted",
      "Delighted survey responses as the API lists them (--in FILE: a JSON array, several arrays, or one "
