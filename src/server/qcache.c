@@ -8,10 +8,11 @@
  * atomic, so a body is copied out of the cache without the lock). One
  * condition variable (done) is broadcast whenever a computation or a
  * snapshot finishes, another (work) wakes the refresher threads. The
- * version connection has its own mutex (vmu), taken without mu held (order:
- * vmu, then mu); one of the server's imports holds vmu from
- * cxm_qcache_ingest_begin to _end, so a version change seen by a poll is
- * never the server's own. Computations, snapshots, version checks and directory removals run with
+ * version connection has its own mutex (vmu), held only for a read, never
+ * with mu. The server's imports run between cxm_qcache_ingest_begin and
+ * _end (own_active); a version poll runs only while none does (a forced
+ * one closes the gate and waits for them: gatecv), so a change a poll sees
+ * is never the server's own. Computations, snapshots, version checks and directory removals run with
  * mu released; an entry is kept alive meanwhile by `computing` or its pin
  * count (pins: requests waiting on it, a place in the refresh queue).
  *
@@ -103,6 +104,10 @@ struct cxm_qcache {
     cxm_qcache_opts o;
     pthread_mutex_t mu, vmu;
     pthread_cond_t done, work;
+    pthread_cond_t gatecv; /* own_active fell or gate opened */
+    unsigned own_active;   /* the server's imports under way (between _ingest_begin and _end) */
+    uint64_t own_epoch;    /* counts their beginnings: an import that sees it move overlapped another */
+    unsigned gate;         /* version polls waiting or reading: imports wait to begin */
     uint64_t gen;
     /* when generation g began (the first change after every snapshot
      * labelled g - 1): ring_ms[g % QC_RING], valid while ring_gen[] == g */
@@ -707,12 +712,15 @@ static void dirty(cxm_qcache *qc, unsigned mask) {
         if (mask & (1u << i)) qc->wlast[i] = qc->wclock;
 }
 
-/* Reads the version (vmu held, mu not): a change nobody announced is a
- * write by someone else (another process, or this one outside
- * cxm_qcache_ingest_*): a new generation, every stream dirty. */
+/* Reads the version (mu not held; vmu taken here, only for the read): a
+ * change nobody announced is a write by someone else (another process, or
+ * this one outside cxm_qcache_ingest_*): a new generation, every stream
+ * dirty. Callers make sure no import of the server is under way (gate). */
 static void poll_locked(cxm_qcache *qc, int64_t now) {
     uint64_t v = 0;
+    pthread_mutex_lock(&qc->vmu);
     int rc = qc->o.version(qc->o.ud, &v);
+    pthread_mutex_unlock(&qc->vmu);
     pthread_mutex_lock(&qc->mu);
     qc->last_check_ms = now;
     if (!rc) {
@@ -726,23 +734,30 @@ static void poll_locked(cxm_qcache *qc, int64_t now) {
     pthread_mutex_unlock(&qc->mu);
 }
 
-/* Polls the data version when due (force: now). mu NOT held. A poll that
- * is merely due (not forced, S > 0) is skipped while one of the server's
- * imports holds vmu: its end polls. */
+/* Polls the data version when due (force: now). mu NOT held. A change
+ * seen while one of the server's imports is under way could be its own, so
+ * a poll runs only when none is: one that is merely due (not forced, S > 0)
+ * is skipped (the import's end reads the version); a forced one closes the
+ * gate (imports starting now wait) until those under way have ended. */
 static void poll_version(cxm_qcache *qc, int force) {
     if (!qc->o.version) return;
     int64_t now = qc->o.clock(qc->o.ud);
     pthread_mutex_lock(&qc->mu);
     int must = force || qc->o.max_staleness_ms == 0 || !qc->version_known;
     int due = must || now - qc->last_check_ms >= qc->o.check_ms;
-    pthread_mutex_unlock(&qc->mu);
-    if (!due) return;
-    if (must)
-        pthread_mutex_lock(&qc->vmu);
-    else if (pthread_mutex_trylock(&qc->vmu))
+    if (!due || (!must && qc->own_active)) {
+        pthread_mutex_unlock(&qc->mu);
         return;
+    }
+    qc->gate++;
+    while (qc->own_active)
+        pthread_cond_wait(&qc->gatecv, &qc->mu);
+    pthread_mutex_unlock(&qc->mu);
     poll_locked(qc, now);
-    pthread_mutex_unlock(&qc->vmu);
+    pthread_mutex_lock(&qc->mu);
+    qc->gate--;
+    pthread_cond_broadcast(&qc->gatecv);
+    pthread_mutex_unlock(&qc->mu);
 }
 
 /* 1 if snapshot c is good enough for a computation (see acquire). */
@@ -1007,6 +1022,7 @@ int cxm_qcache_new(const cxm_qcache_opts *o, cxm_qcache **out, cxm_diag *diag) {
     pthread_mutex_init(&qc->vmu, NULL);
     pthread_cond_init(&qc->done, &ca);
     pthread_cond_init(&qc->work, &ca);
+    pthread_cond_init(&qc->gatecv, &ca);
     pthread_condattr_destroy(&ca);
     poll_version(qc, 1); /* the baseline */
     for (unsigned i = 0; i < qc->o.refreshers; i++) {
@@ -1052,6 +1068,7 @@ void cxm_qcache_free(cxm_qcache *qc) {
     sqlite3_close(qc->vdb);
     pthread_cond_destroy(&qc->done);
     pthread_cond_destroy(&qc->work);
+    pthread_cond_destroy(&qc->gatecv);
     pthread_mutex_destroy(&qc->mu);
     pthread_mutex_destroy(&qc->vmu);
     free(qc);
@@ -1065,35 +1082,54 @@ void cxm_qcache_bump(cxm_qcache *qc) {
     pthread_mutex_unlock(&qc->mu);
 }
 
-void cxm_qcache_ingest_begin(cxm_qcache *qc) {
+void cxm_qcache_ingest_begin(cxm_qcache *qc, cxm_qcache_ingest *in, cxm_store *st) {
+    memset(in, 0, sizeof *in);
     if (!qc) return;
-    pthread_mutex_lock(&qc->vmu);
-    /* what others committed before this import is theirs */
-    if (qc->o.version) poll_locked(qc, qc->o.clock(qc->o.ud));
+    pthread_mutex_lock(&qc->mu);
+    while (qc->gate)
+        pthread_cond_wait(&qc->gatecv, &qc->mu);
+    int alone = qc->own_active == 0;
+    qc->own_active++;
+    in->epoch = ++qc->own_epoch;
+    in->overlap = !alone;
+    pthread_mutex_unlock(&qc->mu);
+    /* what others committed before this import is theirs (when another
+     * import is under way its commits would look like theirs too: the
+     * overlap makes this import dirty every stream anyway) */
+    if (alone && qc->o.version) poll_locked(qc, qc->o.clock(qc->o.ud));
+    in->dv_ok = st && cxm_store_data_version(st, &in->dv0, NULL) == CXM_OK;
 }
 
-void cxm_qcache_ingest_end(cxm_qcache *qc, const char *stream, int changed_rows, int outside) {
+void cxm_qcache_ingest_end(cxm_qcache *qc, cxm_qcache_ingest *in, cxm_store *st, const char *stream,
+                           int changed_rows) {
     if (!qc) return;
-    uint64_t v = 0;
-    int vrc = qc->o.version ? qc->o.version(qc->o.ud, &v) : CXM_EIO;
+    uint64_t v = 0, dv1 = 0;
+    int vrc = CXM_EIO;
+    if (qc->o.version) {
+        pthread_mutex_lock(&qc->vmu);
+        vrc = qc->o.version(qc->o.ud, &v);
+        pthread_mutex_unlock(&qc->vmu);
+    }
+    /* read after v: a commit by another connection that v holds shows here */
+    int outside = st && (!in->dv_ok || cxm_store_data_version(st, &dv1, NULL) != CXM_OK || dv1 != in->dv0);
     int si = -1;
     for (int i = 0; stream && i < 3 && cxm_store_streams[i]; i++)
         if (!strcmp(stream, cxm_store_streams[i])) si = i;
     pthread_mutex_lock(&qc->mu);
-    if (!vrc) { /* this import's own change: absorbed, announced below */
+    int overlap = in->overlap || qc->own_epoch != in->epoch; /* another import ran meanwhile */
+    int moved = vrc || (qc->version_known && v != qc->last_version);
+    if (!vrc) { /* absorbed: announced below */
         qc->last_version = v;
         qc->version_known = 1;
         qc->last_check_ms = qc->o.clock(qc->o.ud);
     }
-    if (outside || (vrc && qc->o.version) || (changed_rows && si < 0)) {
+    if (changed_rows || moved) {
         changed(qc);
-        dirty(qc, CXM_SNAP_ALL);
-    } else if (changed_rows) {
-        changed(qc);
-        dirty(qc, 1u << si);
+        dirty(qc, overlap || outside || vrc || si < 0 ? CXM_SNAP_ALL : 1u << si);
     }
+    qc->own_active--;
+    pthread_cond_broadcast(&qc->gatecv);
     pthread_mutex_unlock(&qc->mu);
-    pthread_mutex_unlock(&qc->vmu);
 }
 
 uint64_t cxm_qcache_generation(cxm_qcache *qc) {

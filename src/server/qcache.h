@@ -170,18 +170,25 @@ void cxm_qcache_free(cxm_qcache *qc);
 /* The data changed (call after an ingest committed rows): every stream is
  * dirty. The server's own imports use the pair below instead. */
 void cxm_qcache_bump(cxm_qcache *qc);
-/* Brackets one of the server's own imports, from the thread that runs it:
- * _begin takes the cache's version lock (the server's imports take turns
- * here, as they do at the store's write lock; the version is polled first,
- * so earlier writes by others count as theirs), _end releases it after
- * absorbing the version change the import made. changed: rows were
- * inserted or updated (or the import failed part-way: 1); outside: the
- * import's connection saw another connection commit meanwhile
- * (cxm_store_data_version moved; 1 when unknown). A change is a new
- * generation that dirties the stream written (a cxm_store_streams name;
- * unknown: every stream); outside dirties every stream. qc may be NULL. */
-void cxm_qcache_ingest_begin(cxm_qcache *qc);
-void cxm_qcache_ingest_end(cxm_qcache *qc, const char *stream, int changed, int outside);
+/* One of the server's own imports, bracketed: cxm_qcache_ingest_begin
+ * before it (it may wait while a forced version poll runs; it polls the
+ * version first when no other import is under way, so earlier writes by
+ * others count as theirs and reads PRAGMA data_version on st, the import's
+ * connection), cxm_qcache_ingest_end after it with the stream written (a
+ * cxm_store_streams name; unknown: every stream) and changed (rows were
+ * inserted or updated, or the import failed part-way: 1). A change is a new
+ * generation (as cxm_qcache_bump) that dirties only the stream written,
+ * unless st's data_version moved during the import (another connection
+ * committed: another process, or) another import of the server overlapped
+ * it: then every stream, since the commits cannot be told apart. Imports do
+ * not wait for each other here. st may be NULL: the caller vouches that no
+ * other writer committed (tests). qc may be NULL. */
+typedef struct cxm_qcache_ingest {
+    uint64_t epoch, dv0;
+    int overlap, dv_ok;
+} cxm_qcache_ingest;
+void cxm_qcache_ingest_begin(cxm_qcache *qc, cxm_qcache_ingest *in, cxm_store *st);
+void cxm_qcache_ingest_end(cxm_qcache *qc, cxm_qcache_ingest *in, cxm_store *st, const char *stream, int changed);
 /* The current generation. */
 uint64_t cxm_qcache_generation(cxm_qcache *qc);
 

@@ -404,16 +404,14 @@ static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r, const server 
     memset(&n, 0, sizeof n);
     cxm_diag d;
     memset(&d, 0, sizeof d);
-    /* the cache learns which stream this import wrote, and whether another
-     * writer committed meanwhile (this connection's data_version moved):
-     * an unwritten stream's snapshot file is then reused (qcache.h) */
-    uint64_t v0 = 0, v1 = 0;
-    cxm_qcache_ingest_begin(sv->qc);
-    int vrc = cxm_store_data_version(r->st, &v0, NULL);
+    /* the cache learns which stream this import wrote (and whether another
+     * writer committed meanwhile): an unwritten stream's snapshot file is
+     * then reused (qcache.h) */
+    cxm_qcache_ingest in;
+    cxm_qcache_ingest_begin(sv->qc, &in, r->st);
     int rc = cxm_store_import(r->st, &o, &n, &d);
-    if (!vrc) vrc = cxm_store_data_version(r->st, &v1, NULL);
     /* a new data generation, before the answer */
-    cxm_qcache_ingest_end(sv->qc, r->stream, n.inserted + n.updated > 0 || rc, vrc || v0 != v1);
+    cxm_qcache_ingest_end(sv->qc, &in, r->st, r->stream, n.inserted + n.updated > 0 || rc);
     if (fclose(b.f)) {
         free(ebuf);
         return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");

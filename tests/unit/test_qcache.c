@@ -626,11 +626,79 @@ static void a_snapshot_of_a_larger_set_serves_a_smaller_one(void **state) {
     fake_free(f);
 }
 
-/* one of the server's imports into stream: changed rows, another writer meanwhile */
+/* one of the server's imports into stream (changed rows or not); outside:
+ * another writer also commits meanwhile (seen through a real store: a second
+ * connection commits while the import's own one watches) */
 static void ingest(cxm_qcache *qc, fake *f, const char *stream, int changed, int outside) {
-    cxm_qcache_ingest_begin(qc);
+    char dir[] = "/tmp/cxm-qc-store-XXXXXX", db[64];
+    cxm_store *st = NULL, *other = NULL;
+    cxm_diag d;
+    if (outside) {
+        assert_non_null(mkdtemp(dir));
+        snprintf(db, sizeof db, "%s/s.db", dir);
+        assert_int_equal(cxm_store_open(db, CXM_STORE_CREATE, &st, &d), 0);
+        assert_int_equal(cxm_store_open(db, 0, &other, &d), 0);
+    }
+    cxm_qcache_ingest in;
+    cxm_qcache_ingest_begin(qc, &in, st);
     if (changed) atomic_fetch_add(&f->version, 1); /* its own commit moves the version */
-    cxm_qcache_ingest_end(qc, stream, changed, outside);
+    if (outside) {
+        char tok[CXM_TOKEN_LEN + 1];
+        assert_int_equal(cxm_store_token_create(other, CXM_SCOPE_READ, tok, sizeof tok, NULL, &d), 0);
+    }
+    cxm_qcache_ingest_end(qc, &in, st, stream, changed);
+    if (outside) {
+        cxm_store_close(st);
+        cxm_store_close(other);
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+
+static void overlapping_imports_dirty_every_stream(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 0, 0, 0, 1);
+    assert_int_equal(get_n(qc, "by=join", NULL), 1);
+    cxm_qcache_ingest a, b;
+    cxm_qcache_ingest_begin(qc, &a, NULL);
+    cxm_qcache_ingest_begin(qc, &b, NULL); /* a second import while the first runs */
+    atomic_fetch_add(&f->version, 2);
+    cxm_qcache_ingest_end(qc, &b, NULL, "responses", 1);
+    cxm_qcache_ingest_end(qc, &a, NULL, "responses", 1);
+    assert_int_equal(get_n(qc, "by=join", NULL), 2);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(f->reuse[1][i], "");
+    /* one at a time again: reuse is back */
+    ingest(qc, f, "responses", 1, 0);
+    assert_int_equal(get_n(qc, "by=join", NULL), 3);
+    assert_string_equal(f->reuse[2][0], f->dirs[1]);
+    assert_string_equal(f->reuse[2][2], "");
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
+static void a_forced_poll_waits_for_the_imports_under_way(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 0, 0, 0, 1);
+    assert_int_equal(get_n(qc, "by=join", NULL), 1);
+    cxm_qcache_ingest a;
+    cxm_qcache_ingest_begin(qc, &a, NULL);
+    atomic_fetch_add(&f->version, 1); /* committed, not yet ended */
+    getter g = {qc, "by=join", 0, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, getter_run, &g), 0);
+    usleep(100 * 1000);
+    assert_int_equal(g.status, 0); /* S = 0: its poll waits for the import */
+    cxm_qcache_ingest_end(qc, &a, NULL, "responses", 1);
+    pthread_join(t, NULL);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(cxm_qcache_generation(qc), 1); /* one change, the import's */
+    assert_string_equal(f->reuse[1][0], f->dirs[0]);  /* tickets reused */
+    cxm_qcache_free(qc);
+    fake_free(f);
 }
 
 static void an_unwritten_stream_is_linked_from_the_last_snapshot_that_read_it(void **state) {
@@ -865,6 +933,8 @@ int main(void) {
         cmocka_unit_test(an_import_own_version_change_is_one_generation),
         cmocka_unit_test(writes_the_cache_cannot_attribute_dirty_every_stream),
         cmocka_unit_test(a_write_before_an_import_is_not_taken_for_the_import),
+        cmocka_unit_test(overlapping_imports_dirty_every_stream),
+        cmocka_unit_test(a_forced_poll_waits_for_the_imports_under_way),
         cmocka_unit_test(past_the_bound_a_request_waits_at_most_max_wait_then_gets_the_stale_answer),
         cmocka_unit_test(past_the_bound_a_refresh_within_max_wait_is_taken),
         cmocka_unit_test(with_no_wait_an_answer_past_the_bound_comes_at_once),
