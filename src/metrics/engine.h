@@ -123,12 +123,36 @@ struct cxm_ctx {
     cxm_diag *diag;
     const cxm_part_ops *parts;       /* set by a consumer that can merge parts; NULL: ordered pipeline */
     cxm_diag part_diag;              /* a part's own diag (cxm_ctx_part_init) */
+    /* A live report (live.c) reads its streams one file at a time: read_path
+     * is the file read now (NULL: the stream's own path), line_offset what
+     * its lines add to be the lines of the streams' concatenation; every
+     * message names the stream's path (tickets_path, the responses'). */
+    const char *read_path;           /* borrowed, or NULL */
+    uint64_t line_offset;
+    /* ... and when its columns come in another order than the stream's
+     * first file's, column i + 1 of it is column col_remap[i] there (bad
+     * rows name that one); NULL: the same order */
+    const uint32_t *col_remap;       /* borrowed, ncol_remap entries */
+    size_t ncol_remap;
 };
 
 /* Resolves options into c (files found, zones, calendar, SLA, filters). */
 int cxm_ctx_init(cxm_ctx *c, const cxm_report_opts *o, cxm_buf *warnings, cxm_diag *diag) CXM_WUR;
 /* Reads messages (if any) and streams tickets to fn. */
 int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) CXM_WUR;
+/* Live reports (live.c): streams one more CSV file of tickets (c->read_path,
+ * its lines shifted by c->line_offset) to fn in order (no ranges), on the
+ * state c kept from the files before: ids seen, --by values, counters and
+ * warnings. Reads no messages and writes no end-of-run summary
+ * (cxm_ctx_warn_bad_rows). c->names is NULL again on return. */
+int cxm_ctx_read_file(cxm_ctx *c, cxm_ticket_fn fn) CXM_WUR;
+/* The end-of-run summary of the tickets' bad rows (those not listed, the
+ * count), as warnings. */
+void cxm_ctx_warn_bad_rows(cxm_ctx *c);
+/* A reader's diagnostic of a bad record in c->read_path as the stream's:
+ * file name (the stream's path) and line (+ c->line_offset). No-op when
+ * c->read_path is NULL. */
+void cxm_ctx_stream_diag(const cxm_ctx *c, const char *stream_path, cxm_diag *d);
 void cxm_ctx_free(cxm_ctx *c);
 /* part = c's settings, borrowed and only read (zones, calendars, SLA
  * rules, filters, columns, messages), with its own mutable state: ids

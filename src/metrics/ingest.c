@@ -659,6 +659,12 @@ static void note_time(cxm_ctx *c, cxm_time t) {
 }
 
 int cxm_ctx_bad_row(cxm_ctx *c, const cxm_diag *d) {
+    cxm_diag moved;
+    if (c->col_remap && d->column && d->column <= c->ncol_remap) { /* a live report's file (see engine.h) */
+        moved = *d;
+        moved.column = c->col_remap[d->column - 1];
+        d = &moved;
+    }
     c->bad_rows++;
     if (c->o->strict) {
         *c->diag = *d;
@@ -771,8 +777,9 @@ static void fill(void *ud, cxm_batch *b) {
             break;
         }
         b->rows++;
-        uint64_t line = cxm_rows_line(P->r);
+        uint64_t line = cxm_rows_line(P->r) + c->line_offset;
         if (got == CXM_EPARSE) {
+            cxm_ctx_stream_diag(c, c->tickets_path, &rowdiag);
             if ((b->rc = cxm_batch_bad(b, &rowdiag))) break;
             continue;
         }
@@ -1117,6 +1124,24 @@ static int run_ranges(cxm_ctx *c, cxm_ticket_fn fn, int *rc) {
 }
 
 static int finish_run(cxm_ctx *c);
+static int read_tickets(cxm_ctx *c, cxm_ticket_fn fn, int finish);
+
+void cxm_ctx_stream_diag(const cxm_ctx *c, const char *stream_path, cxm_diag *d) {
+    if (!c->read_path) return;
+    snprintf(d->file, sizeof d->file, "%s", stream_path);
+    if (d->line) d->line += c->line_offset;
+}
+
+int cxm_ctx_read_file(cxm_ctx *c, cxm_ticket_fn fn) {
+    cxm_colmap_free(&c->map); /* this file's header maps anew */
+    const cxm_part_ops *parts = c->parts;
+    c->parts = NULL; /* in order, so that the id set keeps every id */
+    int rc = read_tickets(c, fn, 0);
+    c->parts = parts;
+    c->names = NULL; /* (borrowed from the reader, now freed) */
+    c->ncols = 0;
+    return rc;
+}
 
 int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
     const cxm_report_opts *o = c->o;
@@ -1131,9 +1156,17 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
         if (c->msgs.bad_rows)
             cxm_ctx_warn(c, "%s: %llu bad rows skipped", c->messages_path, (unsigned long long)c->msgs.bad_rows);
     }
+    return read_tickets(c, fn, 1);
+}
+
+/* The tickets file (c->read_path, else c->tickets_path) to fn; finish: then
+ * the end-of-run checks and summary (finish_run). */
+static int read_tickets(cxm_ctx *c, cxm_ticket_fn fn, int finish) {
+    const cxm_report_opts *o = c->o;
+    const char *path = c->read_path ? c->read_path : c->tickets_path;
     cxm_rows *r = NULL;
-    cxm_rows_format fmt = cxm_rows_guess_format(c->tickets_path);
-    rc = cxm_rows_open(&r, c->tickets_path, fmt, o->delimiter ? o->delimiter : ',', c->diag);
+    cxm_rows_format fmt = cxm_rows_guess_format(path);
+    int rc = cxm_rows_open(&r, path, fmt, o->delimiter ? o->delimiter : ',', c->diag);
     if (rc) return rc;
     cxm_rows_header(r, &c->names, &c->ncols);
     if ((rc = cxm_colmap_resolve(&c->map, &cxm_stream_tickets, c->tickets_path, c->names, c->ncols, o->map,
@@ -1143,7 +1176,7 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
         return rc;
     }
     if (fmt == CXM_ROWS_CSV && c->parts && run_ranges(c, fn, &rc)) {
-        if (!rc) rc = finish_run(c); /* (reads the header: before the reader is freed) */
+        if (!rc && finish) rc = finish_run(c); /* (reads the header: before the reader is freed) */
         cxm_rows_free(r);
         return rc;
     }
@@ -1183,7 +1216,7 @@ int cxm_ctx_run(cxm_ctx *c, cxm_ticket_fn fn) {
     free(fields);
     free(P->keep);
     free(P);
-    if (!rc) rc = finish_run(c); /* (reads the header: before the reader is freed) */
+    if (!rc && finish) rc = finish_run(c); /* (reads the header: before the reader is freed) */
     cxm_rows_free(r);
     return rc;
 }
@@ -1194,11 +1227,15 @@ static int finish_run(cxm_ctx *c) {
     if (rc) return rc;
     if (c->have_msgs) note_time(c, c->msgs.max_time);
     if (!c->as_of_given) c->as_of = c->max_time;
+    cxm_ctx_warn_bad_rows(c);
+    return CXM_OK;
+}
+
+void cxm_ctx_warn_bad_rows(cxm_ctx *c) {
     if (c->bad_rows > c->bad_logged)
         cxm_ctx_warn(c, "%llu more bad rows not listed", (unsigned long long)(c->bad_rows - c->bad_logged));
     if (c->bad_rows)
         cxm_ctx_warn(c, "%s: %llu of %llu rows were bad and skipped (%llu duplicates); --strict makes the first one an error",
                      c->tickets_path, (unsigned long long)c->bad_rows, (unsigned long long)c->rows,
                      (unsigned long long)c->dup_rows);
-    return CXM_OK;
 }

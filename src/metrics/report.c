@@ -43,6 +43,41 @@ int cxm_dvec_push(dvec *v, double x) {
     return CXM_OK;
 }
 
+/* cxm_sort_doubles' order as an unsigned key (IEEE totalOrder: see stats/quantile.c). */
+static inline uint64_t order_key(double x) {
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u >> 63 ? ~u : u | (1ull << 63);
+}
+
+int cxm_dvec_sort(dvec *v) {
+    if (v->sorted) return CXM_OK;
+    size_t ns = v->nsorted, m = v->n - ns;
+    int rc = CXM_OK;
+    if (ns && ns < v->n && m < ns) { /* a sorted prefix: sort the tail, merge from the back */
+        double *tail = malloc(m * sizeof *tail);
+        if (!tail) return CXM_ENOMEM;
+        memcpy(tail, v->v + ns, m * sizeof *tail);
+        if ((rc = cxm_sort_doubles(tail, m, NULL))) {
+            free(tail);
+            return rc;
+        }
+        size_t i = ns, j = m, k = v->n;
+        while (j) {
+            if (i && order_key(v->v[i - 1]) > order_key(tail[j - 1])) v->v[--k] = v->v[--i];
+            else v->v[--k] = tail[--j];
+        }
+        free(tail);
+    } else if (v->n > 1 && ns < v->n) {
+        rc = cxm_sort_doubles(v->v, v->n, NULL);
+    }
+    if (!rc) {
+        v->sorted = 1;
+        v->nsorted = v->n;
+    }
+    return rc;
+}
+
 void cxm_gtable_init(gtable *g, size_t nslots) {
     memset(g, 0, sizeof *g);
     cxm_dict_init(&g->keys, CXM_MAX_GROUPS);
@@ -618,8 +653,7 @@ static const char *empty_reason(int m) {
 static int emit_dist(report *R, int m, slot *s, cxm_result *base) {
     int rc;
     dvec *v = &s->d;
-    if (v->n > 1 && !v->sorted && (rc = cxm_sort_doubles(v->v, v->n, NULL))) return rc;
-    v->sorted = 1;
+    if ((rc = cxm_dvec_sort(v))) return rc;
     cxm_moments mo;
     cxm_moments_of(&mo, v->v, v->n);
     for (size_t k = 0; k < R->nstats; k++) {
@@ -749,8 +783,7 @@ static int emit_backlog(report *R, cxm_result *base) {
     base->target = NULL;
     for (size_t gi = 0; gi < R->bl.keys.count && !rc; gi++) {
         slot *s = &R->bl.slots[(size_t)gs[gi].code * R->bl.nslots];
-        if ((!s->d.sorted && (rc = cxm_sort_doubles(s->d.v, s->d.n, NULL))) ||
-            (!s->pend.sorted && (rc = cxm_sort_doubles(s->pend.v, s->pend.n, NULL))))
+        if ((rc = cxm_dvec_sort(&s->d)) || (rc = cxm_dvec_sort(&s->pend)))
             break;
         if (c->time_term < 0) {
             cxm_time at = c->as_of;
@@ -810,8 +843,7 @@ typedef struct sorthand {
 static void *sort_hand(void *arg) {
     sorthand *h = arg;
     for (size_t i = 0; i < h->n && !h->rc; i++) {
-        h->rc = cxm_sort_doubles(h->v[i]->v, h->v[i]->n, NULL);
-        h->v[i]->sorted = 1;
+        h->rc = cxm_dvec_sort(h->v[i]);
     }
     return NULL;
 }
@@ -919,18 +951,13 @@ static int build_results(report *R) {
     return rc;
 }
 
-int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *diag) {
-    *out = NULL;
-    report *R = calloc(1, sizeof *R);
-    if (!R) return CXM_ENOMEM;
-    cxm_buf warnings;
-    cxm_buf_init(&warnings, 1u << 20);
+int cxm_report_setup(report *R, const cxm_report_opts *o, cxm_buf *warnings, cxm_compare_spec *cmp,
+                     cxm_diag *diag) {
     R->min_bucket = INT64_MAX;
     for (size_t i = 0; i < GMEMO; i++) R->gm[i].code = UINT32_MAX; /* NO_GROUP: empty */
     R->max_bucket = INT64_MIN;
-    int rc = cxm_ctx_init(&R->c, o, &warnings, diag);
-    cxm_compare_spec cmp;
-    if (!rc) rc = cxm_compare_parse(&R->c, o->compare, &cmp, diag);
+    int rc = cxm_ctx_init(&R->c, o, warnings, diag);
+    if (!rc) rc = cxm_compare_parse(&R->c, o->compare, cmp, diag);
     if (!rc) rc = cxm_rs_new(&R->rs);
     if (!rc) rc = parse_stats(R, o->stats);
     if (!rc && o->metrics) rc = parse_metrics(R, o->metrics);
@@ -960,8 +987,6 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
         if (!rc && R->sv && R->c.responses_path) R->c.columns_elsewhere = 1;
     }
     if (!rc) {
-        int support = 0;
-        for (size_t i = 0; i < R->norder; i++) support |= !cxm_is_survey_metric(R->order[i]);
         /* the kernels each ticket feeds, and under which of its instants */
         for (size_t i = 0; i < R->norder; i++) {
             int m = R->order[i];
@@ -971,43 +996,70 @@ int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *dia
         }
         /* by ranges on every core unless the answers' join needs the tickets in order */
         if (!cxm_surveys_need_tickets(R)) R->c.parts = &report_parts;
-        if (R->c.tickets_path && (support || cxm_surveys_need_tickets(R))) rc = cxm_ctx_run(&R->c, on_ticket);
     }
-    if (!rc) rc = cxm_surveys_run(R);
-    if (!rc) {
-        /* metrics the data cannot support */
-        size_t keep = 0;
-        for (size_t i = 0; i < R->norder; i++) {
-            int m = R->order[i];
-            const char *why = NULL;
-            if (cxm_is_survey_metric(m)) {
-                if (!o->metrics && !cxm_surveys_has_data(R, m)) continue;
-            } else if (!R->c.tickets_path || !cxm_ctx_supports(&R->c, m, &why)) {
-                if (!R->c.tickets_path) why = "needs tickets (--tickets FILE)";
-                if (!o->metrics) continue; /* default list: only what the data supports */
-                R->unsupported[m] = why;
-                cxm_ctx_warn(&R->c, "%s: %s", cxm_catalog_get((size_t)m)->id, why);
-            }
-            R->order[keep++] = m;
+    return rc;
+}
+
+int cxm_report_reads_tickets(const report *R) {
+    int support = 0;
+    for (size_t i = 0; i < R->norder; i++) support |= !cxm_is_survey_metric(R->order[i]);
+    return R->c.tickets_path && (support || cxm_surveys_need_tickets(R));
+}
+
+int cxm_report_read_file(report *R) { return cxm_ctx_read_file(&R->c, on_ticket); }
+
+int cxm_report_finish(report *R, const cxm_report_opts *o, const cxm_compare_spec *cmp, cxm_diag *diag) {
+    /* metrics the data cannot support */
+    size_t keep = 0;
+    for (size_t i = 0; i < R->norder; i++) {
+        int m = R->order[i];
+        const char *why = NULL;
+        if (cxm_is_survey_metric(m)) {
+            if (!o->metrics && !cxm_surveys_has_data(R, m)) continue;
+        } else if (!R->c.tickets_path || !cxm_ctx_supports(&R->c, m, &why)) {
+            if (!R->c.tickets_path) why = "needs tickets (--tickets FILE)";
+            if (!o->metrics) continue; /* default list: only what the data supports */
+            R->unsupported[m] = why;
+            cxm_ctx_warn(&R->c, "%s: %s", cxm_catalog_get((size_t)m)->id, why);
         }
-        R->norder = keep;
-        if (R->c.fcr_unknown && R->want[M_FCR] && !R->unsupported[M_FCR])
-            cxm_ctx_warn(&R->c, "fcr: %llu resolved tickets left out: %s", (unsigned long long)R->c.fcr_unknown,
-                         cxm_fcr_unknown_why(R->c.defs.fcr_rule));
-        rc = build_results(R);
-        if (!rc) rc = cxm_compare_support(R, o, &cmp, diag);
+        R->order[keep++] = m;
     }
+    R->norder = keep;
+    if (R->c.fcr_unknown && R->want[M_FCR] && !R->unsupported[M_FCR])
+        cxm_ctx_warn(&R->c, "fcr: %llu resolved tickets left out: %s", (unsigned long long)R->c.fcr_unknown,
+                     cxm_fcr_unknown_why(R->c.defs.fcr_rule));
+    int rc = build_results(R);
+    if (!rc) rc = cxm_compare_support(R, o, cmp, diag);
+    return rc;
+}
+
+void cxm_report_release(report *R) {
+    cxm_result_set_free(R->rs);
+    R->rs = NULL;
+    cxm_surveys_free(R);
+    cxm_gtable_free(&R->g);
+    cxm_gtable_free(&R->bl);
+    cxm_ctx_free(&R->c);
+}
+
+int cxm_report_run(const cxm_report_opts *o, cxm_result_set **out, cxm_diag *diag) {
+    *out = NULL;
+    report *R = calloc(1, sizeof *R);
+    if (!R) return CXM_ENOMEM;
+    cxm_buf warnings;
+    cxm_buf_init(&warnings, 1u << 20);
+    cxm_compare_spec cmp;
+    int rc = cxm_report_setup(R, o, &warnings, &cmp, diag);
+    if (!rc && cxm_report_reads_tickets(R)) rc = cxm_ctx_run(&R->c, on_ticket);
+    if (!rc) rc = cxm_surveys_run(R);
+    if (!rc) rc = cxm_report_finish(R, o, &cmp, diag);
     if (!rc) rc = cxm_rs_take_warnings(R->rs, &warnings, R->c.nwarn);
     if (!rc) {
         R->rs->bad_rows = R->c.bad_rows;
         *out = R->rs;
         R->rs = NULL;
     }
-    cxm_result_set_free(R->rs);
-    cxm_surveys_free(R);
-    cxm_gtable_free(&R->g);
-    cxm_gtable_free(&R->bl);
-    cxm_ctx_free(&R->c);
+    cxm_report_release(R);
     cxm_buf_free(&warnings);
     free(R);
     return rc;

@@ -18,7 +18,8 @@
 typedef struct dvec {
     double *v;
     size_t n, cap;
-    int sorted; /* set once sorted for output */
+    int sorted;     /* set once sorted for output */
+    size_t nsorted; /* v[0, nsorted) in order since the last sort (a live report appends behind) */
 } dvec;
 
 typedef struct slot {
@@ -63,12 +64,33 @@ typedef struct report {
     size_t nplan;
     cxm_result_set *rs;
     const char *keyname[CXM_MAX_GROUP_KEYS]; /* --by names copied into rs */
+    int live;                    /* a live report (live.c): streams are read file by file */
 } report;
 
 typedef struct gref {
     uint32_t code;
     const uint64_t *key;
 } gref;
+
+/* ---- a report's steps (report.c; cxm_report_run runs them in order, the
+ * live report of live.c reads file by file and finishes many times) ---- */
+struct cxm_compare_spec;
+/* R zeroed (calloc): options into R (context, metrics, stats, groups,
+ * surveys' settings, kernels); *cmp gets --compare's period. warnings and
+ * diag borrowed for R's life. Free with cxm_report_release either way. */
+int cxm_report_setup(report *R, const cxm_report_opts *o, cxm_buf *warnings, struct cxm_compare_spec *cmp,
+                     cxm_diag *diag) CXM_WUR;
+/* 1 if the report reads the tickets (a support metric, or the answers' join). */
+int cxm_report_reads_tickets(const report *R);
+/* One more tickets file into R (cxm_ctx_read_file with the report's kernels). */
+int cxm_report_read_file(report *R) CXM_WUR;
+/* Once the data is read: the metrics the data cannot support (warned and
+ * dropped from R->order), the fcr warning, the results into R->rs, and
+ * --compare. Changes R->order, R->unsupported and R->keyname. */
+int cxm_report_finish(report *R, const cxm_report_opts *o, const struct cxm_compare_spec *cmp,
+                      cxm_diag *diag) CXM_WUR;
+/* Frees everything R holds (not R itself). */
+void cxm_report_release(report *R);
 
 /* ---- the survey family (surveys.c) ---- */
 struct cxm_surveys;
@@ -82,6 +104,15 @@ int cxm_surveys_need_tickets(const report *R);
 int cxm_surveys_note_ticket(report *R, const cxm_ticket *t, const cxm_field *f, size_t nf) CXM_WUR;
 /* Reads the responses and aggregates. */
 int cxm_surveys_run(report *R) CXM_WUR;
+/* Live reports (R->live: cxm_surveys_init read no header): one more CSV
+ * file of responses (c->read_path, lines + c->line_offset) in order into
+ * the kept state; CXM_EUSAGE if a --by/--where column would come from the
+ * tickets (the join needs every ticket before the answers). No summary. */
+int cxm_surveys_read_file(report *R) CXM_WUR;
+/* The responses' bad-row summary (cxm_surveys_run's last warning). */
+void cxm_surveys_warn_bad_rows(report *R);
+/* Forgets the strings copied into R->rs (before results into a new set). */
+void cxm_surveys_forget_kept(report *R);
 /* 1 if the responses hold answers metric m reads (for the default metric list). */
 int cxm_surveys_has_data(const report *R, int m);
 /* Emits the results of survey metric m (in the report's group order). */
@@ -91,6 +122,10 @@ void cxm_surveys_free(report *R);
 static inline int cxm_is_survey_metric(int m) { return m >= M_CSAT && m < M_NALL; }
 
 int cxm_dvec_push(dvec *v, double x) CXM_WUR;
+/* Sorts v for output (cxm_sort_doubles' order) unless v->sorted; when its
+ * first nsorted values are still in order, sorts only the rest and merges
+ * it in (the same array). */
+int cxm_dvec_sort(dvec *v) CXM_WUR;
 void cxm_gtable_init(gtable *g, size_t nslots);
 void cxm_gtable_free(gtable *g);
 int cxm_gtable_code(gtable *g, const uint64_t *key, size_t nkey, uint32_t *out) CXM_WUR;

@@ -183,6 +183,8 @@ static int parse_compare(struct cxm_surveys *S, cxm_diag *diag) {
     return CXM_OK;
 }
 
+static int resolve_header(struct cxm_surveys *S, cxm_rows *r);
+
 static int needs_surveys(const report *R) {
     for (size_t i = 0; i < R->norder; i++)
         if (cxm_is_survey_metric(R->order[i])) return 1;
@@ -212,16 +214,26 @@ int cxm_surveys_init(report *R) {
     size_t n = strlen(c->responses_path);
     if (!(S->path = malloc(n + 1))) return CXM_ENOMEM;
     memcpy(S->path, c->responses_path, n + 1);
+    if (R->live) return CXM_OK; /* each file's header is read as it is added (cxm_surveys_read_file) */
     /* the header: which columns come from the responses, which from tickets */
     cxm_rows *r = NULL;
     rc = cxm_rows_open(&r, S->path, cxm_rows_guess_format(S->path), c->o->delimiter ? c->o->delimiter : ',',
                        c->diag);
     if (rc) return rc;
+    rc = resolve_header(S, r);
+    cxm_rows_free(r);
+    return rc;
+}
+
+/* The responses' header (r's): the column map, and which --by/--where
+ * columns come from the responses, which from the tickets (joins). */
+static int resolve_header(struct cxm_surveys *S, cxm_rows *r) {
+    cxm_ctx *c = &S->R->c;
     const cxm_field *names;
     size_t ncols;
     cxm_rows_header(r, &names, &ncols);
-    rc = cxm_colmap_resolve(&S->map, &cxm_stream_responses, S->path, names, ncols, c->o->map, c->o->nmap,
-                            c->diag);
+    int rc = cxm_colmap_resolve(&S->map, &cxm_stream_responses, S->path, names, ncols, c->o->map, c->o->nmap,
+                                c->diag);
     for (size_t i = 0; !rc && i < c->nby; i++) {
         S->by_src[i] = S->by_join[i] = -1;
         if (c->by[i].is_time) continue;
@@ -252,7 +264,6 @@ int cxm_surveys_init(report *R) {
                           S->map.src[RS_TICKET_ID] < 0 ? " and no ticket_id to take it from the tickets"
                                                        : " (give --tickets to take it from each answer's ticket)");
     }
-    cxm_rows_free(r);
     return rc;
 }
 
@@ -764,7 +775,10 @@ static void fill(void *ud, cxm_batch *b) {
             break;
         }
         b->rows++;
-        if (got == CXM_EPARSE || parse_row(P->S, f, nf, cxm_rows_line(P->r), &rows[b->n], &rowdiag)) {
+        const cxm_ctx *c = &P->S->R->c;
+        if (got == CXM_EPARSE) cxm_ctx_stream_diag(c, P->S->path, &rowdiag);
+        if (got == CXM_EPARSE ||
+            parse_row(P->S, f, nf, cxm_rows_line(P->r) + c->line_offset, &rows[b->n], &rowdiag)) {
             if ((b->rc = cxm_batch_bad(b, &rowdiag))) break;
             continue;
         }
@@ -1325,9 +1339,44 @@ int cxm_surveys_run(report *R) {
     if (!rc) rc = fmt == CXM_ROWS_CSV ? run_csv(S, r) : run_ndjson(S, r);
     if (!rc) rc = drain(S, 0);
     cxm_rows_free(r);
-    if (!rc && S->bad_rows)
-        cxm_ctx_warn(c, "%s: %llu bad rows skipped", S->path, (unsigned long long)S->bad_rows);
+    if (!rc) cxm_surveys_warn_bad_rows(R);
     return rc;
+}
+
+void cxm_surveys_warn_bad_rows(report *R) {
+    struct cxm_surveys *S = R->sv;
+    if (S && S->bad_rows) cxm_ctx_warn(&R->c, "%s: %llu bad rows skipped", S->path, (unsigned long long)S->bad_rows);
+}
+
+int cxm_surveys_read_file(report *R) {
+    struct cxm_surveys *S = R->sv;
+    if (!S || !S->path) return CXM_OK; /* no survey metric: a report reads no answers */
+    cxm_ctx *c = &R->c;
+    const char *path = c->read_path ? c->read_path : S->path;
+    cxm_rows *r = NULL;
+    int rc = cxm_rows_open(&r, path, CXM_ROWS_CSV, c->o->delimiter ? c->o->delimiter : ',', c->diag);
+    if (rc) return rc;
+    for (size_t k = 0; k < S->njoins; k++) cxm_dict_free(&S->joins[k].dict);
+    S->njoins = 0;
+    cxm_colmap_free(&S->map);
+    rc = resolve_header(S, r);
+    if (!rc && S->njoins)
+        rc = cxm_diag_set(c->diag, CXM_EUSAGE, S->path, 1, 0, NULL,
+                          "not mergeable: the responses have no column '%s', which comes from each answer's "
+                          "ticket (that join needs every ticket before the answers)",
+                          S->joins[0].name);
+    S->defer = !S->themes && S->compare != CXM_COMPARE_WINDOW;
+    if (!rc) rc = run_csv(S, r);
+    if (!rc) rc = drain(S, 0);
+    cxm_rows_free(r);
+    return rc;
+}
+
+void cxm_surveys_forget_kept(report *R) {
+    struct cxm_surveys *S = R->sv;
+    if (!S) return;
+    for (size_t k = 0; k < S->nkinds; k++) S->kinds[k].kept = NULL;
+    S->theme_kept = NULL;
 }
 
 /* ---- results --------------------------------------------------------------- */
