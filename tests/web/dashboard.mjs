@@ -46,6 +46,15 @@ async function openDrill(page, metric) {
   return drillIds(page);
 }
 
+// Applies the filter form and waits for the views drawn with volume `volume`.
+async function apply(page, volume) {
+  await page.click('#f-apply');
+  await page.waitForFunction(
+    (v) => document.body.dataset.ready === '1' && document.querySelector('.tile[data-metric="volume"] .tile-value').textContent === v,
+    volume,
+  );
+}
+
 const b = await launch();
 try {
   const page = await b.ctx.newPage();
@@ -162,8 +171,7 @@ try {
 
   // a dimension filter
   await page.selectOption('#f-dim-channel', 'email');
-  await page.click('#f-apply');
-  await page.waitForFunction(() => document.body.dataset.ready === '1' && document.querySelector('.tile[data-metric="volume"] .tile-value').textContent === '3');
+  await apply(page, '3');
   eq('email volume', await tileText(page, 'volume', '.tile-value'), '3');
   eq('email frt median', await tileText(page, 'frt', '.tile-value'), '60 min');
   check('filter in the URL', page.url().includes('w=channel%3Demail'), page.url());
@@ -185,8 +193,7 @@ try {
   await page.check('#f-dim-tags input[value="vip"]');
   eq('tags summary names the choice', await page.textContent('#f-dim-tags summary'), 'vip');
   await shot(page, 'dashboard-tags-list');
-  await page.click('#f-apply');
-  await page.waitForFunction(() => document.body.dataset.ready === '1' && document.querySelector('.tile[data-metric="volume"] .tile-value').textContent === '3');
+  await apply(page, '3');
   eq('vip volume', await tileText(page, 'volume', '.tile-value'), '3');
   eq('vip volume change', await tileText(page, 'volume', '.delta'), '+3');
   eq('vip frt median', await tileText(page, 'frt', '.tile-value'), '65 min');
@@ -201,8 +208,7 @@ try {
 
   await page.click('#f-dim-tags summary');
   await page.check('#f-dim-tags input[value="refund"]');
-  await page.click('#f-apply');
-  await page.waitForFunction(() => document.body.dataset.ready === '1' && document.querySelector('.tile[data-metric="volume"] .tile-value').textContent === '5');
+  await apply(page, '5');
   eq('vip or refund volume', await tileText(page, 'volume', '.tile-value'), '5');
   eq('vip or refund frt median', await tileText(page, 'frt', '.tile-value'), '45 min');
   eq('vip or refund frt n', await tileText(page, 'frt', '.n'), 'n = 4');
