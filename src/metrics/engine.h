@@ -38,6 +38,10 @@ typedef struct cxm_derived {
     const cxm_calendar *cal;                         /* calendar used, or NULL */
 } cxm_derived;
 
+/* 1 if the `;`-separated list f (the tickets' tags column) has tag: pieces
+ * trimmed of spaces, compared byte for byte, empty pieces never match. */
+int cxm_tags_contain(const cxm_field *f, const char *tag);
+
 typedef struct cxm_where {
     char *col;         /* owned */
     char **values;     /* owned, nvalues alternatives */

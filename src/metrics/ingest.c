@@ -416,7 +416,7 @@ static int fld_eq(const cxm_field *f, const char *s) {
     return f->len == n && !memcmp(f->ptr, s, n);
 }
 
-static int tags_contain(const cxm_field *f, const char *tag) {
+int cxm_tags_contain(const cxm_field *f, const char *tag) {
     if (!f->ptr) return 0;
     size_t n = strlen(tag), i = 0;
     while (i <= f->len) {
@@ -439,7 +439,7 @@ static int where_pass(const cxm_ctx *c, const cxm_field *f, size_t nf) {
         const cxm_field *v = (w->src >= 0 && (size_t)w->src < nf) ? &f[w->src] : &empty;
         int hit = 0;
         for (size_t k = 0; k < w->nvalues && !hit; k++)
-            hit = w->tags ? tags_contain(v, w->values[k]) : fld_eq(v, w->values[k]);
+            hit = w->tags ? cxm_tags_contain(v, w->values[k]) : fld_eq(v, w->values[k]);
         if (hit == w->negate) return 0;
     }
     return 1;
@@ -890,6 +890,11 @@ static int plan_keep(pipe_t *P) {
                 want[c->map.src[canon[i]]] = 1;
     for (size_t i = 0; i < c->nby; i++)
         if (c->by[i].src >= 0) want[c->by[i].src] = 1;
+    /* --where runs on the raw row in stage A, but an answer joined to its
+     * ticket takes the ticket's value in stage B (surveys.c where_keep):
+     * without the copy every joined answer missed its ticket's value */
+    for (size_t i = 0; i < c->nwhere; i++)
+        if (c->where[i].src >= 0) want[c->where[i].src] = 1;
     if (c->cals) {
         for (size_t i = 0; i < cxm_calset_count(c->cals); i++) {
             const char *const *cols, *const *vals;

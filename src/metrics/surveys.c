@@ -470,9 +470,11 @@ static int where_keep(const struct cxm_surveys *S, const cxm_field *f, size_t nf
             const cxm_dict *dd = j->by >= 0 ? &c->by[j->by].dict : &j->dict;
             if (vc != UINT32_MAX) v = (cxm_field){cxm_dict_str(dd, vc), strlen(cxm_dict_str(dd, vc))};
         }
-        int hit = 0;
+        /* the ticket's tags (joined): has the tag, as on the tickets */
+        int tags = w->tags && S->where_src[i] < 0, hit = 0;
         for (size_t k = 0; k < w->nvalues && !hit; k++)
-            hit = strlen(w->values[k]) == v.len && (!v.len || !memcmp(w->values[k], v.ptr, v.len));
+            hit = tags ? cxm_tags_contain(&v, w->values[k])
+                       : strlen(w->values[k]) == v.len && (!v.len || !memcmp(w->values[k], v.ptr, v.len));
         if (hit == w->negate) return 0;
     }
     return 1;

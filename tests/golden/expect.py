@@ -368,6 +368,15 @@ write("survey_join", survey("csat", 0, 1, wilson(0, 1), "top_box", ch("chat"))
       + survey("response_rate", 100, 3, wilson(3, 3), target="csat", group=ch("email"))
       + survey("response_rate", 100, 1, wilson(1, 1), target="csat", group=ch("phone")))
 
+# survey_where_tags: --where on the tickets' tags for answers joined to their
+# ticket: "has the tag", as on the tickets: T1 vip (5), T2 billing;vip (2),
+# T3 " vip ;refund" (4, pieces trimmed); not T4 vipx, T5 none, T6 VIP (case).
+# Top box (4-5): 5 and 4 of 5, 2, 4 -> 2 of 3.
+write("survey_where_tags", survey("csat", 200 / 3, 3, wilson(2, 3), "top_box"))
+# survey_where_join: channel email or phone (T1 T2 T5 T6) and no billing tag
+# (drops T2): T1 5, T5 5, T6 1 -> 2 of 3 in the top boxes.
+write("survey_where_join", survey("csat", 200 / 3, 3, wilson(2, 3), "top_box"))
+
 # fcr_contacts: over every contact not abandoned (T1 T2 T3 T5 T6), resolved at
 # first contact: T1 and T3 -> 2/5 (T5, unresolved, counts as not).
 write("fcr_contacts", rate("fcr", 2, 5))
