@@ -283,9 +283,9 @@ SRV_PCT=$(tail -n +"$((LOG_LINES0 + 1))" "$LOG" | grep '"route":"metrics"' | sed
 read -r SP50 SP90 SP99 SMAX SN <<<"${SRV_PCT:-}"
 CPU_CORES=$(awk -v a="$C0" -v b="$C1" -v hz="$HZ" -v d="${IDUR:-0}" 'BEGIN { if (d > 0) printf "%.2f", (b - a) / hz / (d / 1e6) }')
 # answers past --max-staleness served stale after --max-wait ("late"), and the
-# cache's own counts at shutdown (snapshots, stream files exported or hard-linked)
+# cache's own counts at shutdown (the stopped line: snapshots, stream files exported or hard-linked)
 LATE=$(tail -n +"$((LOG_LINES0 + 1))" "$LOG" | grep '"route":"metrics"' | grep -c '"late":true')
-CACHE_LINE=$(grep '"event":"cache"' "$LOG" | tail -1)
+CACHE_LINE=$(grep '"event":"stopped","cache"' "$LOG" | tail -1)
 cf() { printf '%s\n' "$CACHE_LINE" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 CACHE_NOTE="n/a (this cxm does not log them)"
 [ -n "$CACHE_LINE" ] && CACHE_NOTE="$(cf snapshots) snapshots writing $(cf files_written) stream files and hard-linking $(cf files_linked), $(cf computations) computations ($(cf refreshes) background refreshes) over the whole run"

@@ -949,20 +949,19 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     MHD_stop_daemon(d);
     if (ls != MHD_INVALID_SOCKET) close(ls);
     cxm_alerts_stop(sv.alerts); /* after the last ingest: aborts a webhook post under way */
-    if (sv.qc) { /* what the query cache did, for the operator and bench/serve.sh */
-        cxm_qcache_stats cs;
-        cxm_qcache_get_stats(sv.qc, &cs);
-        cxm_server_log("\"event\":\"cache\",\"hits\":%llu,\"stale_hits\":%llu,\"late\":%llu,\"misses\":%llu,"
-                       "\"computations\":%llu,\"refreshes\":%llu,\"snapshots\":%llu,\"files_written\":%llu,"
-                       "\"files_linked\":%llu",
-                       (unsigned long long)cs.hits, (unsigned long long)cs.stale_hits, (unsigned long long)cs.late,
-                       (unsigned long long)cs.misses, (unsigned long long)cs.computations,
-                       (unsigned long long)cs.refreshes, (unsigned long long)cs.snapshots,
-                       (unsigned long long)cs.files_written, (unsigned long long)cs.files_linked);
-    }
+    /* what the query cache did, for the operator and bench/serve.sh: on the stopped line */
+    cxm_qcache_stats cs;
+    memset(&cs, 0, sizeof cs);
+    if (sv.qc) cxm_qcache_get_stats(sv.qc, &cs);
     cxm_qcache_free(sv.qc); /* after the last request: waits for a refresh under way */
     pthread_mutex_destroy(&sv.mu);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    cxm_server_log("\"event\":\"stopped\"");
+    cxm_server_log("\"event\":\"stopped\",\"cache\":{\"hits\":%llu,\"stale_hits\":%llu,\"late\":%llu,\"misses\":%llu,"
+                   "\"computations\":%llu,\"refreshes\":%llu,\"snapshots\":%llu,\"files_written\":%llu,"
+                   "\"files_linked\":%llu}",
+                   (unsigned long long)cs.hits, (unsigned long long)cs.stale_hits, (unsigned long long)cs.late,
+                   (unsigned long long)cs.misses, (unsigned long long)cs.computations,
+                   (unsigned long long)cs.refreshes, (unsigned long long)cs.snapshots,
+                   (unsigned long long)cs.files_written, (unsigned long long)cs.files_linked);
     return CXM_OK;
 }
