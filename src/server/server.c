@@ -42,6 +42,7 @@
 #include "../store/store.h"
 #include "../time/calendar.h"
 #include "alerts.h"
+#include "dims_cache.h"
 #include "qcache.h"
 #include "web.h"
 
@@ -70,6 +71,13 @@ typedef struct token_slot {
     double until; /* 0: empty */
 } token_slot;
 
+/* GET /v1/dimensions' kept answer (dims_cache.h; docs/SERVER.md): current
+ * while the data generation is unchanged and for at most DIMS_MAX_AGE_MS
+ * (writes by other processes); recomputed on the request when it took less
+ * than DIMS_SYNC_MS, else in the background while the old one is served. */
+#define DIMS_MAX_AGE_MS 60000
+#define DIMS_SYNC_MS    1000
+
 typedef struct server {
     const char *store;
     size_t max_body;
@@ -80,6 +88,7 @@ typedef struct server {
     rate_slot slots[CXM_SERVER_RATE_SLOTS];
     cxm_alerts *alerts; /* the alert watcher (--alerts), or NULL */
     cxm_qcache *qc;     /* GET /v1/metrics answers (qcache.h): shared snapshot, result cache */
+    cxm_dims_cache *dims; /* GET /v1/dimensions' kept answer (dims_cache.h) */
     const char *sla, *calendar; /* --sla, --calendar: every report's and drill-down's, or NULL */
     token_slot tokens[TOKEN_SLOTS]; /* guarded by mu */
 } server;
@@ -504,8 +513,64 @@ static enum MHD_Result on_comments_arg(void *ud, enum MHD_ValueKind kind, const 
     return cxm_web_comments_arg(ud, key, value) ? MHD_NO : MHD_YES;
 }
 
-/* GET /v1/tickets (drill-down rows), /v1/comments (verbatims), /v1/dimensions
- * (filter choices): the work is in web.c; here the query and the answer. */
+/* GET /v1/dimensions through the kept answer (dims_cache.h), with its age. */
+static enum MHD_Result do_dimensions(struct MHD_Connection *c, req *r, const server *sv) {
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    char *buf = NULL;
+    size_t len = 0;
+    int64_t age = 0;
+    int rc = cxm_dims_cache_get(sv->dims, &buf, &len, &age, &d);
+    if (rc) {
+        char msg[1200];
+        if (d.msg[0])
+            cxm_diag_format(&d, msg, sizeof msg);
+        else
+            snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
+        return answer_error(c, r, status_for(rc), "%s", msg);
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(buf);
+        return MHD_NO;
+    }
+    char v[32];
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    snprintf(v, sizeof v, "%lld", (long long)age);
+    MHD_add_response_header(resp, "X-Cxm-Data-Age-Ms", v);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    r->status = MHD_HTTP_OK;
+    r->bytes_out = len;
+    snprintf(r->note, sizeof r->note, ",\"data_age_ms\":%lld", (long long)age);
+    return ret;
+}
+
+/* The dims cache's data version: the query cache's generation. */
+static uint64_t dims_version(void *ud) { return cxm_qcache_generation(((const server *)ud)->qc); }
+
+/* The dims cache's computation: the choices as web.c writes them. */
+static int compute_dimensions(void *ud, char **out, size_t *len, cxm_diag *diag) {
+    const server *sv = ud;
+    *out = NULL;
+    *len = 0;
+    FILE *f = open_memstream(out, len);
+    if (!f) {
+        set_diag(diag, "out of memory");
+        return CXM_ENOMEM;
+    }
+    int rc = cxm_web_dimensions_run(sv->store, 0, f, diag);
+    if (fclose(f) && !rc) {
+        set_diag(diag, "out of memory");
+        rc = CXM_ENOMEM;
+    }
+    return rc;
+}
+
+/* GET /v1/tickets (drill-down rows), /v1/comments (verbatims): the work is
+ * in web.c; here the query and the answer. */
 static enum MHD_Result do_dashboard_data(struct MHD_Connection *c, req *r, const server *sv) {
     cxm_diag d;
     memset(&d, 0, sizeof d);
@@ -533,8 +598,6 @@ static enum MHD_Result do_dashboard_data(struct MHD_Connection *c, req *r, const
             bad = cq.bad;
         else
             rc = cxm_web_comments_run(sv->store, &cq, f, &d);
-    } else {
-        rc = cxm_web_dimensions_run(sv->store, 0, f, &d);
     }
     if (fclose(f) || bad || rc) {
         free(buf);
@@ -713,7 +776,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             if (!authorize(c, r, sv, CXM_SCOPE_READ, 0, &ret)) return ret;
             cxm_store_close(r->st); /* each reads its own snapshot or connection */
             r->st = NULL;
-            return do_dashboard_data(c, r, sv);
+            return r->route == R_DIMENSIONS ? do_dimensions(c, r, sv) : do_dashboard_data(c, r, sv);
         case R_INGEST: {
             if (!is_post) return answer_error(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "expected POST");
             if (!authorize(c, r, sv, CXM_SCOPE_INGEST, 1, &ret)) return ret;
@@ -913,6 +976,18 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return rc;
     }
+    /* the filter choices: computed now in the background, kept DIMS_MAX_AGE_MS */
+    if ((rc = cxm_dims_cache_new(compute_dimensions, dims_version, &sv, DIMS_MAX_AGE_MS, DIMS_SYNC_MS, NULL,
+                                 &sv.dims)) ||
+        (rc = cxm_dims_cache_warm(sv.dims))) {
+        cxm_dims_cache_free(sv.dims);
+        cxm_alerts_stop(sv.alerts);
+        cxm_qcache_free(sv.qc);
+        pthread_mutex_destroy(&sv.mu);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        set_diag(diag, "cannot start the dimensions cache (%s)", cxm_strerror(rc));
+        return rc;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, on_request, &sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -920,6 +995,7 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv, MHD_OPTION_END);
     if (!d) {
         cxm_alerts_stop(sv.alerts);
+        cxm_dims_cache_free(sv.dims);
         cxm_qcache_free(sv.qc);
         pthread_mutex_destroy(&sv.mu);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -949,6 +1025,7 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     MHD_stop_daemon(d);
     if (ls != MHD_INVALID_SOCKET) close(ls);
     cxm_alerts_stop(sv.alerts); /* after the last ingest: aborts a webhook post under way */
+    cxm_dims_cache_free(sv.dims); /* after the last request: waits for a computation under way */
     /* what the query cache did, for the operator and bench/serve.sh: on the stopped line */
     cxm_qcache_stats cs;
     memset(&cs, 0, sizeof cs);

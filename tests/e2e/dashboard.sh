@@ -120,6 +120,17 @@ mkdir -p "$PWD/artifacts"
 if CXM_SOURCE_DIR=$src CXM_URL=$url CXM_TOKEN=$READ CXM_ARTEFACTS=$PWD/artifacts \
    timeout 300 node "$src/tests/web/dashboard.mjs"; then ok; else bad "browser checks (tests/web/dashboard.mjs)"; fi
 
+# ---- /v1/dimensions' kept answer (src/server/dims_cache.h), after the browser: its
+# age is a header; a small store is passed over again after a change, so an
+# import shows at once
+req "dimensions again" 200 -H "Authorization: Bearer $READ" "$url/v1/dimensions"
+check "dimensions: age header" "$(header X-Cxm-Data-Age-Ms | grep -cE '^[0-9]+$')" 1
+printf 'ticket_id,created_at,channel\nT90,2023-01-05T10:00:00Z,sms\n' > "$tmp/one.csv"
+req "ingest one more ticket" 200 -H "Authorization: Bearer $INGEST" -H 'Content-Type: text/csv' \
+  --data-binary @"$tmp/one.csv" "$url/v1/tickets"
+req "dimensions after it" 200 -H "Authorization: Bearer $READ" "$url/v1/dimensions"
+check "dimensions: the new channel at once" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["streams"]["tickets"]["rows"], [v["n"] for v in d["streams"]["tickets"]["dimensions"]["channel"] if v["value"] == "sms"])' "$tmp/body")" "10 [1]"
+
 # ---- stop -------------------------------------------------------------------------------
 kill -TERM $srv
 st=0
