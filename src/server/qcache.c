@@ -31,7 +31,12 @@
  *  - a snapshot's file of stream i holds the store's stream i as of any
  *    instant while wlast[i] <= its stamp[i]: every write the cache learns
  *    of ticks wclock and sets wlast of the streams it may touch, and a
- *    stamp is the wclock read before the snapshot's transaction began.
+ *    stamp is the wclock read before the snapshot's transaction began;
+ *  - an entry's live report (live_state) is used and changed only by the
+ *    computation of that entry (computing set), and dropped only while no
+ *    computation of it runs; nlive counts them (and places being built),
+ *    at most max_live; its state holds the streams as of its stamp while
+ *    rlast[i] <= stamp for each stream it reads.
  *
  * Sizes: a hash table of QC_BUCKETS chains (entries: a few thousand);
  * bodies are the JSON of a report (kilobytes to a few megabytes).
@@ -53,6 +58,7 @@
 
 #include "../core/diag.h"
 #include "../core/json.h"
+#include "../metrics/live.h"
 #include "../store/store.h"
 
 #define QC_BUCKETS      4096u
@@ -98,6 +104,10 @@ typedef struct entry {
     struct timespec wait_until;  /* (CLOCK_MONOTONIC) for the refresh under way; cleared when it ends */
     unsigned pins;
     size_t bytes; /* accounted in qc->bytes */
+    struct live_state *live; /* its live report, or NULL (qc->nlive counts them) */
+    int live_refused;        /* the report is not mergeable: never live */
+    int computed;            /* computed at least once: stamp holds */
+    uint64_t stamp;          /* the write clock when its last computation began */
 } entry;
 
 struct cxm_qcache {
@@ -124,6 +134,14 @@ struct cxm_qcache {
      * its value at the last write to stream i (a file read at a stamp >=
      * wlast[i] still holds the stream) */
     uint64_t wclock, wlast[3];
+    /* rlast[i]: the write clock at the last write to stream i that was not
+     * an insert-only import of the server's (a live report that read the
+     * stream at a stamp >= rlast[i] may add the rows after its last one) */
+    uint64_t rlast[3];
+    unsigned nlive; /* entries with a live report (or building one) */
+    uint64_t live_floor; /* the newest generation a live report answered at: older snapshots
+                            are not good enough (answers never go back behind one another) */
+    int live_ok;    /* the default compute and snapshot: live reports possible */
     entry *buckets[QC_BUCKETS];
     entry *lru_head, *lru_tail;
     entry *q_head, *q_tail;
@@ -615,6 +633,9 @@ static entry *create(cxm_qcache *qc, const char *key, size_t n, uint64_t h) {
     return e;
 }
 
+struct live_state;
+static void live_free(struct live_state *L);
+
 static void destroy(cxm_qcache *qc, entry *e) {
     entry **pp = &qc->buckets[e->hash % QC_BUCKETS];
     while (*pp != e)
@@ -624,6 +645,10 @@ static void destroy(cxm_qcache *qc, entry *e) {
     qc->bytes -= e->bytes;
     qc->nentries--;
     blob_release(e->body);
+    if (e->live) {
+        live_free(e->live);
+        qc->nlive--;
+    }
     free(e->key);
     free(e);
 }
@@ -705,12 +730,18 @@ static int64_t staleness(int64_t t, int64_t since) {
     return t > since ? t - since : 0;
 }
 
-/* Streams in mask were (or may have been) written: the write clock ticks. */
-static void dirty(cxm_qcache *qc, unsigned mask) {
+/* Streams in mask were (or may have been) written: the write clock ticks.
+ * rewritten: not (only) by inserts the cache was told of (rlast). */
+static void dirty_how(cxm_qcache *qc, unsigned mask, int rewritten) {
     qc->wclock++;
     for (int i = 0; i < 3; i++)
-        if (mask & (1u << i)) qc->wlast[i] = qc->wclock;
+        if (mask & (1u << i)) {
+            qc->wlast[i] = qc->wclock;
+            if (rewritten) qc->rlast[i] = qc->wclock;
+        }
 }
+
+static void dirty(cxm_qcache *qc, unsigned mask) { dirty_how(qc, mask, 1); }
 
 /* Reads the version (mu not held; vmu taken here, only for the read): a
  * change nobody announced is a write by someone else (another process, or
@@ -765,6 +796,7 @@ static int good_enough(cxm_qcache *qc, const snap *c, uint64_t after_seq, int64_
     int64_t S = qc->o.max_staleness_ms;
     if (c->seq <= after_seq) return 0;
     if (c->gen == qc->gen) return 1;
+    if (c->gen < qc->live_floor) return 0;
     if (t_req) return c->taken_ms > t_req || (S > 0 && staleness(now, stale_since(qc, c->gen)) <= S / 2);
     return S > 0;
 }
@@ -858,6 +890,231 @@ static int acquire(cxm_qcache *qc, unsigned mask, uint64_t after_seq, int64_t t_
     }
 }
 
+/* ---- live reports (qcache.h "Live reports") ---------------------------------------- */
+
+enum { QC_LIVE_SKIP = 1 }; /* live_answer: take the snapshot path */
+
+typedef struct live_state {
+    cxm_live *lv;
+    key_opts ko;           /* the options the live report borrows */
+    char names[2][4200];   /* its streams' names: the first export's files (never read again) */
+    unsigned mask;         /* the streams it reads (CXM_SNAP_* bits) */
+    uint64_t stamp;        /* the write clock read before its last export */
+    int64_t last[3];       /* per stream: the last rowid it holds */
+} live_state;
+
+static void live_free(live_state *L) {
+    if (!L) return;
+    cxm_live_free(L->lv);
+    cxm_qcache_key_free(&L->ko.k);
+    free(L);
+}
+
+/* Drops the live report of the least recently used entry that has one and
+ * is not computing (a warm entry's only for a warm one). mu held. 1 if one
+ * was dropped. */
+static int live_make_room(cxm_qcache *qc, int for_warm) {
+    for (entry *x = qc->lru_tail; x; x = x->prev)
+        if (x->live && !x->computing && (!x->warm || for_warm)) {
+            live_free(x->live);
+            x->live = NULL;
+            qc->nlive--;
+            qc->st.live_drops++;
+            return 1;
+        }
+    return 0;
+}
+
+/* The report's JSON from L's state after adding the files of dir it reads
+ * (have: the streams there). mu not held. */
+static int live_add_and_render(live_state *L, const char *dir, unsigned have, char **body, size_t *len,
+                               cxm_diag *d) {
+    static const struct { unsigned bit; cxm_live_stream stream; const char *name; } st[2] = {
+        {CXM_SNAP_TICKETS, CXM_LIVE_TICKETS, "tickets"}, {CXM_SNAP_RESPONSES, CXM_LIVE_RESPONSES, "responses"}};
+    int rc = CXM_OK;
+    for (int i = 0; i < 2 && !rc; i++) {
+        if (!(have & st[i].bit) || !(st[i].stream == CXM_LIVE_TICKETS ? L->ko.o.tickets : L->ko.o.responses)) continue;
+        char path[4300];
+        snprintf(path, sizeof path, "%s/%s.csv", dir, st[i].name);
+        rc = cxm_live_add(L->lv, st[i].stream, path, d);
+    }
+    cxm_result_set *rs = NULL;
+    if (!rc) rc = cxm_live_results(L->lv, &rs, d);
+    if (rc) return rc;
+    FILE *f = open_memstream(body, len);
+    if (!f) rc = CXM_ENOMEM;
+    else {
+        rc = cxm_result_render(rs, CXM_FORMAT_JSON, L->ko.lang, f);
+        if (fclose(f) && !rc) rc = CXM_ENOMEM;
+        if (rc) {
+            free(*body);
+            *body = NULL;
+        }
+    }
+    cxm_result_set_free(rs);
+    return rc;
+}
+
+/* Exports the rows of L's streams after `after` (NULL: every row) in one
+ * read transaction: *dir gets the directory, *have its files, last[] the
+ * streams' last rowids. mu not held. */
+static int live_export(cxm_qcache *qc, const live_state *L, const int64_t *after, char *dir, size_t cap,
+                       unsigned *have, int64_t last[3], cxm_diag *d) {
+    static const int64_t zero[3] = {0, 0, 0};
+    cxm_store *st = NULL;
+    int rc = cxm_store_open(qc->o.store, 0, &st, d);
+    if (!rc) rc = cxm_store_snapshot_since(st, L->mask, after ? after : zero, dir, cap, have, last, d);
+    cxm_store_close(st);
+    return rc;
+}
+
+/* The answer of e from its live report (mu held on entry and return,
+ * released meanwhile): the rows inserted since added to the state kept,
+ * or a state built from every row. 0 with *body (status 200), *gen, *data_ms
+ * (the label and instant read before the export) and *ms (how long it
+ * took), or QC_LIVE_SKIP: compute on a snapshot as usual. */
+static int live_answer(cxm_qcache *qc, entry *e, unsigned mask, char **body, size_t *len, uint64_t *gen,
+                       int64_t *data_ms, int64_t *ms) {
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    live_state *L = e->live;
+    int ok = L && L->mask == mask;
+    for (int i = 0; ok && i < 3; i++)
+        if (mask & (1u << i)) ok = qc->rlast[i] <= L->stamp;
+    char dir[4096];
+    unsigned have = 0;
+    int64_t last[3];
+    int rc;
+    if (ok) {
+        /* only inserts since: export the rows after the last ones, with no
+         * import of the server's under way (the gate) and no write by
+         * another process during the export (the version before and after) */
+        qc->gate++;
+        while (qc->own_active)
+            pthread_cond_wait(&qc->gatecv, &qc->mu);
+        pthread_mutex_unlock(&qc->mu);
+        poll_locked(qc, qc->o.clock(qc->o.ud));
+        pthread_mutex_lock(&qc->mu);
+        for (int i = 0; ok && i < 3; i++)
+            if (mask & (1u << i)) ok = qc->rlast[i] <= L->stamp;
+        uint64_t g = qc->gen, w = qc->wclock, v0 = qc->last_version, v1 = 0;
+        int known = qc->version_known;
+        int64_t t0 = qc->o.clock(qc->o.ud);
+        pthread_mutex_unlock(&qc->mu);
+        rc = ok ? live_export(qc, L, L->last, dir, sizeof dir, &have, last, &d) : QC_LIVE_SKIP;
+        if (!rc) {
+            pthread_mutex_lock(&qc->vmu);
+            int vrc = qc->o.version(qc->o.ud, &v1);
+            pthread_mutex_unlock(&qc->vmu);
+            if (vrc || !known || v1 != v0) { /* another writer committed meanwhile: maybe half seen */
+                qc->o.remove(qc->o.ud, dir);
+                rc = QC_LIVE_SKIP;
+            }
+        }
+        pthread_mutex_lock(&qc->mu);
+        qc->gate--;
+        pthread_cond_broadcast(&qc->gatecv);
+        if (!rc) {
+            pthread_mutex_unlock(&qc->mu);
+            rc = live_add_and_render(L, dir, have, body, len, &d);
+            qc->o.remove(qc->o.ud, dir);
+            pthread_mutex_lock(&qc->mu);
+            if (!rc) {
+                L->stamp = w;
+                for (int i = 0; i < 3; i++)
+                    if (have & (1u << i)) L->last[i] = last[i];
+                qc->st.live_adds++;
+                if (g > qc->live_floor) qc->live_floor = g;
+                *gen = g;
+                *data_ms = t0;
+                *ms = qc->o.clock(qc->o.ud) - t0;
+                return CXM_OK;
+            }
+            free(*body);
+            *body = NULL;
+        }
+        if (rc != QC_LIVE_SKIP || !ok) { /* failed or no longer good: rebuilt below */
+            live_free(e->live);
+            e->live = NULL;
+            qc->nlive--;
+            L = NULL;
+        }
+        if (rc == QC_LIVE_SKIP && ok) return QC_LIVE_SKIP; /* a write by others: the snapshot path this time */
+    } else if (L) {
+        live_free(L);
+        e->live = NULL;
+        qc->nlive--;
+    }
+    /* build: when every change since the key's last computation was an
+     * insert-only import of the server's (it is likely to pay off: one
+     * rebuilt at every refresh would cost more than the snapshot path) */
+    int clean = e->computed && !(mask & CXM_SNAP_MESSAGES);
+    for (int i = 0; clean && i < 3; i++)
+        if (mask & (1u << i)) clean = qc->rlast[i] <= e->stamp;
+    if (e->live_refused || !clean || (qc->nlive >= (unsigned)qc->o.max_live && !live_make_room(qc, e->warm)))
+        return QC_LIVE_SKIP;
+    qc->nlive++; /* the place, held while building */
+    pthread_mutex_unlock(&qc->mu);
+    poll_version(qc, 1);
+    pthread_mutex_lock(&qc->mu);
+    uint64_t g = qc->gen, w = qc->wclock;
+    int64_t t0 = qc->o.clock(qc->o.ud);
+    pthread_mutex_unlock(&qc->mu);
+    L = calloc(1, sizeof *L);
+    rc = L ? key_opts_parse(qc, e->key, &L->ko) : CXM_ENOMEM;
+    const char *why;
+    int refused = 0;
+    if (!rc) { /* (the streams are named once exported) */
+        cxm_report_opts named = L->ko.o;
+        named.tickets = "tickets.csv";
+        if ((L->ko.lang && !cxm_lang_supported(L->ko.lang)) || !cxm_live_supported(&named, &why)) {
+            rc = QC_LIVE_SKIP;
+            refused = 1;
+        }
+    }
+    if (!rc) {
+        L->mask = mask;
+        rc = live_export(qc, L, NULL, dir, sizeof dir, &have, last, &d);
+    }
+    if (!rc) {
+        if (!(have & (CXM_SNAP_TICKETS | CXM_SNAP_RESPONSES))) rc = QC_LIVE_SKIP; /* no data: its own answer */
+        if (!rc && (have & CXM_SNAP_TICKETS)) {
+            snprintf(L->names[0], sizeof L->names[0], "%s/tickets.csv", dir);
+            L->ko.o.tickets = L->names[0];
+        }
+        if (!rc && (have & CXM_SNAP_RESPONSES)) {
+            snprintf(L->names[1], sizeof L->names[1], "%s/responses.csv", dir);
+            L->ko.o.responses = L->names[1];
+        }
+        if (!rc && cxm_live_new(&L->ko.o, &L->lv, &d)) { /* not mergeable (a --compare window) or bad options */
+            rc = QC_LIVE_SKIP;
+            refused = 1;
+        }
+        if (!rc) rc = live_add_and_render(L, dir, have, body, len, &d);
+        if (rc == CXM_EUSAGE) refused = 1; /* (a bad query: its answer is the snapshot path's 400) */
+        qc->o.remove(qc->o.ud, dir);
+    }
+    int64_t t1 = qc->o.clock(qc->o.ud);
+    pthread_mutex_lock(&qc->mu);
+    if (rc) {
+        if (L) cxm_qcache_key_free(&L->ko.k);
+        if (L) cxm_live_free(L->lv);
+        free(L);
+        qc->nlive--;
+        if (refused) e->live_refused = 1;
+        return QC_LIVE_SKIP; /* (errors get their answer from the snapshot path) */
+    }
+    L->stamp = w;
+    memcpy(L->last, last, sizeof L->last);
+    e->live = L;
+    qc->st.live_builds++;
+    if (g > qc->live_floor) qc->live_floor = g;
+    *gen = g;
+    *data_ms = t0;
+    *ms = t1 - t0;
+    return CXM_OK;
+}
+
 /* Computes e (mu held, e->computing set by the caller; cleared here).
  * On failure *fail (may be NULL) gets the failed answer's blob and status. */
 static int compute(cxm_qcache *qc, entry *e, int64_t t_req, blob **fail, unsigned *fail_status) {
@@ -877,13 +1134,19 @@ static int compute(cxm_qcache *qc, entry *e, int64_t t_req, blob **fail, unsigne
         pthread_mutex_lock(&qc->mu);
         mask &= CXM_SNAP_ALL;
     }
-    int rc = acquire(qc, mask, t_req ? 0 : e->snap_seq, t_req, &s, &d);
-    pthread_mutex_unlock(&qc->mu);
     unsigned status = 0;
     char *body = NULL;
     size_t len = 0;
+    uint64_t lgen = 0, stamp = qc->wclock;
+    int64_t ldata_ms = 0, lms = 0;
+    int lrc = qc->live_ok ? live_answer(qc, e, mask, &body, &len, &lgen, &ldata_ms, &lms) : QC_LIVE_SKIP;
+    int rc = lrc == QC_LIVE_SKIP ? acquire(qc, mask, t_req ? 0 : e->snap_seq, t_req, &s, &d) : CXM_OK;
+    pthread_mutex_unlock(&qc->mu);
     int64_t t0 = qc->o.clock(qc->o.ud);
-    if (rc) {
+    if (lrc != QC_LIVE_SKIP) {
+        status = 200;
+        t0 -= lms; /* (computed_ms: the live report's time) */
+    } else if (rc) {
         char msg[600];
         snprintf(msg, sizeof msg, "cannot snapshot the store: %s", d.msg[0] ? d.msg : cxm_strerror(rc));
         status = 503;
@@ -916,9 +1179,12 @@ static int compute(cxm_qcache *qc, entry *e, int64_t t_req, blob **fail, unsigne
         blob_release(e->body);
         e->body = b;
         e->status = status;
-        e->gen = s->gen < g_plan ? s->gen : g_plan;
-        e->snap_seq = s->seq;
-        e->data_ms = s->taken_ms;
+        uint64_t g = s ? s->gen : lgen;
+        e->gen = g < g_plan ? g : g_plan;
+        e->snap_seq = s ? s->seq : ++qc->snap_seq; /* (a later snapshot path needs newer data) */
+        e->data_ms = s ? s->taken_ms : ldata_ms;
+        e->stamp = stamp;
+        e->computed = 1;
         e->compute_ms = t1 - t0;
         account(qc, e);
     } else {
@@ -1014,6 +1280,8 @@ int cxm_qcache_new(const cxm_qcache_opts *o, cxm_qcache **out, cxm_diag *diag) {
         qc->o.version = default_version;
         qc->o.plan = default_plan;
         qc->o.ud = qc;
+        if (!qc->o.max_live) qc->o.max_live = CXM_QCACHE_DEFAULT_LIVE;
+        qc->live_ok = qc->o.max_live > 0;
     }
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -1125,7 +1393,8 @@ void cxm_qcache_ingest_end(cxm_qcache *qc, cxm_qcache_ingest *in, cxm_store *st,
     }
     if (changed_rows || moved) {
         changed(qc);
-        dirty(qc, overlap || outside || vrc || si < 0 ? CXM_SNAP_ALL : 1u << si);
+        int alone = !(overlap || outside || vrc || si < 0);
+        dirty_how(qc, alone ? 1u << si : CXM_SNAP_ALL, !(alone && in->appended));
     }
     qc->own_active--;
     pthread_cond_broadcast(&qc->gatecv);

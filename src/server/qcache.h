@@ -65,6 +65,30 @@
  * guards all the state; computations, snapshots and version checks run
  * outside it.
  *
+ * Live reports (the default compute only): a key keeps its report's
+ * mergeable state (cxm_live) when, at one of its computations, every
+ * change since its previous computation was one of the server's own
+ * imports that only inserted rows into the streams it reads
+ * (cxm_qcache_ingest.appended; updates, failed or overlapping imports,
+ * writes by others and cxm_qcache_bump do not qualify), the report is
+ * mergeable (no messages, themes or comparison window: live.h) and one of
+ * max_live places is free (else the live report of the least recently
+ * used key that is not computing is dropped; a warm key's only for
+ * another warm key). It is built from an export of every row of those
+ * streams (cxm_store_snapshot_since), which remembers each stream's last
+ * rowid. While only such inserts follow, a computation of the key exports
+ * only the rows after the last rowid, adds them and answers from the
+ * state: the same bytes as a report over a full snapshot (rows are
+ * exported in rowid order and an update keeps its rowid). That export
+ * runs with the import gate closed and the data version read before and
+ * after it: a write by another process during it makes the computation
+ * take the snapshot path. Any other change drops the state. A snapshot
+ * labelled older than the newest generation a live report answered at is
+ * no longer good enough for any computation, so answers never go back
+ * behind one another. A live report holds 8 bytes a value of each
+ * distribution metric and 16-26 bytes an id (about 150 MB at two million
+ * tickets with the default metrics), outside max_bytes.
+ *
  * Sizes: up to a few thousand entries (max_bytes, CXM_QCACHE_MAX_BYTES
  * = 256 MiB by default); a key is at most CXM_QCACHE_MAX_KEY bytes; one
  * snapshot on disk per stream set in use (at most 8; another while a
@@ -86,6 +110,7 @@
 #define CXM_QCACHE_DEFAULT_STALENESS_MS 5000                /* `cxm serve --max-staleness` default (5 s) */
 #define CXM_QCACHE_DEFAULT_WAIT_MS      2000                /* `cxm serve --max-wait` default (2 s) */
 #define CXM_QCACHE_NO_WAIT              (-1)                /* max_wait_ms: answer past the bound at once */
+#define CXM_QCACHE_DEFAULT_LIVE         4                   /* live reports kept (max_live) by default */
 
 typedef struct cxm_qcache cxm_qcache;
 
@@ -136,6 +161,11 @@ typedef struct cxm_qcache_opts {
     void *ud;                /* for the callbacks */
     const char *sla;      /* the default compute: SLA file of every report (cxm serve --sla), or NULL */
     const char *calendar; /* and its calendar file (--calendar), or NULL; both borrowed, outlive the cache */
+    /* live reports (src/metrics/live.h; default compute and snapshot only):
+     * at most this many keys keep their report's state and answer a
+     * refresh after inserts by adding the new rows (0 =
+     * CXM_QCACHE_DEFAULT_LIVE; negative: none). See "Live reports" below. */
+    int max_live;
 } cxm_qcache_opts;
 
 /* How an answer was found. */
@@ -186,6 +216,8 @@ void cxm_qcache_bump(cxm_qcache *qc);
 typedef struct cxm_qcache_ingest {
     uint64_t epoch, dv0;
     int overlap, dv_ok;
+    int appended; /* set by the caller before _end: 1 if the import only inserted rows (no update,
+                     no failure): live reports of the stream then take the new rows */
 } cxm_qcache_ingest;
 void cxm_qcache_ingest_begin(cxm_qcache *qc, cxm_qcache_ingest *in, cxm_store *st);
 void cxm_qcache_ingest_end(cxm_qcache *qc, cxm_qcache_ingest *in, cxm_store *st, const char *stream, int changed);
@@ -209,6 +241,8 @@ typedef struct cxm_qcache_stats {
     uint64_t hits, stale_hits, misses, computations, refreshes, snapshots, evictions, failures;
     uint64_t late;                   /* stale answers past the bound (counted in stale_hits too) */
     uint64_t files_written, files_linked; /* stream files of the snapshots: exported, hard-linked */
+    uint64_t live_builds, live_adds;  /* live reports built from every row; refreshes that added new rows */
+    uint64_t live_drops;              /* live reports dropped to make room (max_live) */
     size_t entries, bytes;
 } cxm_qcache_stats;
 void cxm_qcache_get_stats(cxm_qcache *qc, cxm_qcache_stats *st);

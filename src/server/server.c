@@ -419,6 +419,7 @@ static enum MHD_Result do_ingest(struct MHD_Connection *c, req *r, const server 
     cxm_qcache_ingest in;
     cxm_qcache_ingest_begin(sv->qc, &in, r->st);
     int rc = cxm_store_import(r->st, &o, &n, &d);
+    in.appended = !rc && !n.updated; /* only inserts: live reports add the new rows (qcache.h) */
     /* a new data generation, before the answer */
     cxm_qcache_ingest_end(sv->qc, &in, r->st, r->stream, n.inserted + n.updated > 0 || rc);
     if (fclose(b.f)) {
@@ -1035,10 +1036,12 @@ int cxm_server_run(const cxm_server_opts *o, cxm_diag *diag) {
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     cxm_server_log("\"event\":\"stopped\",\"cache\":{\"hits\":%llu,\"stale_hits\":%llu,\"late\":%llu,\"misses\":%llu,"
                    "\"computations\":%llu,\"refreshes\":%llu,\"snapshots\":%llu,\"files_written\":%llu,"
-                   "\"files_linked\":%llu}",
+                   "\"files_linked\":%llu,\"live_builds\":%llu,\"live_adds\":%llu,\"live_drops\":%llu}",
                    (unsigned long long)cs.hits, (unsigned long long)cs.stale_hits, (unsigned long long)cs.late,
                    (unsigned long long)cs.misses, (unsigned long long)cs.computations,
                    (unsigned long long)cs.refreshes, (unsigned long long)cs.snapshots,
-                   (unsigned long long)cs.files_written, (unsigned long long)cs.files_linked);
+                   (unsigned long long)cs.files_written, (unsigned long long)cs.files_linked,
+                   (unsigned long long)cs.live_builds, (unsigned long long)cs.live_adds,
+                   (unsigned long long)cs.live_drops);
     return CXM_OK;
 }

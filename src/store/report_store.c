@@ -188,8 +188,9 @@ static int load_columns(cxm_store *s, int si, colset *cs, cxm_diag *diag) {
     return rc == SQLITE_DONE ? CXM_OK : cxm_store_fail(s, rc, "reading the column list", diag);
 }
 
-/* Writes stream si to path as CSV. */
-static int write_stream(cxm_store *s, int si, const colset *cs, const char *path, cxm_diag *diag) {
+/* Writes stream si to path as CSV: every row, or (after > 0) those whose
+ * rowid is greater. */
+static int write_stream(cxm_store *s, int si, const colset *cs, int64_t after, const char *path, cxm_diag *diag) {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
     wbuf wb = {fd, malloc(1u << 20), 0, 1u << 20, 0};
@@ -209,7 +210,9 @@ static int write_stream(cxm_store *s, int si, const colset *cs, const char *path
         else
             nextra++;
     }
-    if (!rc) rc = cxm_buf_printf(&q, "extra FROM %s ORDER BY rowid", cxm_store_stream_defs[si].name);
+    if (!rc) rc = cxm_buf_printf(&q, "extra FROM %s", cxm_store_stream_defs[si].name);
+    if (!rc && after > 0) rc = cxm_buf_printf(&q, " WHERE rowid > %lld", (long long)after);
+    if (!rc) rc = cxm_buf_printf(&q, " ORDER BY rowid");
     sqlite3_stmt *st = NULL;
     if (!rc) {
         int src = sqlite3_prepare_v2(s->db, q.data, -1, &st, NULL);
@@ -357,8 +360,24 @@ static int link_stream(const char *from, const char *to, int si) {
     return link(src, dst) == 0;
 }
 
-int cxm_store_snapshot_some(cxm_store *s, const cxm_snapshot_opts *o, char *dir_out, size_t cap, unsigned *have,
-                            unsigned *linked, cxm_diag *diag) {
+/* The greatest rowid of stream si (0 when empty). */
+static int max_rowid(cxm_store *s, int si, int64_t *out, cxm_diag *diag) {
+    char q[128];
+    snprintf(q, sizeof q, "SELECT max(rowid) FROM %s", cxm_store_stream_defs[si].name);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, q, -1, &st, NULL);
+    if (rc != SQLITE_OK) return cxm_store_fail(s, rc, "reading a stream's last row", diag);
+    rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? CXM_OK : cxm_store_fail(s, rc, "reading a stream's last row", diag);
+}
+
+/* cxm_store_snapshot_some and cxm_store_snapshot_since: after (may be
+ * NULL) the rowids to start after, last (may be NULL) gets each stream's
+ * greatest rowid. */
+static int snapshot(cxm_store *s, const cxm_snapshot_opts *o, const int64_t *after, char *dir_out, size_t cap,
+                    unsigned *have, unsigned *linked, int64_t *last, cxm_diag *diag) {
     if (have) *have = 0;
     if (linked) *linked = 0;
     int rc = make_dir(dir_out, cap, diag);
@@ -366,16 +385,18 @@ int cxm_store_snapshot_some(cxm_store *s, const cxm_snapshot_opts *o, char *dir_
     /* one read transaction: every stream from the same committed state */
     rc = cxm_store_exec(s, "BEGIN", "starting the snapshot", diag);
     for (int si = 0; si < CXM_STORE_NSTREAMS && !rc; si++) {
+        if (last) last[si] = 0;
         if (!(o->streams & (1u << si))) continue;
         colset cs;
         rc = load_columns(s, si, &cs, diag);
+        if (!rc && cs.n && last) rc = max_rowid(s, si, &last[si], diag);
         if (!rc && cs.n) {
             if (o->reuse[si] && link_stream(o->reuse[si], dir_out, si)) {
                 if (linked) *linked |= 1u << si;
             } else {
                 char path[4096];
                 rc = stream_file(path, sizeof path, dir_out, si);
-                if (!rc) rc = write_stream(s, si, &cs, path, diag);
+                if (!rc) rc = write_stream(s, si, &cs, after ? after[si] : 0, path, diag);
             }
             if (!rc && have) *have |= 1u << si;
         }
@@ -387,6 +408,17 @@ int cxm_store_snapshot_some(cxm_store *s, const cxm_snapshot_opts *o, char *dir_
         dir_out[0] = 0;
     }
     return rc;
+}
+
+int cxm_store_snapshot_some(cxm_store *s, const cxm_snapshot_opts *o, char *dir_out, size_t cap, unsigned *have,
+                            unsigned *linked, cxm_diag *diag) {
+    return snapshot(s, o, NULL, dir_out, cap, have, linked, NULL, diag);
+}
+
+int cxm_store_snapshot_since(cxm_store *s, unsigned streams, const int64_t after[3], char *dir_out, size_t cap,
+                             unsigned *have, int64_t last[3], cxm_diag *diag) {
+    cxm_snapshot_opts o = {streams, {NULL, NULL, NULL}};
+    return snapshot(s, &o, after, dir_out, cap, have, NULL, last, diag);
 }
 
 int cxm_store_snapshot_to(cxm_store *s, char *dir_out, size_t cap, cxm_diag *diag) {

@@ -159,6 +159,17 @@ typedef struct cxm_snapshot_opts {
  * of one snapshot leaves a file another snapshot links to. */
 int cxm_store_snapshot_some(cxm_store *s, const cxm_snapshot_opts *o, char *dir_out, size_t cap, unsigned *have,
                             unsigned *linked, cxm_diag *diag) CXM_WUR;
+/* A snapshot of the rows added since an earlier one (the query cache's
+ * live reports): for each stream of `streams` the store holds, the rows
+ * whose rowid is greater than after[i] (0: every row) in rowid order, with
+ * the header of a full snapshot, so a full snapshot's file followed by the
+ * records of the later ones is the full snapshot of the later state as
+ * long as rows were only inserted (an update keeps its rowid). last[i]
+ * gets the stream's greatest rowid in the same read transaction (0 when
+ * empty or not held). *have (may be NULL): the files written. Remove with
+ * cxm_store_snapshot_remove. */
+int cxm_store_snapshot_since(cxm_store *s, unsigned streams, const int64_t after[3], char *dir_out, size_t cap,
+                             unsigned *have, int64_t last[3], cxm_diag *diag) CXM_WUR;
 /* The streams (CXM_SNAP_* bits) a report with options o (borrowed) reads
  * from store s: cxm_needs_streams (src/metrics/needs.h) over the streams the
  * store holds and its responses' columns, read in one transaction. */
