@@ -925,10 +925,8 @@ static int live_make_room(cxm_qcache *qc, int for_warm) {
     return 0;
 }
 
-/* The report's JSON from L's state after adding the files of dir it reads
- * (have: the streams there). mu not held. */
-static int live_add_and_render(live_state *L, const char *dir, unsigned have, char **body, size_t *len,
-                               cxm_diag *d) {
+/* Adds the files of dir L reads (have: the streams there). mu not held. */
+static int live_add_files(live_state *L, const char *dir, unsigned have, cxm_diag *d) {
     static const struct { unsigned bit; cxm_live_stream stream; const char *name; } st[2] = {
         {CXM_SNAP_TICKETS, CXM_LIVE_TICKETS, "tickets"}, {CXM_SNAP_RESPONSES, CXM_LIVE_RESPONSES, "responses"}};
     int rc = CXM_OK;
@@ -938,6 +936,14 @@ static int live_add_and_render(live_state *L, const char *dir, unsigned have, ch
         snprintf(path, sizeof path, "%s/%s.csv", dir, st[i].name);
         rc = cxm_live_add(L->lv, st[i].stream, path, d);
     }
+    return rc;
+}
+
+/* The report's JSON from L's state after adding the files of dir it reads
+ * (have: the streams there). mu not held. */
+static int live_add_and_render(live_state *L, const char *dir, unsigned have, char **body, size_t *len,
+                               cxm_diag *d) {
+    int rc = live_add_files(L, dir, have, d);
     cxm_result_set *rs = NULL;
     if (!rc) rc = cxm_live_results(L->lv, &rs, d);
     if (rc) return rc;
@@ -981,14 +987,24 @@ static int live_answer(cxm_qcache *qc, entry *e, unsigned mask, char **body, siz
     int ok = L && L->mask == mask;
     for (int i = 0; ok && i < 3; i++)
         if (mask & (1u << i)) ok = qc->rlast[i] <= L->stamp;
-    char dir[4096];
-    unsigned have = 0;
-    int64_t last[3];
+    char dir[4096], dir1[4096];
+    unsigned have = 0, have1 = 0;
+    int64_t last[3], last1[3];
     int rc;
     if (ok) {
-        /* only inserts since: export the rows after the last ones, with no
-         * import of the server's under way (the gate) and no write by
-         * another process during the export (the version before and after) */
+        /* only inserts since: first the bulk of the new rows with imports
+         * going on (phase 1: what it read is vouched for below), then the
+         * rest with no import of the server's under way (the gate) and no
+         * write by another process during that export (the version before
+         * and after). Every commit phase 1 may have seen came before the
+         * gate closed: the imports' ends (append or not) and the poll
+         * under the gate (others' writes) are in rlast by then. */
+        pthread_mutex_unlock(&qc->mu);
+        int rc1 = live_export(qc, L, L->last, dir1, sizeof dir1, &have1, last1, &d);
+        pthread_mutex_lock(&qc->mu);
+        if (rc1) have1 = 0;
+        int64_t after[3];
+        for (int i = 0; i < 3; i++) after[i] = (have1 & (1u << i)) ? last1[i] : L->last[i];
         qc->gate++;
         while (qc->own_active)
             pthread_cond_wait(&qc->gatecv, &qc->mu);
@@ -1001,7 +1017,7 @@ static int live_answer(cxm_qcache *qc, entry *e, unsigned mask, char **body, siz
         int known = qc->version_known;
         int64_t t0 = qc->o.clock(qc->o.ud);
         pthread_mutex_unlock(&qc->mu);
-        rc = ok ? live_export(qc, L, L->last, dir, sizeof dir, &have, last, &d) : QC_LIVE_SKIP;
+        rc = ok ? live_export(qc, L, after, dir, sizeof dir, &have, last, &d) : QC_LIVE_SKIP;
         if (!rc) {
             pthread_mutex_lock(&qc->vmu);
             int vrc = qc->o.version(qc->o.ud, &v1);
@@ -1016,10 +1032,16 @@ static int live_answer(cxm_qcache *qc, entry *e, unsigned mask, char **body, siz
         pthread_cond_broadcast(&qc->gatecv);
         if (!rc) {
             pthread_mutex_unlock(&qc->mu);
-            rc = live_add_and_render(L, dir, have, body, len, &d);
+            rc = have1 ? live_add_files(L, dir1, have1, &d) : CXM_OK;
+            if (!rc) rc = live_add_and_render(L, dir, have, body, len, &d);
             qc->o.remove(qc->o.ud, dir);
             pthread_mutex_lock(&qc->mu);
             if (!rc) {
+                if (!rc1) {
+                    pthread_mutex_unlock(&qc->mu);
+                    qc->o.remove(qc->o.ud, dir1);
+                    pthread_mutex_lock(&qc->mu);
+                }
                 L->stamp = w;
                 for (int i = 0; i < 3; i++)
                     if (have & (1u << i)) L->last[i] = last[i];
@@ -1032,6 +1054,11 @@ static int live_answer(cxm_qcache *qc, entry *e, unsigned mask, char **body, siz
             }
             free(*body);
             *body = NULL;
+        }
+        if (!rc1) {
+            pthread_mutex_unlock(&qc->mu);
+            qc->o.remove(qc->o.ud, dir1);
+            pthread_mutex_lock(&qc->mu);
         }
         if (rc != QC_LIVE_SKIP || !ok) { /* failed or no longer good: rebuilt below */
             live_free(e->live);

@@ -79,10 +79,13 @@
  * rowid. While only such inserts follow, a computation of the key exports
  * only the rows after the last rowid, adds them and answers from the
  * state: the same bytes as a report over a full snapshot (rows are
- * exported in rowid order and an update keeps its rowid). That export
- * runs with the import gate closed and the data version read before and
- * after it: a write by another process during it makes the computation
- * take the snapshot path. Any other change drops the state. A snapshot
+ * exported in rowid order and an update keeps its rowid). The bulk of
+ * the new rows is exported while imports go on, the rest with the import
+ * gate closed and the data version read before and after that export;
+ * under the gate the version is polled and rlast checked again, so every
+ * commit the first export may have seen is accounted for: a write by
+ * another process makes the computation take the snapshot path. Any
+ * other change drops the state. A snapshot
  * labelled older than the newest generation a live report answered at is
  * no longer good enough for any computation, so answers never go back
  * behind one another. A live report holds 8 bytes a value of each
