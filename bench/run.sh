@@ -19,8 +19,8 @@
 #   BENCH_NO_DOC=1      do not rewrite docs/PERFORMANCE.md (results stay in bench/out/)
 #   BENCH_SERVE=1       also run bench/serve.sh (ingest + dashboard latency over
 #                       HTTP, 10M + 10M records: minutes; SERVE_* variables
-#                       pass through). Without it the document includes the
-#                       fragment of the last `make bench-serve`, if any, as such
+#                       pass through). Without it the serving section of
+#                       docs/PERFORMANCE.md is kept as it stands
 #
 # Steps: install the peers if missing (scripts/install-deps.sh --bench);
 # generate bench/data/N/tickets.csv and bench/data/responses-N/responses.csv
@@ -493,15 +493,20 @@ Memory: cxm peak RSS ${S_CXM_RSS:-n/a} MiB on $NR responses.
 Agreement with DuckDB (the same groups; value, n and both interval bounds of nps and csat, and the NPS bucket counts, on the four largest groups and the first): $S_AGREE
 EOF
   fi
-  # the serving section, between markers that `make bench-serve` (SERVE_DOC=1) replaces
-  printf '\n<!-- serve:begin -->\n'
-  if [ -s "$SERVE_FRAG" ]; then
+  # the serving section, between markers that `make bench-serve` (SERVE_DOC=1)
+  # replaces: unless BENCH_SERVE=1 reran it, kept as it stands in docs/
+  # (with any notes after it), so that this benchmark never rewinds it
+  printf '\n'
+  if [ "${BENCH_SERVE:-0}" != 1 ] && grep -q '^<!-- serve:begin -->$' "$DOC" 2>/dev/null; then
+    sed -n '/^<!-- serve:begin -->$/,$p' "$DOC"
+  elif [ -s "$SERVE_FRAG" ]; then
+    printf '<!-- serve:begin -->\n'
     # the note under the fragment's heading
     awk -v note="$SERVE_NOTE" 'NR == 2 && note != "" { print ""; print note } { print }' "$SERVE_FRAG"
+    printf '<!-- serve:end -->\n'
   else
-    printf '## Serving: ingest and dashboard latency (issue 4)\n\n%s\n' "$SERVE_NOTE"
+    printf '<!-- serve:begin -->\n## Serving: ingest and dashboard latency (issue 4)\n\n%s\n<!-- serve:end -->\n' "$SERVE_NOTE"
   fi
-  printf '<!-- serve:end -->\n'
 } >"$OUT/PERFORMANCE.md"
 
 if [ "${BENCH_NO_DOC:-0}" = 1 ]; then
