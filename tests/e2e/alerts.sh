@@ -10,6 +10,7 @@
 # name file:line; SIGTERM stops the server (and its watcher) promptly. Every wait is bounded; the processes are killed on any
 # exit. Usage: alerts.sh CXM
 set -u
+. "$(dirname "$0")/lib/serve.sh"
 cxm=$1
 here=$(cd "$(dirname "$0")" && pwd)
 pass=0 fail=0
@@ -97,15 +98,7 @@ INGEST=$("$cxm" token create --store "$db" --scopes ingest 2>/dev/null)
 log=$tmp/log
 "$cxm" serve --store "$db" --listen 127.0.0.1:0 --alerts "$tmp/alerts.ini" --alert-interval 0.2 2>"$log" &
 srv=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
-  [ -n "$port" ] && break
-  kill -0 $srv 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$port" ]; then echo "FAIL server did not start"; cat "$log"; exit 1; fi
-U=http://127.0.0.1:$port
+serve_wait "$log" $srv
 has "watcher announced" "$log" '"event":"alerts","rules":2,"interval":0.2,"tick":60'
 
 now=$(date -u +%s)

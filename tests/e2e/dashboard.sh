@@ -9,6 +9,7 @@
 # drill-down, filters (a channel, then tags), a phone viewport. Screenshots: $PWD/artifacts/
 # (ctest runs in the build directory). Usage: dashboard.sh CXM
 set -u
+. "$(dirname "$0")/lib/serve.sh"
 cxm=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=${CXM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 pass=0 fail=0
@@ -48,15 +49,8 @@ INGEST=$("$cxm" token create --store "$db" --scopes ingest 2>/dev/null)
 log=$tmp/log
 "$cxm" serve --store "$db" --listen 127.0.0.1:0 2>"$log" &
 srv=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
-  [ -n "$port" ] && break
-  kill -0 $srv 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "server did not start"; cat "$log"; exit 1; }
-url=http://127.0.0.1:$port
+serve_wait "$log" $srv
+url=$U
 
 # ---- ingest the fixture -----------------------------------------------------------
 for s in tickets responses; do

@@ -11,6 +11,7 @@
 # JSON log line per request; SIGTERM -> exit 0. Every wait is bounded; the
 # server is killed on any exit. Usage: serve.sh CXM
 set -u
+. "$(dirname "$0")/lib/serve.sh"
 cxm=$1
 pass=0 fail=0
 tmp=$(mktemp -d)
@@ -53,15 +54,7 @@ check_int "token length" "${#READ}" 68
 log=$tmp/log
 "$cxm" serve --store "$db" --listen 127.0.0.1:0 --max-body 1000000 --max-rows 5000 --rate 500 2>"$log" &
 srv=$!
-port=
-for _ in $(seq 100); do # up to 10 s
-  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
-  [ -n "$port" ] && break
-  kill -0 $srv 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$port" ]; then echo "FAIL server did not start"; cat "$log"; exit 1; fi
-U=http://127.0.0.1:$port
+serve_wait "$log" $srv
 nreq=0 # requests made, for the log check
 
 # ---- health, authentication, scopes ----------------------------------------------
@@ -217,13 +210,7 @@ T2=$("$cxm" token create --store "$db2" --scopes ingest 2>/dev/null)
 T3=$("$cxm" token create --store "$db2" --scopes read 2>/dev/null)
 "$cxm" serve --store "$db2" --listen 127.0.0.1:0 --rate 2 2>"$tmp/log2" &
 srv=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9][0-9]*\).*/\1/p' "$tmp/log2" | head -1)
-  [ -n "$port" ] && break
-  kill -0 $srv 2>/dev/null || break
-  sleep 0.1
-done
+serve_port "$tmp/log2" $srv
 if [ -z "$port" ]; then
   bad "second server did not start"
 else
@@ -264,13 +251,7 @@ fi
 start_server() { # store, log file -> $srv, $port
   "$cxm" serve --store "$1" --listen 127.0.0.1:0 2>"$2" &
   srv=$!
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*"event":"listening".*"port":\([0-9][0-9]*\).*/\1/p' "$2" | head -1)
-    [ -n "$port" ] && break
-    kill -0 $srv 2>/dev/null || break
-    sleep 0.1
-  done
+  serve_port "$2" $srv
 }
 count_tickets() { "$cxm" import --check --store "$1" 2>/dev/null | sed -n 's/^tickets \([0-9]*\)$/\1/p'; }
 "$cxm" sample --tickets 100000 --out "$tmp/huge" >/dev/null 2>&1

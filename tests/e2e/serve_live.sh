@@ -13,6 +13,7 @@
 #  - the snapshot directories are gone at exit.
 # Every wait is bounded; the server is killed on any exit. Usage: serve_live.sh CXM
 set -u
+. "$(dirname "$0")/lib/serve.sh"
 cxm=$1
 pass=0 fail=0
 tmp=$(mktemp -d)
@@ -47,15 +48,7 @@ post() { # STREAM FILE
 start() { # server options...
   "$cxm" serve --store "$db" --listen 127.0.0.1:0 "$@" 2>"$tmp/log" &
   srv=$!
-  port=
-  for _ in $(seq 100); do # up to 10 s
-    port=$(sed -n 's/.*"event":"listening".*"port":\([0-9][0-9]*\).*/\1/p' "$tmp/log" | head -1)
-    [ -n "$port" ] && break
-    kill -0 $srv 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -z "$port" ]; then echo "FAIL server did not start"; cat "$tmp/log"; exit 1; fi
-  U=http://127.0.0.1:$port
+  serve_wait "$tmp/log" $srv
 }
 stop() {
   kill -TERM $srv

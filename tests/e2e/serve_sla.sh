@@ -7,6 +7,7 @@
 # priority; frt in business time); a bad SLA file stops the start with exit
 # 2 and its file and line; a missing one likewise. Usage: serve_sla.sh CXM
 set -u
+. "$(dirname "$0")/lib/serve.sh"
 cxm=$1
 src=${CXM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 pass=0 fail=0
@@ -40,15 +41,7 @@ READ=$("$cxm" token create --store "$db" --scopes read 2>/dev/null)
 log=$tmp/log
 "$cxm" serve --store "$db" --listen 127.0.0.1:0 --max-staleness 0 --sla "$sla" --calendar "$cal" 2>"$log" &
 srv=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
-  [ -n "$port" ] && break
-  kill -0 $srv 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$port" ]; then echo "FAIL server did not start"; cat "$log"; exit 1; fi
-U=http://127.0.0.1:$port
+serve_wait "$log" $srv
 for s in tickets messages; do
   code=$(curl -s --max-time 30 -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $INGEST" \
     -H 'Content-Type: text/csv' --data-binary @"$tmp/d/$s.csv" "$U/v1/$s")
