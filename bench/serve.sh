@@ -21,6 +21,7 @@
 #   SERVE_STALENESS=S    pass --max-staleness S to cxm serve [its default]
 #   SERVE_WAIT=S         pass --max-wait S to cxm serve [its default]
 #   SERVE_THINK_MS=T     each reader pauses T ms before each request [0: closed loop]
+#   SERVE_MAX_STALE=0    readers send plain requests [1: Cache-Control: max-stale, as the dashboard]
 #   SERVE_COMMIT=C       the commit to name when the cxm binary was not built from HEAD
 #   SERVE_APPEND=1       add this run to bench/out/serve.md as a variant (its
 #                        settings as a heading) instead of replacing it [0]
@@ -219,7 +220,7 @@ RT=2
 [ "$READERS" -lt 2 ] && RT=1
 W2=
 if [ "$READERS" -gt 0 ]; then
-  CXM_TOKEN=$RD SERVE_QUERIES=$QUERIES SERVE_THINK_MS=${SERVE_THINK_MS:-0} \
+  CXM_TOKEN=$RD SERVE_QUERIES=$QUERIES SERVE_THINK_MS=${SERVE_THINK_MS:-0} SERVE_MAX_STALE=${SERVE_MAX_STALE:-1} \
     wrk -t"$RT" -c"$READERS" -d"${SECONDS_RUN}s" --timeout "${TIMEOUT}s" --latency -s bench/serve/read.lua "$U" \
     >"$WORK/wrk_read.txt" 2>&1 &
   W2=$!
@@ -340,7 +341,7 @@ dashboard queries keep a p99 under $TARGET_P99_MS ms at 50 concurrent readers.
   ${IERR:-No socket errors.}
 - Reads: \`wrk -t$RT -c$READERS -d${SECONDS_RUN}s --latency -s bench/serve/read.lua\`, the connections
   cycling through $(printf '`%s`, ' "${QLIST[@]}" | sed 's/, $//'); latencies as wrk measures
-  them (send to answer), $([ "${SERVE_THINK_MS:-0}" -gt 0 ] && printf 'each connection pausing %s ms before each request (SERVE_THINK_MS)' "$SERVE_THINK_MS" || printf 'closed loop: each connection asks again as soon as it has its answer'). ${RERR:-No socket errors.}
+  them (send to answer), $([ "${SERVE_THINK_MS:-0}" -gt 0 ] && printf 'each connection pausing %s ms before each request (SERVE_THINK_MS)' "$SERVE_THINK_MS" || printf 'closed loop: each connection asks again as soon as it has its answer'); $([ "${SERVE_MAX_STALE:-1}" = 0 ] && printf 'plain requests (SERVE_MAX_STALE=0): past the bound they wait up to --max-wait' || printf 'each request sends `Cache-Control: max-stale` as the dashboard does: past the bound it gets the cached answer at once, marked'). ${RERR:-No socket errors.}
 - Server: \`cxm serve --store COPY --listen 127.0.0.1:0 ${WARM_ARGS[*]}\`; $WARM_NOTE.
   Cache answers seen by the readers (X-Cxm-Cache): ${CACHE_SEEN:-n/a}; how stale they were
   (X-Cxm-Stale-Ms: time since the first change an answer lacks): mean ${STALE_MEAN:-n/a} ms, max ${STALE_MAX:-n/a} ms;
@@ -359,7 +360,7 @@ ${FIRST}
 EOF
 } >"$FRAG.new"
 if [ "${SERVE_APPEND:-0}" = 1 ] && [ -s "$FRAG" ]; then
-  VARIANT="SERVE_WRITERS=$WRITERS SERVE_BATCH=$BATCH SERVE_READERS=$READERS SERVE_STALENESS=${SERVE_STALENESS:-default} SERVE_WAIT=${SERVE_WAIT:-default} SERVE_THINK_MS=${SERVE_THINK_MS:-0}"
+  VARIANT="SERVE_WRITERS=$WRITERS SERVE_BATCH=$BATCH SERVE_READERS=$READERS SERVE_STALENESS=${SERVE_STALENESS:-default} SERVE_WAIT=${SERVE_WAIT:-default} SERVE_THINK_MS=${SERVE_THINK_MS:-0} SERVE_MAX_STALE=${SERVE_MAX_STALE:-1}"
   { echo; awk -v h="### Variant: $VARIANT" 'NR == 1 { print h; next } { print }' "$FRAG.new"; } >>"$FRAG"
   rm -f "$FRAG.new"
   say "added this run to $FRAG ($VARIANT)"

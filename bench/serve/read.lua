@@ -7,7 +7,8 @@
 -- (queries separated by ';', each the part after '?'; default below),
 -- SERVE_THINK_MS (a pause before each request of a connection, like a
 -- person looking at the dashboard; default 0: closed loop, each
--- connection asks again as soon as it has its answer).
+-- connection asks again as soon as it has its answer), SERVE_MAX_STALE
+-- (1, the default: send Cache-Control: max-stale as the dashboard does).
 -- At the end it prints one line for bench/serve.sh:
 --   read requests=Q ok=O non2xx=E bytes=B duration_us=D p50_us=.. p90_us=.. p99_us=.. max_us=..
 --        errors_...=.. cache=fresh:N,stale:N,miss:N (the X-Cxm-Cache header of the answers)
@@ -24,6 +25,10 @@ for q in string.gmatch(os.getenv("SERVE_QUERIES") or
 end
 
 local think_ms = tonumber(os.getenv("SERVE_THINK_MS") or "0") or 0
+-- as the dashboard does (web/src/source.js): Cache-Control: max-stale, so
+-- the server answers from its cache rather than wait for a refresh;
+-- SERVE_MAX_STALE=0: plain requests (those wait up to --max-wait)
+local max_stale = (os.getenv("SERVE_MAX_STALE") or "1") ~= "0"
 
 local threads = {}
 local next_tid = 0
@@ -41,7 +46,9 @@ function init(args)
   stale_max, stale_sum, stale_n = 0, 0, 0
   reqs = {}
   for i, q in ipairs(queries) do
-    reqs[i] = wrk.format("GET", "/v1/metrics?" .. q, { ["Authorization"] = "Bearer " .. token })
+    local h = { ["Authorization"] = "Bearer " .. token }
+    if max_stale then h["Cache-Control"] = "max-stale" end
+    reqs[i] = wrk.format("GET", "/v1/metrics?" .. q, h)
   end
 end
 

@@ -1436,6 +1436,10 @@ uint64_t cxm_qcache_generation(cxm_qcache *qc) {
 }
 
 int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
+    return cxm_qcache_get_wait(qc, key, qc->o.max_wait_ms, a);
+}
+
+int cxm_qcache_get_wait(cxm_qcache *qc, const char *key, int64_t max_wait_ms, cxm_qcache_answer *a) {
     memset(a, 0, sizeof *a);
     int64_t t_req = qc->o.clock(qc->o.ud);
     int64_t S = qc->o.max_staleness_ms;
@@ -1452,7 +1456,7 @@ int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) {
     lru_front(qc, e);
     e->pins++;
     int own = 0, waited = 0, late = 0;
-    int64_t W = qc->o.max_wait_ms;
+    int64_t W = max_wait_ms;
     blob *take = NULL, *fail = NULL;
     unsigned fail_status = 0;
     for (;;) {

@@ -231,6 +231,11 @@ uint64_t cxm_qcache_generation(cxm_qcache *qc);
  * rules above; *a filled (a->body owned by the caller). Errors: CXM_ENOMEM;
  * a failed computation gives its own answer (status 5xx) and returns 0. */
 int cxm_qcache_get(cxm_qcache *qc, const char *key, cxm_qcache_answer *a) CXM_WUR;
+/* The same with this request's own wait bound instead of max_wait_ms
+ * (CXM_QCACHE_NO_WAIT: a client that accepts a stale answer, e.g. with
+ * `Cache-Control: max-stale`, is answered at once; the refresh is still
+ * scheduled). */
+int cxm_qcache_get_wait(cxm_qcache *qc, const char *key, int64_t max_wait_ms, cxm_qcache_answer *a) CXM_WUR;
 
 /* Pins key: computed in the background now, refreshed in the background
  * after every change, never evicted. CXM_ENOMEM; CXM_ELIMIT past

@@ -306,6 +306,21 @@ static enum MHD_Result on_arg(void *ud, enum MHD_ValueKind kind, const char *key
     return cxm_qcache_key_add(ud, key, value) ? MHD_NO : MHD_YES; /* the first problem stops */
 }
 
+/* 1 if a Cache-Control request header value holds the max-stale
+ * directive without a value (any staleness accepted); directive names are
+ * case-blind, separated by commas. max-stale=N is not honoured (the bound
+ * stays --max-staleness). */
+static int max_stale(const char *v) {
+    while (*v) {
+        while (*v == ' ' || *v == '\t' || *v == ',') v++;
+        const char *t = v;
+        while (*v && *v != ',' && *v != ' ' && *v != '\t' && *v != '=') v++;
+        if (v - t == 9 && !strncasecmp(t, "max-stale", 9) && *v != '=') return 1;
+        while (*v && *v != ',') v++;
+    }
+    return 0;
+}
+
 /* The report's JSON for the normalised query, through the query cache
  * (qcache.h: docs/SERVER.md "Freshness and caching"), with headers saying
  * how fresh it is. */
@@ -324,7 +339,11 @@ static enum MHD_Result do_metrics(struct MHD_Connection *c, req *r, const server
     }
     cxm_qcache_key_free(&k);
     cxm_qcache_answer a;
-    rc = cxm_qcache_get(sv->qc, key, &a);
+    /* Cache-Control: max-stale (RFC 9111 5.2.1.2): the client takes a stale
+     * answer rather than wait for the refresh (the dashboard sends it) */
+    const char *cc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CACHE_CONTROL);
+    rc = cc && max_stale(cc) ? cxm_qcache_get_wait(sv->qc, key, CXM_QCACHE_NO_WAIT, &a)
+                             : cxm_qcache_get(sv->qc, key, &a);
     free(key);
     if (rc) return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     struct MHD_Response *resp = MHD_create_response_from_buffer(a.len, a.body, MHD_RESPMEM_MUST_FREE);

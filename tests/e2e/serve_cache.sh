@@ -17,7 +17,8 @@
 #    (same inode) instead of exporting it; after another process writes,
 #    it is exported again; answers equal `cxm report --store` throughout;
 #  - --max-wait 0 with a bound of 1 ms: an answer past the bound comes at
-#    once, stale, with a Warning header saying how stale.
+#    once, stale, with a Warning header saying how stale;
+#  - Cache-Control: max-stale: the same for that request, whatever --max-wait.
 # Every wait is bounded; the server is killed on any exit. Usage: serve_cache.sh CXM
 set -u
 . "$(dirname "$0")/lib/serve.sh"
@@ -241,6 +242,27 @@ for _ in $(seq 100); do # the refresh it scheduled arrives
   sleep 0.1
 done
 same "late: then the refreshed answer" "$tmp/l3" "$tmp/want.json"
+stop
+
+# ---- Cache-Control: max-stale (the dashboard): this request never waits -----------------------
+start --max-staleness 0.001 --max-wait 30
+get "max-stale: first" "$T" "$tmp/m1"
+# a write by another process: nothing refreshes until a request notices it
+{ head -1 "$t"; sed -n '2,21p' "$t" | sed 's/^/MS/'; } >"$tmp/p9.csv" # 20 new ids
+"$cxm" import tickets "$tmp/p9.csv" --store "$db" --quiet >/dev/null 2>&1 || bad "cxm import tickets"
+sleep 0.2
+get "max-stale: another query notices the write" "metrics=volume" "$tmp/m0"
+sleep 0.2 # the first answer is now past the bound (1 ms) by 200 ms
+code=$(curl -s --max-time 60 -D "$tmp/m2.h" -o "$tmp/m2" -w '%{http_code}' -H "Authorization: Bearer $READ" \
+  -H 'Cache-Control: no-transform, Max-Stale' "$U/v1/metrics?$T")
+check "max-stale: HTTP" "$code" 200
+check "max-stale: served from the cache at once" "$(hdr "$tmp/m2.h" X-Cxm-Cache)" stale
+same "max-stale: the previous answer" "$tmp/m1" "$tmp/m2"
+w=$(hdr "$tmp/m2.h" Warning)
+case $w in '110 cxm "Response is Stale: '*) ok ;; *) bad "max-stale: Warning '$w'" ;; esac
+want
+get "max-stale: without it the request waits for the refresh" "$T" "$tmp/m3"
+same "max-stale: then exact" "$tmp/m3" "$tmp/want.json"
 stop
 
 echo "serve_cache.sh: $pass passed, $fail failed"

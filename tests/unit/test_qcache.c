@@ -864,6 +864,34 @@ static void with_no_wait_an_answer_past_the_bound_comes_at_once(void **state) {
     fake_free(f);
 }
 
+/* A request's own bound (cxm_qcache_get_wait: the server's Cache-Control:
+ * max-stale) overrides the cache's: with a 5 s --max-wait and a refresh
+ * that hangs, that request is answered at once; one without still waits. */
+static void a_request_that_accepts_stale_answers_never_waits(void **state) {
+    (void)state;
+    fake *f = fake_new();
+    cxm_qcache *qc = cache_new_with(f, 1000, 0, 5000, 0);
+    atomic_store(&f->release, 1);
+    assert_int_equal(get_n(qc, "by=week", NULL), 1);
+    atomic_store(&f->release, 0); /* the refresh hangs */
+    cxm_qcache_bump(qc);
+    atomic_fetch_add(&f->now, 3000);
+    int64_t t0 = real_ms();
+    cxm_qcache_answer a;
+    assert_int_equal(cxm_qcache_get_wait(qc, "by=week", CXM_QCACHE_NO_WAIT, &a), 0);
+    assert_true(real_ms() - t0 < 1000);
+    assert_non_null(strstr(a.body, "\"n\":1"));
+    assert_int_equal(a.how, CXM_QCACHE_STALE);
+    assert_int_equal(a.late, 1);
+    assert_int_equal(a.stale_ms, 3000);
+    free(a.body);
+    atomic_store(&f->release, 1);
+    assert_int_equal(cxm_qcache_wait_idle(qc, 5000), 0); /* the refresh it scheduled */
+    assert_int_equal(get_n(qc, "by=week", NULL), 2);
+    cxm_qcache_free(qc);
+    fake_free(f);
+}
+
 static void past_the_bound_a_refresh_within_max_wait_is_taken(void **state) {
     (void)state;
     fake *f = fake_new();
@@ -938,6 +966,7 @@ int main(void) {
         cmocka_unit_test(past_the_bound_a_request_waits_at_most_max_wait_then_gets_the_stale_answer),
         cmocka_unit_test(past_the_bound_a_refresh_within_max_wait_is_taken),
         cmocka_unit_test(with_no_wait_an_answer_past_the_bound_comes_at_once),
+        cmocka_unit_test(a_request_that_accepts_stale_answers_never_waits),
         cmocka_unit_test(staleness_zero_waits_for_the_exact_answer_whatever_max_wait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

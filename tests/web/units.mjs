@@ -12,6 +12,7 @@ const i18n = await import(pathToFileURL(join(src, 'i18n.js')));
 const q = await import(pathToFileURL(join(src, 'queries.js')));
 const fmt = await import(pathToFileURL(join(src, 'format.js')));
 const filters = await import(pathToFileURL(join(src, 'filters.js')));
+const source = await import(pathToFileURL(join(src, 'source.js')));
 
 let pass = 0;
 let fail = 0;
@@ -30,6 +31,11 @@ eq('languages', i18n.LANGS, ['en', 'zh-Hans', 'zh-Hant', 'ja', 'ms']);
 i18n.setLang('ja');
 eq('ja word', i18n.t('view.kpi'), '主要指標');
 eq('placeholders', i18n.t('drill_summary', { total: 6, a: 1, b: 6 }), '全 6 件中 1–6 件を表示');
+eq('behind the data: ja', i18n.t('updated_behind', { time: '12:00', behind: 15 }), '12:00 に更新、最新データより 15 秒遅れ（更新中）');
+// X-Cxm-Stale-Ms of a load's answers: the largest; absent or -1 (unknown) counts as current
+eq('behind: the worst answer', source.behindMs(['0', '15045', '200']), 15045);
+eq('behind: none stale', source.behindMs(['0', null, '-1', '']), 0);
+eq('behind: no answers', source.behindMs([]), 0);
 i18n.setLang('xx');
 eq('unknown language falls back to en', i18n.getLang(), 'en');
 eq('unknown key is itself', i18n.t('no.such.key'), 'no.such.key');

@@ -63,6 +63,14 @@ const S = {
   ],
   loading: ['Loading…', '加载中…', '載入中…', '読み込み中…', 'Memuatkan…'],
   updated: ['Updated {time}', '更新于 {time}', '更新於 {time}', '{time} に更新', 'Dikemas kini {time}'],
+  // the server answered from its cache while a refresh runs: how far behind the data
+  updated_behind: [
+    'Updated {time}, {behind} s behind the latest data (refreshing)',
+    '更新于 {time}，落后最新数据 {behind} 秒（正在刷新）',
+    '更新於 {time}，落後最新資料 {behind} 秒（正在重新整理）',
+    '{time} に更新、最新データより {behind} 秒遅れ（更新中）',
+    'Dikemas kini {time}, {behind} saat di belakang data terkini (sedang dikemas kini)',
+  ],
   load_error: ['Could not load: {msg}', '无法加载：{msg}', '無法載入：{msg}', '読み込めませんでした: {msg}', 'Tidak dapat dimuatkan: {msg}'],
   'view.kpi': ['Key figures', '关键指标', '關鍵指標', '主要指標', 'Angka utama'],
   'view.trends': ['Trends', '趋势', '趨勢', '推移', 'Trend'],

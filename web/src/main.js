@@ -104,6 +104,7 @@ async function load() {
     }
     const names = [...new Set(VIEWS.flatMap((v) => v.queries || []))];
     const data = {};
+    if (source.takeBehindMs) source.takeBehindMs(); /* this load's answers only */
     await Promise.all(
       names.map(async (n) => {
         const params = QUERIES[n] ? QUERIES[n](c) : null;
@@ -114,7 +115,15 @@ async function load() {
     state.loaded = true;
     $('token-panel').hidden = true;
     $('token-btn').hidden = source.mode === 'static';
-    status(source.mode === 'live' ? t('updated', { time: new Date().toLocaleTimeString(getLang()) }) : '');
+    const behind = source.takeBehindMs ? source.takeBehindMs() : 0;
+    const time = new Date().toLocaleTimeString(getLang());
+    status(
+      source.mode !== 'live'
+        ? ''
+        : behind >= 1000
+          ? t('updated_behind', { time, behind: Math.round(behind / 1000) })
+          : t('updated', { time }),
+    );
     drawViews();
   } catch (e) {
     if (e instanceof AuthError) {

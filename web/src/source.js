@@ -22,12 +22,29 @@ function toSearch(params) {
   return q.toString();
 }
 
+// How far behind the data the slowest answer of a load was, in ms, from
+// X-Cxm-Stale-Ms (0: every answer current). The dashboard asks for metrics
+// with `Cache-Control: max-stale`: the server answers at once from its cache
+// instead of waiting for a refresh (docs/SERVER.md), and the status line
+// says how far behind that answer is.
+export function behindMs(headerValues) {
+  let worst = 0;
+  for (const v of headerValues) {
+    const n = Number(v);
+    if (v !== null && v !== '' && Number.isFinite(n) && n > worst) worst = n;
+  }
+  return worst;
+}
+
 export function liveSource() {
   const labelCache = new Map();
-  async function get(path, params) {
+  let stale = [];
+  async function get(path, params, extra) {
     const token = localStorage.getItem(TOKEN_KEY) || '';
     const url = path + (params ? '?' + toSearch(params) : '');
-    const res = await fetch(url, { headers: token ? { Authorization: 'Bearer ' + token } : {} });
+    const headers = Object.assign(token ? { Authorization: 'Bearer ' + token } : {}, extra || {});
+    const res = await fetch(url, { headers });
+    if (extra) stale.push(res.headers.get('X-Cxm-Stale-Ms'));
     let body = null;
     try {
       body = await res.json();
@@ -45,7 +62,13 @@ export function liveSource() {
     embeddedFilters: () => null,
     embeddedLang: () => null,
     dimensions: () => get('/v1/dimensions'),
-    metrics: (params) => get('/v1/metrics', params),
+    metrics: (params) => get('/v1/metrics', params, { 'Cache-Control': 'max-stale' }),
+    // the largest staleness of the metrics answers since the last call
+    takeBehindMs() {
+      const b = behindMs(stale);
+      stale = [];
+      return b;
+    },
     // {id: {name, unit, kind, higher_is_better}} in lang, from the catalog
     async labels(lang) {
       if (!labelCache.has(lang)) {
