@@ -1229,3 +1229,94 @@ int cxm_webhook_sign(const char *secret, int64_t ts, const char *body, size_t le
     hex[2 * maclen] = '\0';
     return CXM_OK;
 }
+
+/* ---- state across restarts --------------------------------------------------------------
+ *
+ * The watcher's states (firing groups, and resolved ones still cooling)
+ * are written after every evaluation that changed one, so a restarted
+ * server neither posts "firing" again for a group its receiver already
+ * knows is firing, nor forgets to post "resolved" for it. The file is JSON,
+ * {"version":1,"states":[{"rule":NAME,"group":GROUP_JSON_TEXT,"firing":B,
+ * "fired_at":MS,"last_post":MS,"suppressed_logged":B}...]}, written to a
+ * temporary file, fsync'ed and renamed over the old one (a crash leaves the
+ * old or the new file, never half of one). Rules are matched by name: a
+ * state whose rule is gone or renamed is dropped at load. */
+
+int cxm_alerts_state_save(const cxm_alert_set *s, const char *path, cxm_diag *diag) {
+    json_t *arr = json_array(), *root = json_object();
+    int bad = !arr || !root;
+    for (size_t i = 0; !bad && i < s->nst; i++) {
+        const astate *a = &s->st[i];
+        json_t *o = json_pack("{s:s,s:s,s:b,s:I,s:I,s:b}", "rule", s->rules[a->rule].name, "group", a->group,
+                              "firing", a->firing, "fired_at", (json_int_t)a->fired_at, "last_post",
+                              (json_int_t)a->last_post, "suppressed_logged", a->suppressed_logged);
+        bad = !o || json_array_append_new(arr, o);
+    }
+    if (!bad) bad = json_object_set_new(root, "version", json_integer(1)) || json_object_set(root, "states", arr);
+    char *text = bad ? NULL : json_dumps(root, JSON_COMPACT);
+    json_decref(arr);
+    json_decref(root);
+    if (!text) return cxm_diag_set(diag, CXM_ENOMEM, path, 0, 0, NULL, "out of memory");
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+        free(text);
+        return cxm_diag_set(diag, CXM_EUSAGE, path, 0, 0, NULL, "path too long");
+    }
+    FILE *f = fopen(tmp, "w");
+    int rc = 0;
+    if (!f) {
+        rc = cxm_diag_set(diag, CXM_EIO, tmp, 0, 0, NULL, "cannot write the alert state: %s", strerror(errno));
+    } else {
+        int werr = fputs(text, f) < 0 || fputc('\n', f) == EOF || fflush(f) || fsync(fileno(f));
+        if (fclose(f) || werr)
+            rc = cxm_diag_set(diag, CXM_EIO, tmp, 0, 0, NULL, "cannot write the alert state: %s", strerror(errno));
+        else if (rename(tmp, path))
+            rc = cxm_diag_set(diag, CXM_EIO, path, 0, 0, NULL, "cannot replace the alert state: %s", strerror(errno));
+        if (rc) unlink(tmp);
+    }
+    free(text);
+    return rc;
+}
+
+int cxm_alerts_state_load(cxm_alert_set *s, const char *path, size_t *loaded, cxm_diag *diag) {
+    if (loaded) *loaded = 0;
+    if (access(path, F_OK) != 0 && errno == ENOENT) return 0; /* first start: nothing kept */
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        return cxm_diag_set(diag, CXM_EPARSE, path, (uint64_t)(je.line > 0 ? je.line : 0),
+                            (uint32_t)(je.column > 0 ? je.column : 0), NULL, "the alert state is not JSON: %s",
+                            je.text);
+    json_t *states = json_object_get(root, "states");
+    json_t *ver = json_object_get(root, "version");
+    int rc = 0;
+    if (!json_is_integer(ver) || json_integer_value(ver) != 1 || !json_is_array(states))
+        rc = cxm_diag_set(diag, CXM_EPARSE, path, 0, 0, NULL,
+                          "expected an alert state of version 1 ({\"version\":1,\"states\":[...]})");
+    size_t i;
+    json_t *o;
+    json_array_foreach(states, i, o) {
+        if (rc) break;
+        const char *rule = NULL, *group = NULL;
+        int firing = 0, sup = 0;
+        json_int_t fired = 0, last = 0;
+        if (json_unpack(o, "{s:s,s:s,s:b,s:I,s:I,s:b}", "rule", &rule, "group", &group, "firing", &firing,
+                        "fired_at", &fired, "last_post", &last, "suppressed_logged", &sup)) {
+            rc = cxm_diag_set(diag, CXM_EPARSE, path, 0, 0, NULL, "state %zu: expected rule, group, firing, "
+                              "fired_at, last_post and suppressed_logged", i + 1);
+            break;
+        }
+        size_t ri = 0;
+        while (ri < s->n && strcmp(s->rules[ri].name, rule)) ri++;
+        if (ri == s->n || find_state(s, ri, group)) continue; /* the rule is gone; or listed twice */
+        astate *a;
+        if ((rc = add_state(s, ri, group, &a, diag))) break;
+        a->firing = firing != 0;
+        a->suppressed_logged = sup != 0;
+        a->fired_at = (cxm_time)fired;
+        a->last_post = (cxm_time)last;
+        if (loaded) (*loaded)++;
+    }
+    json_decref(root);
+    return rc;
+}

@@ -148,6 +148,14 @@ int cxm_alerts_evaluate(cxm_alert_set *s, cxm_time now, cxm_alert_eval_fn eval, 
  * rule. */
 int cxm_alerts_evaluate_store(cxm_alert_set *s, cxm_time now, const char *store, int stateless, cxm_alert_events *out,
                               cxm_diag *diag) CXM_WUR;
+/* The watcher's states to path (atomically: a temporary file, fsync,
+ * rename) and back, so that a restart neither re-posts a firing group nor
+ * loses its "resolved" (alerts.c says how). Load: a missing file is no
+ * state (0); states of rules no longer in s are dropped; *loaded (may be
+ * NULL) counts the states restored. CXM_EIO, CXM_EPARSE with diag. */
+int cxm_alerts_state_save(const cxm_alert_set *s, const char *path, cxm_diag *diag) CXM_WUR;
+int cxm_alerts_state_load(cxm_alert_set *s, const char *path, size_t *loaded, cxm_diag *diag) CXM_WUR;
+
 /* (rule, group) pairs currently firing. */
 size_t cxm_alerts_firing_count(const cxm_alert_set *s);
 

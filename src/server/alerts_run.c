@@ -235,6 +235,7 @@ void cxm_alerts_deliver(const cxm_alert_set *s, const cxm_alert_events *e, int d
 struct cxm_alerts {
     cxm_alert_set *set;
     const char *store;
+    char state[4200]; /* the states across restarts: STORE.alerts-state.json */
     double interval; /* seconds between evaluations at most */
     pthread_t th;
     pthread_mutex_t mu;
@@ -321,6 +322,12 @@ static void *watch(void *ud) {
         if (rc) cxm_server_log("\"event\":\"alert_error\",\"error\":\"%s\"", cxm_strerror(rc));
         if (errs) dedupe_errors(a->set, &ev, errs);
         cxm_alerts_deliver(a->set, &ev, 0, &a->stop, NULL);
+        int moved = 0; /* a state changed: keep it for a restart */
+        for (size_t i = 0; i < ev.n; i++) moved |= ev.v[i].kind != CXM_ALERT_ERROR;
+        int src = moved ? cxm_alerts_state_save(a->set, a->state, &d) : 0;
+        if (src)
+            cxm_server_log("\"event\":\"alert_error\",\"error\":\"cannot save the alert state: %s\"",
+                           cxm_strerror(src));
         cxm_alert_events_free(&ev);
         pthread_mutex_lock(&a->mu);
     }
@@ -340,6 +347,19 @@ int cxm_alerts_start(cxm_alert_set *s, const char *store_path, double interval_s
     }
     a->set = s;
     a->store = store_path;
+    /* the states a previous server left (a missing file: none; a bad one is
+     * logged and replaced at the next change rather than stopping the start) */
+    size_t kept = 0;
+    cxm_diag sd;
+    memset(&sd, 0, sizeof sd);
+    snprintf(a->state, sizeof a->state, "%s.alerts-state.json", store_path);
+    int src = cxm_alerts_state_load(s, a->state, &kept, &sd);
+    if (src)
+        cxm_server_log("\"event\":\"alert_error\",\"error\":\"the alert state could not be read (%s): starting "
+                       "without it\"",
+                       cxm_strerror(src));
+    else if (kept)
+        cxm_server_log("\"event\":\"alert_state\",\"restored\":%zu", kept);
     a->interval = interval_s > 0 ? interval_s : CXM_ALERT_INTERVAL_S;
     char why[300];
     if (cxm_webhook_init(why, sizeof why)) {

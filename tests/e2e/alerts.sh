@@ -147,6 +147,10 @@ check "signature: HMAC-SHA256 of timestamp.body, checked by the receiver" "$(hea
 check "the secret is not logged" "$(grep -c "$CXM_E2E_HOOK_SECRET" "$log")" 0
 has "firing logged" "$log" '"event":"alert","rule":"slow-email-frt","state":"firing"'
 has "post logged" "$log" '"event":"alert_posted","rule":"slow-email-frt","state":"firing","webhook":"http://127.0.0.1:'
+# the state is kept next to the store for a restart (docs/ALERTS.md)
+for _ in $(seq 50); do grep -q slow-email-frt "$db.alerts-state.json" 2>/dev/null && break; sleep 0.1; done
+has "state kept for a restart" "$db.alerts-state.json" '"rule":"slow-email-frt"'
+
 # the dead hook: retried, then a logged failure (connection refused: about 1.5 s of backoff)
 for _ in $(seq 100); do grep -q alert_post_failed "$log" && break; sleep 0.1; done
 has "down receiver: logged failure" "$log" '"event":"alert_post_failed","rule":"dead-hook","state":"firing"'

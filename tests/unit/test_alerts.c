@@ -649,6 +649,87 @@ static void test_cooldown_suppresses_a_new_firing_soon_after_the_last(void **sta
     cxm_alert_set_free(s);
 }
 
+/* ---- state across restarts (cxm_alerts_state_save/_load) ---------------------------- */
+
+static void state_path(char *out, size_t cap) {
+    snprintf(out, cap, "/tmp/cxm-test-alert-state-%d.json", (int)getpid());
+}
+
+static void test_a_restart_keeps_firing_groups_quiet_and_resolves_them_later(void **state) {
+    (void)state;
+    char path[128];
+    state_path(path, sizeof path);
+    unlink(path);
+    cxm_alert_set *s = load(frt_rule);
+    fake f = {0};
+    set_obs(&f, 0, "{\"team\":\"A\"}", 3000, 3);
+    set_obs(&f, 1, "{\"team\":\"B\"}", 100, 3);
+    assert_string_equal(step(s, &f, T0, 0), "firing {\"team\":\"A\"}");
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    assert_int_equal(cxm_alerts_state_save(s, path, &d), 0);
+    cxm_alert_set_free(s);
+    /* the restarted server: a fresh set from the same rules, its state read back */
+    s = load(frt_rule);
+    size_t kept = 99;
+    assert_int_equal(cxm_alerts_state_load(s, path, &kept, &d), 0);
+    assert_int_equal(kept, 1);
+    assert_int_equal(cxm_alerts_firing_count(s), 1);
+    assert_string_equal(step(s, &f, T0 + MIN, 0), ""); /* still firing: no second post */
+    set_obs(&f, 0, "{\"team\":\"A\"}", 100, 3);
+    assert_string_equal(step(s, &f, T0 + 2 * MIN, 0), "resolved {\"team\":\"A\"}");
+    json_t *j = event_json(0); /* since when, as before the restart */
+    assert_string_equal(json_string_value(json_object_get(j, "firing_since")), "2024-06-01T00:00:00Z");
+    json_decref(j);
+    cxm_alert_set_free(s);
+    unlink(path);
+}
+
+static void test_a_missing_state_is_none_and_a_gone_rule_is_dropped(void **state) {
+    (void)state;
+    char path[128];
+    state_path(path, sizeof path);
+    unlink(path);
+    cxm_alert_set *s = load(frt_rule);
+    cxm_diag d;
+    memset(&d, 0, sizeof d);
+    size_t kept = 99;
+    assert_int_equal(cxm_alerts_state_load(s, path, &kept, &d), 0); /* the first start */
+    assert_int_equal(kept, 0);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"version\":1,\"states\":[{\"rule\":\"renamed\",\"group\":\"{}\",\"firing\":true,"
+          "\"fired_at\":1,\"last_post\":1,\"suppressed_logged\":false}]}\n", fp);
+    fclose(fp);
+    assert_int_equal(cxm_alerts_state_load(s, path, &kept, &d), 0);
+    assert_int_equal(kept, 0);
+    assert_int_equal(cxm_alerts_firing_count(s), 0);
+    cxm_alert_set_free(s);
+    unlink(path);
+}
+
+static void test_a_damaged_state_is_an_error_naming_the_file(void **state) {
+    (void)state;
+    char path[128];
+    state_path(path, sizeof path);
+    static const char *const bad[] = {"{\"version\":1,\"states\":[", "{\"version\":2,\"states\":[]}",
+                                      "{\"version\":1,\"states\":[{\"rule\":\"slow\"}]}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        FILE *fp = fopen(path, "w");
+        assert_non_null(fp);
+        fputs(bad[i], fp);
+        fclose(fp);
+        cxm_alert_set *s = load(frt_rule);
+        cxm_diag d;
+        memset(&d, 0, sizeof d);
+        assert_int_equal(cxm_alerts_state_load(s, path, NULL, &d), CXM_EPARSE);
+        assert_string_equal(d.file, path);
+        assert_int_equal(cxm_alerts_firing_count(s), 0);
+        cxm_alert_set_free(s);
+    }
+    unlink(path);
+}
+
 static void test_resolved_groups_are_forgotten_unless_cooling(void **state) {
     (void)state;
     cxm_alert_set *s = load(frt_rule);
@@ -1115,6 +1196,9 @@ int main(void) {
         cmocka_unit_test_teardown(test_repeat_reposts_while_firing, teardown_events),
         cmocka_unit_test_teardown(test_resolved_groups_are_forgotten_unless_cooling, teardown_events),
         cmocka_unit_test_teardown(test_cooldown_suppresses_a_new_firing_soon_after_the_last, teardown_events),
+        cmocka_unit_test_teardown(test_a_restart_keeps_firing_groups_quiet_and_resolves_them_later, teardown_events),
+        cmocka_unit_test_teardown(test_a_missing_state_is_none_and_a_gone_rule_is_dropped, teardown_events),
+        cmocka_unit_test_teardown(test_a_damaged_state_is_an_error_naming_the_file, teardown_events),
         cmocka_unit_test_teardown(test_significant_change_fires_below_the_p_value_cut, teardown_events),
         cmocka_unit_test_teardown(test_significant_change_needs_min_n_in_both_windows, teardown_events),
         cmocka_unit_test_teardown(test_no_comparison_no_change_alert, teardown_events),
