@@ -104,3 +104,13 @@ void cxm_range_close(cxm_range *g) {
     cxm_rows_free(g->r);
     g->r = NULL;
 }
+
+int cxm_range_reserve_ids(const cxm_range *g, uint64_t nids, cxm_idset *seen) {
+    if (!seen->expect) { /* early (random ids): size the table from the bytes per row so far */
+        uint64_t done, total;
+        cxm_rows_progress(g->r, &done, &total);
+        double est = done ? (double)total * (double)(nids + 1) / (double)done * 1.3 : 0;
+        if (est > 0 && est < 1e10) cxm_idset_expect(seen, (size_t)est);
+    }
+    return seen->expect ? cxm_idset_reserve(seen, seen->expect) : CXM_OK;
+}

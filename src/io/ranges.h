@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "core/idset.h"
 #include "io/rows.h"
 
 enum { CXM_RANGE_MAX_PARTS = 8, CXM_RANGE_MIN_BYTES = 1u << 16, CXM_RANGE_FALLBACK = 1 };
@@ -73,5 +74,11 @@ static inline cxm_range *cxm_range_at(const cxm_range_job *j, size_t k) {
     return (cxm_range *)(void *)((char *)j->parts + k * j->stride);
 }
 void cxm_range_close(cxm_range *g); /* g may be NULL */
+
+/* Before a part's ids go into seen (a part that remembered none while its
+ * ids ascended, now reading its range again up to its nids-th row):
+ * reserves seen for the whole range, estimated from the rows g read so far
+ * (x1.3) when nothing set an expectation (cxm_idset_expect). */
+int cxm_range_reserve_ids(const cxm_range *g, uint64_t nids, cxm_idset *seen) CXM_WUR;
 
 #endif

@@ -979,13 +979,7 @@ static int part_materialize(tk_part *P) {
     if (src < 0 ||
         cxm_rows_open_range(&r, c->tickets_path, c->o->delimiter ? c->o->delimiter : ',', P->g.start, P->g.end, &d))
         return TK_FALLBACK;
-    if (!c->seen.expect) { /* early (random ids): size the table from the bytes per row so far */
-        uint64_t done, total;
-        cxm_rows_progress(P->g.r, &done, &total);
-        double est = done ? (double)total * (double)(P->nids + 1) / (double)done * 1.3 : 0;
-        if (est > 0 && est < 1e10) cxm_idset_expect(&c->seen, (size_t)est);
-    }
-    if (c->seen.expect) rc = cxm_idset_reserve(&c->seen, c->seen.expect);
+    rc = cxm_range_reserve_ids(&P->g, P->nids, &c->seen);
     while (!rc && n < P->nids) {
         if (cxm_rows_next(r, &f, &nf, &d) != 1 || (size_t)src >= nf) {
             rc = TK_FALLBACK; /* (cannot happen: the same bytes read alike) */

@@ -1041,13 +1041,7 @@ static int rg_materialize(rg_part *P) {
     if (!P->nids) return CXM_OK;
     if (cxm_rows_open_range(&r, S->path, c->o->delimiter ? c->o->delimiter : ',', P->g.start, P->g.end, &d))
         return RG_FALLBACK;
-    if (!P->seen.expect) { /* early (random ids): size the table from the bytes per row so far */
-        uint64_t done, total;
-        cxm_rows_progress(P->g.r, &done, &total);
-        double est = done ? (double)total * (double)(P->nids + 1) / (double)done * 1.3 : 0;
-        if (est > 0 && est < 1e10) cxm_idset_expect(&P->seen, (size_t)est);
-    }
-    if (P->seen.expect) rc = cxm_idset_reserve(&P->seen, P->seen.expect);
+    rc = cxm_range_reserve_ids(&P->g, P->nids, &P->seen);
     while (!rc && n < P->nids) {
         if (cxm_rows_next(r, &f, &nf, &d) != 1) {
             rc = RG_FALLBACK; /* (cannot happen: the same bytes read alike) */
