@@ -11,6 +11,7 @@
 # exit. Usage: alerts.sh CXM
 set -u
 . "$(dirname "$0")/lib/serve.sh"
+. "$(dirname "$0")/lib/check.sh"
 cxm=$1
 here=$(cd "$(dirname "$0")" && pwd)
 pass=0 fail=0
@@ -24,14 +25,6 @@ for t in curl python3; do
   command -v $t >/dev/null 2>&1 || { echo "alerts.sh: $t is needed (scripts/install-deps.sh installs it)"; exit 1; }
 done
 
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
-check() { # name, got, want
-  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
-}
-has() { # name, file, text
-  if grep -qF -- "$3" "$2"; then ok; else bad "$1: no '$3' in $2"; head -c 1500 "$2"; echo; fi
-}
 # field FILE LINE_NO EXPR: a Python expression over the JSON object j on that line
 field() {
   python3 -c 'import json,sys

@@ -10,6 +10,7 @@
 # (ctest runs in the build directory). Usage: dashboard.sh CXM
 set -u
 . "$(dirname "$0")/lib/serve.sh"
+. "$(dirname "$0")/lib/check.sh"
 cxm=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=${CXM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 pass=0 fail=0
@@ -26,14 +27,6 @@ if [ ! -x "${CXM_CHROMIUM:-/usr/bin/chromium}" ] || [ ! -d "$src/web/node_module
   echo "dashboard.sh: chromium or web/node_modules missing: run scripts/install-deps.sh"; exit 1
 fi
 
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
-check() { # name, got, want
-  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
-}
-has() { # name, file, text
-  if grep -qF -- "$3" "$2"; then ok; else bad "$1: no '$3' in $2"; head -c 600 "$2"; echo; fi
-}
 # req NAME WANT_STATUS CURL_ARGS...: body -> $tmp/body, headers -> $tmp/head
 req() {
   local name=$1 want=$2; shift 2

@@ -7,6 +7,7 @@
 # in silently. docs/IMPORT.md explains each data set and these numbers.
 # Usage: datasets.sh CXM   (env: CXM_DATASETS, JSONCMP; skipped without data)
 set -u
+. "$(dirname "$0")/lib/check.sh"
 cxm=$1
 ds=${CXM_DATASETS:-}
 if [ -z "$ds" ] || [ ! -d "$ds" ]; then echo "skipped: no datasets"; exit 0; fi
@@ -16,15 +17,10 @@ pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
 run() { # name, expected status, command... (stdout -> $tmp/out, stderr -> $tmp/err)
   local name=$1 want=$2; shift 2
   "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
   if [ "$rc" = "$want" ]; then ok; else bad "$name: exit $rc, expected $want"; head -5 "$tmp/err"; fi
-}
-has() { # name, file, text
-  if grep -qF -- "$3" "$2"; then ok; else bad "$1: no '$3' in $2"; head -c 1500 "$2"; echo; fi
 }
 json() { # name, expected JSON text; compares with $tmp/out ("..." matches anything)
   printf '%s\n' "$2" >"$tmp/want.json"

@@ -7,14 +7,12 @@
 # fixture's hand-worked numbers. Screenshots: $PWD/artifacts/.
 # Usage: report_html.sh CXM
 set -u
+. "$(dirname "$0")/lib/check.sh"
 cxm=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=${CXM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
-check() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi; }
 
 html=$tmp/report.html
 "$cxm" report --data "$src/tests/web/fixture" --from 2024-03-01 --to 2024-03-07 --where 'team!=<none>' \

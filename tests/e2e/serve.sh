@@ -12,6 +12,7 @@
 # server is killed on any exit. Usage: serve.sh CXM
 set -u
 . "$(dirname "$0")/lib/serve.sh"
+. "$(dirname "$0")/lib/check.sh"
 cxm=$1
 pass=0 fail=0
 tmp=$(mktemp -d)
@@ -24,16 +25,8 @@ if ! command -v curl >/dev/null 2>&1; then
   echo "serve.sh: curl is needed (scripts/install-deps.sh installs it)"; exit 1
 fi
 
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
 check_int() { # name, got, want
   if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
-}
-has() { # name, file, text
-  if grep -qF -- "$3" "$2"; then ok; else bad "$1: no '$3' in $2"; head -c 800 "$2"; echo; fi
-}
-same() { # name, file a, file b
-  if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; diff "$2" "$3" | head -5; fi
 }
 # req NAME WANT_STATUS CURL_ARGS...: body -> $tmp/body, status checked
 req() {

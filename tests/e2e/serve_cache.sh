@@ -22,6 +22,7 @@
 # Every wait is bounded; the server is killed on any exit. Usage: serve_cache.sh CXM
 set -u
 . "$(dirname "$0")/lib/serve.sh"
+. "$(dirname "$0")/lib/check.sh"
 cxm=$1
 pass=0 fail=0
 tmp=$(mktemp -d)
@@ -34,14 +35,6 @@ if ! command -v curl >/dev/null 2>&1; then
   echo "serve_cache.sh: curl is needed (scripts/install-deps.sh installs it)"; exit 1
 fi
 
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
-check() { # name, got, want
-  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
-}
-same() { # name, file a, file b
-  if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; diff "$2" "$3" | head -5; fi
-}
 differ() { # name, file a, file b
   if cmp -s "$2" "$3"; then bad "$1: $2 and $3 are the same"; else ok; fi
 }

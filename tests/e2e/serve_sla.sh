@@ -8,6 +8,7 @@
 # 2 and its file and line; a missing one likewise. Usage: serve_sla.sh CXM
 set -u
 . "$(dirname "$0")/lib/serve.sh"
+. "$(dirname "$0")/lib/check.sh"
 cxm=$1
 src=${CXM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 pass=0 fail=0
@@ -16,10 +17,6 @@ srv=
 trap '[ -n "$srv" ] && kill -9 $srv 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/tmpdir"
 export TMPDIR=$tmp/tmpdir
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
-same() { if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; diff "$2" "$3" | head -5; fi; }
-has() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: no '$3' in $2"; head -c 600 "$2"; echo; fi; }
 sla=$src/examples/sla.csv cal=$src/examples/calendar.ini
 
 # ---- bad files stop the start ----------------------------------------------------

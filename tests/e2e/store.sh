@@ -7,6 +7,7 @@
 # partial batch), reports running while an import goes on, and the token
 # commands. Usage: store.sh CXM
 set -u
+. "$(dirname "$0")/lib/check.sh"
 cxm=$1
 pass=0 fail=0
 tmp=$(mktemp -d)
@@ -16,18 +17,10 @@ src=${CXM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 mkdir -p "$tmp/tmpdir"
 export TMPDIR=$tmp/tmpdir # where report --store writes its snapshots
 
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
 run() { # name, expected status, command... (stdout -> $tmp/out, stderr -> $tmp/err)
   local name=$1 want=$2; shift 2
   "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
   if [ "$rc" = "$want" ]; then ok; else bad "$name: exit $rc, expected $want"; head -5 "$tmp/err"; fi
-}
-has() { # name, file, text
-  if grep -qF -- "$3" "$2"; then ok; else bad "$1: no '$3' in $2"; head -c 800 "$2"; echo; fi
-}
-same() { # name, file a, file b
-  if cmp -s "$2" "$3"; then ok; else bad "$1: $2 and $3 differ"; diff "$2" "$3" | head -5; fi
 }
 check_int() { # name, got, want
   if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi

@@ -9,6 +9,7 @@
 # responses.csv and rejected_responses.csv.
 # Usage: survey_imports.sh CXM   (env: CXM_SOURCE_DIR, JSONCMP)
 set -u
+. "$(dirname "$0")/lib/check.sh"
 cxm=$1
 src=${CXM_SOURCE_DIR:?}
 jsoncmp=${JSONCMP:-$(dirname "$cxm")/jsoncmp}
@@ -17,15 +18,10 @@ pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
 run() { # name, expected status, command... (stdout -> $tmp/out, stderr -> $tmp/err)
   local name=$1 want=$2; shift 2
   "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
   if [ "$rc" = "$want" ]; then ok; else bad "$name: exit $rc, expected $want"; head -5 "$tmp/err"; fi
-}
-has() { # name, file, text
-  if grep -qF -- "$3" "$2"; then ok; else bad "$1: no '$3' in $2"; head -c 1500 "$2"; echo; fi
 }
 same() { # name, expected file, actual file
   if cmp -s "$2" "$3"; then ok; else bad "$1: $3 differs from $2"; diff "$2" "$3" | head -10; fi
