@@ -403,26 +403,17 @@ static inline int z_time(const char *s, int64_t days, cxm_time *out) {
     return 1;
 }
 
-/* A date missing from the memo: checked, computed, remembered in its slot,
- * then the time. Out of line and reached by a tail call, so that a hit
- * needs no stack frame. */
+/* A date missing from the memo: the whole text through parse_fast (the
+ * checks of every field), then its day remembered in its slot. Out of
+ * line and reached by a tail call, so that a hit needs no stack frame. */
 __attribute__((noinline)) static int z_miss(const char *s, cxm_time *out) {
-    uint64_t k8 = load8(s);
-    uint16_t k2;
-    memcpy(&k2, s + 8, 2);
+    if (s[4] != '-' || s[7] != '-' || !parse_fast(s, 20, NULL, out)) return 0;
     unsigned slot = (unsigned)(unsigned char)s[9] & 7u;
-    if (s[4] != '-' || s[7] != '-') return 0;
-    uint64_t a = (k8 & ~(0xffull << 32 | 0xffull << 56)) | (0x30ull << 32 | 0x30ull << 56);
-    unsigned d0 = dig(s[8]), d1 = dig(s[9]);
-    if (!all_digits8(a) || d0 > 9 || d1 > 9) return 0;
-    uint64_t pa = pairs8(a);
-    int year = PAIR(pa, 0) * 100 + PAIR(pa, 2), month = PAIR(pa, 5), day = (int)(d0 * 10 + d1);
-    if (month < 1 || month > 12 || day < 1 || (day > 28 && day > cxm_days_in_month(year, month))) return 0;
-    int64_t days = cxm_days_from_civil(year, month, day);
-    zm.k8[slot] = k8;
-    zm.k2[slot] = k2;
-    zm.days[slot] = days;
-    return z_time(s, days, out);
+    zm.k8[slot] = load8(s);
+    memcpy(&zm.k2[slot], s + 8, 2);
+    int64_t sec = *out / 1000; /* whole seconds: no fraction in this form */
+    zm.days[slot] = (sec - ((sec % 86400) + 86400) % 86400) / 86400;
+    return 1;
 }
 
 int cxm_parse_time_z(const char *s, cxm_time *out) {
