@@ -69,6 +69,9 @@ typedef struct cxm_diag {
 
 /* Formats "file:line:column: msg" (omitting absent parts) into buf. */
 void cxm_diag_format(const cxm_diag *d, char *buf, size_t cap);
+/* What failed, for a message: d formatted when it holds one (d may be
+ * NULL), else cxm_strerror(rc). */
+void cxm_diag_explain(const cxm_diag *d, int rc, char *buf, size_t cap);
 
 /* ---- time ----------------------------------------------------------- */
 typedef int64_t cxm_time; /* ms since the Unix epoch, UTC */

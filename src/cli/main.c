@@ -52,12 +52,8 @@ int cli_exit_code(int rc) {
 int cli_fail(const char *what, int rc, const cxm_diag *d) {
     cli_progress_end();
     char buf[1200];
-    if (d && d->msg[0]) {
-        cxm_diag_format(d, buf, sizeof buf);
-        fprintf(stderr, "cxm %s: %s\n", what, buf);
-    } else {
-        fprintf(stderr, "cxm %s: %s\n", what, cxm_strerror(rc));
-    }
+    cxm_diag_explain(d, rc, buf, sizeof buf);
+    fprintf(stderr, "cxm %s: %s\n", what, buf);
     return cli_exit_code(rc);
 }
 

@@ -21,6 +21,13 @@ const char *cxm_strerror(int code) {
     }
 }
 
+void cxm_diag_explain(const cxm_diag *d, int rc, char *buf, size_t cap) {
+    if (d && d->msg[0])
+        cxm_diag_format(d, buf, cap);
+    else if (cap)
+        snprintf(buf, cap, "%s", cxm_strerror(rc));
+}
+
 void cxm_diag_format(const cxm_diag *d, char *buf, size_t cap) {
     if (!cap) return;
     buf[0] = 0;

@@ -1080,10 +1080,7 @@ int cxm_alerts_evaluate(cxm_alert_set *s, cxm_time now, cxm_alert_eval_fn eval, 
         int rc = eval(ud, r, from, now, &obs, &nobs, &d);
         if (rc) {
             char msg[1200];
-            if (d.msg[0])
-                cxm_diag_format(&d, msg, sizeof msg);
-            else
-                snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
+            cxm_diag_explain(&d, rc, msg, sizeof msg);
             free(obs);
             if ((rc = push_event(out, ri, CXM_ALERT_ERROR, note(r, NULL, NULL, "error", msg))))
                 return cxm_diag_set(diag, rc, NULL, 0, 0, NULL, "out of memory");

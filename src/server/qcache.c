@@ -390,10 +390,7 @@ static int default_compute(void *ud, const char *key, const char *dir, unsigned 
     cxm_result_set *rs = NULL;
     rc = cxm_report_run(&o, &rs, &d);
     if (rc) {
-        if (d.msg[0])
-            cxm_diag_format(&d, msg, sizeof msg);
-        else
-            snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
+        cxm_diag_explain(&d, rc, msg, sizeof msg);
         *status = status_for(rc);
         int erc = error_body(msg, body, len);
         cxm_qcache_key_free(&k);

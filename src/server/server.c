@@ -543,10 +543,7 @@ static enum MHD_Result do_dimensions(struct MHD_Connection *c, req *r, const ser
     int rc = cxm_dims_cache_get(sv->dims, &buf, &len, &age, &d);
     if (rc) {
         char msg[1200];
-        if (d.msg[0])
-            cxm_diag_format(&d, msg, sizeof msg);
-        else
-            snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
+        cxm_diag_explain(&d, rc, msg, sizeof msg);
         return answer_error(c, r, status_for(rc), "%s", msg);
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
@@ -624,10 +621,7 @@ static enum MHD_Result do_dashboard_data(struct MHD_Connection *c, req *r, const
         if (bad) return answer_error(c, r, MHD_HTTP_BAD_REQUEST, "%s", bad);
         if (!rc) return answer_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
         char msg[1200];
-        if (d.msg[0])
-            cxm_diag_format(&d, msg, sizeof msg);
-        else
-            snprintf(msg, sizeof msg, "%s", cxm_strerror(rc));
+        cxm_diag_explain(&d, rc, msg, sizeof msg);
         return answer_error(c, r, status_for(rc), "%s", msg);
     }
     return answer(c, r, MHD_HTTP_OK, buf, len);
